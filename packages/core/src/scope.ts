@@ -1,0 +1,161 @@
+import { debugWarn } from './debug';
+import { normalizeUser } from './normalizeUser';
+import type { NormalizedUser, User } from './user';
+
+/**
+ * A function that returns the framework's signed-in user (already mapped to a
+ * {@link User}), or nothing. Adapters register one per request; it runs lazily,
+ * only when an event is built or the user is read, so it sees whatever the auth
+ * middleware set — however the middleware is ordered.
+ */
+export type UserResolver = () => User | null | undefined | PromiseLike<User | null | undefined>;
+
+/** Severity of an event, as in Sentry. */
+export type SeverityLevel = 'fatal' | 'error' | 'warning' | 'log' | 'info' | 'debug';
+
+/** A JSON-ish tag value. */
+export type Primitive = string | number | boolean | bigint | symbol | null | undefined;
+
+/** A plain snapshot of everything a scope holds. */
+export interface ScopeData {
+  user: NormalizedUser | null;
+  userResolver: UserResolver | undefined;
+  tags: Record<string, Primitive>;
+  contexts: Record<string, Record<string, unknown> | null>;
+  extra: Record<string, unknown>;
+  level: SeverityLevel | undefined;
+  fingerprint: string[] | undefined;
+}
+
+/**
+ * Data that is attached to events captured while the scope is active.
+ *
+ * There are three kinds: the global scope (whole process), the isolation
+ * scope (one per request) and the current scope (forked by `withScope`).
+ * Top-level `setUser`, `setTag`, … write to the isolation scope.
+ */
+export class Scope {
+  private _user: NormalizedUser | null = null;
+  private _userResolver: UserResolver | undefined;
+  private _tags: Record<string, Primitive> = {};
+  private _contexts: Record<string, Record<string, unknown> | null> = {};
+  private _extra: Record<string, unknown> = {};
+  private _level: SeverityLevel | undefined;
+  private _fingerprint: string[] | undefined;
+
+  /**
+   * Replaces this scope's explicit user; `null` clears it. The user is
+   * normalized now (a snapshot: later changes to the object do not leak in);
+   * dropped values are reported through the debug logger, never thrown.
+   */
+  setUser(user: User | null | undefined): this {
+    const { user: normalized, errors } = normalizeUser(user);
+    if (errors.length > 0) debugWarn('setUser: dropped invalid user values', errors);
+    this._user = normalized && freezeUser(normalized);
+    return this;
+  }
+
+  /** The user set explicitly on this scope (without the resolver's), or `null`. */
+  getUser(): NormalizedUser | null {
+    return this._user;
+  }
+
+  /** Registers (or, with `undefined`, removes) the lazy {@link UserResolver}. */
+  setUserResolver(resolver: UserResolver | undefined): this {
+    this._userResolver = resolver;
+    return this;
+  }
+
+  /** The registered {@link UserResolver}, if any. */
+  getUserResolver(): UserResolver | undefined {
+    return this._userResolver;
+  }
+
+  /** Sets one tag. */
+  setTag(key: string, value: Primitive): this {
+    this._tags = { ...this._tags, [key]: value };
+    return this;
+  }
+
+  /** Sets several tags at once. */
+  setTags(tags: Record<string, Primitive>): this {
+    this._tags = { ...this._tags, ...tags };
+    return this;
+  }
+
+  /** Sets (or with `null` removes) a named context, e.g. `setContext('order', { id })`. */
+  setContext(name: string, context: Record<string, unknown> | null): this {
+    const next = { ...this._contexts };
+    if (context === null) delete next[name];
+    else next[name] = context;
+    this._contexts = next;
+    return this;
+  }
+
+  /** Sets one piece of extra data. */
+  setExtra(key: string, value: unknown): this {
+    this._extra = { ...this._extra, [key]: value };
+    return this;
+  }
+
+  /** Sets several pieces of extra data. */
+  setExtras(extras: Record<string, unknown>): this {
+    this._extra = { ...this._extra, ...extras };
+    return this;
+  }
+
+  /** Overrides the level of events captured in this scope. */
+  setLevel(level: SeverityLevel | undefined): this {
+    this._level = level;
+    return this;
+  }
+
+  /** Overrides how events captured in this scope are grouped into issues. */
+  setFingerprint(fingerprint: string[] | undefined): this {
+    this._fingerprint = fingerprint ? [...fingerprint] : undefined;
+    return this;
+  }
+
+  /** Removes everything from the scope. */
+  clear(): this {
+    this._user = null;
+    this._userResolver = undefined;
+    this._tags = {};
+    this._contexts = {};
+    this._extra = {};
+    this._level = undefined;
+    this._fingerprint = undefined;
+    return this;
+  }
+
+  /** A new scope with the same data; changes to either do not affect the other. */
+  clone(): Scope {
+    const copy = new Scope();
+    copy._user = this._user;
+    copy._userResolver = this._userResolver;
+    copy._tags = this._tags;
+    copy._contexts = this._contexts;
+    copy._extra = this._extra;
+    copy._level = this._level;
+    copy._fingerprint = this._fingerprint;
+    return copy;
+  }
+
+  /** A snapshot of the scope's data, safe to keep after the scope changes. */
+  getScopeData(): ScopeData {
+    return {
+      user: this._user,
+      userResolver: this._userResolver,
+      tags: this._tags,
+      contexts: this._contexts,
+      extra: this._extra,
+      level: this._level,
+      fingerprint: this._fingerprint,
+    };
+  }
+}
+
+function freezeUser(user: NormalizedUser): NormalizedUser {
+  if (user.geo) Object.freeze(user.geo);
+  return Object.freeze(user);
+}

@@ -1,0 +1,43 @@
+// Every published package must resolve cleanly for every consumer: publint
+// (package.json vs. files) and "Are the types wrong?" (node10, node16 CJS/ESM, bundler).
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { publint } from 'publint';
+import { formatMessage } from 'publint/utils';
+import { describe, expect, it } from 'vitest';
+
+const packagesDir = join(__dirname, '..', 'packages');
+const packages = readdirSync(packagesDir)
+  .map((name) => join(packagesDir, name))
+  .filter((dir) => {
+    try {
+      return !JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).private;
+    } catch {
+      return false;
+    }
+  });
+
+describe.each(packages)('%s', (dir) => {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+
+  it('publint finds no problem', async () => {
+    const { messages } = await publint({ pkgDir: dir, level: 'suggestion', pack: 'pnpm' });
+    expect(messages.map((m) => formatMessage(m, pkg) ?? m.code)).toEqual([]);
+  });
+
+  it('attw --pack finds no problem', () => {
+    let output = '';
+    try {
+      output = execFileSync('pnpm', ['exec', 'attw', '--pack', dir, '--format', 'json'], {
+        encoding: 'utf8',
+        cwd: dir,
+      });
+    } catch (error) {
+      output = String((error as { stdout?: string }).stdout ?? error);
+    }
+    const report = JSON.parse(output.slice(output.indexOf('{')));
+    const problems = report.problems ?? {};
+    expect(Array.isArray(problems) ? problems : Object.values(problems).flat()).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
 import type { AsyncContextStrategy, Scopes } from './asyncContext';
 import type { Scope } from './scope';
+import type { Spool } from './spool';
 
 /**
  * Process-wide state of @x/core. It hangs on `globalThis` under a registered
@@ -13,6 +14,15 @@ export interface Carrier {
   /** The client installed by `init`, typed loosely so older copies can share it. */
   client?: unknown;
   debug?: boolean;
+  /** What the runtime's entry point provides (the `node` entry: a file spool, the host name). */
+  runtime?: RuntimeSupport;
+  lastEventId?: string;
+}
+
+/** Runtime-specific pieces injected by an entry point, so the main entry stays free of `node:`. */
+export interface RuntimeSupport {
+  createSpool?: (dir: string, maxBytes?: number) => Spool;
+  serverName?: () => string | undefined;
 }
 
 const CARRIER_KEY = Symbol.for('@x/core.carrier');

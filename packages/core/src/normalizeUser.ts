@@ -1,4 +1,17 @@
 import { AUTO_IP, parseIp } from './ip';
+import {
+  DROP,
+  errorMessage,
+  exceedsChars,
+  FORBIDDEN_KEYS,
+  isArray,
+  type JsonLimits,
+  type Maybe,
+  preview,
+  readKeys,
+  readProperty,
+  toJsonValue,
+} from './jsonValue';
 import type { Geo, NormalizedUser } from './user';
 
 /** Why one value of a user was dropped by {@link normalizeUser}. */
@@ -34,12 +47,13 @@ export const MAX_CUSTOM_DEPTH = 8;
 export const MAX_CUSTOM_ENTRIES = 1000;
 
 const GEO_KEYS: ReadonlySet<string> = new Set(['city', 'country_code', 'region', 'subdivision']);
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-const PREVIEW_CHARS = 200;
+const CUSTOM_LIMITS: JsonLimits = {
+  maxDepth: MAX_CUSTOM_DEPTH,
+  maxEntries: MAX_CUSTOM_ENTRIES,
+  maxString: USER_FIELD_LIMITS.customString,
+};
 
 type Errors = UserNormalizationError[];
-type Maybe<T> = { ok: true; value: T } | { ok: false };
-const DROP: { ok: false } = { ok: false };
 
 /**
  * Turns anything into a user Sentry's user interface accepts, and says what it
@@ -75,13 +89,13 @@ function normalizeObject(input: unknown, errors: Errors): NormalizedUser | null 
     errors.push({ path: '', reason: 'expected an object', value: preview(input) });
     return null;
   }
-  const keys = ownKeys(input, '', errors);
+  const keys = readKeys(input, '', errors);
   if (!keys) return null;
 
   const out: NormalizedUser = {};
   const custom: [string, unknown][] = [];
   for (const key of keys) {
-    const got = read(input, key, key, errors);
+    const got = readProperty(input, key, key, errors);
     if (!got.ok) continue;
     const raw = got.value;
     // `null` means "absent" everywhere but in ip_address, where it means "never infer".
@@ -107,7 +121,7 @@ function normalizeObject(input: unknown, errors: Errors): NormalizedUser | null 
           break;
         }
         if (isBlank(raw)) break;
-        const value = json(raw, key, 1, [], errors);
+        const value = toJsonValue(raw, key, CUSTOM_LIMITS, errors);
         if (value.ok) custom.push([key, value.value]);
       }
     }
@@ -139,7 +153,7 @@ function text(raw: unknown, path: string, limit: number, errors: Errors): Maybe<
     return DROP;
   }
   if (isBlank(raw)) return DROP;
-  if (exceeds(raw, limit)) {
+  if (exceedsChars(raw, limit)) {
     errors.push({ path, reason: `longer than ${limit} characters`, value: preview(raw) });
     return DROP;
   }
@@ -162,7 +176,7 @@ function geo(raw: unknown, errors: Errors): Maybe<Geo> {
     errors.push({ path: 'geo', reason: 'expected an object', value: preview(raw) });
     return DROP;
   }
-  const keys = ownKeys(raw, 'geo', errors);
+  const keys = readKeys(raw, 'geo', errors);
   if (!keys) return DROP;
   const out: Geo = {};
   for (const key of keys) {
@@ -171,7 +185,7 @@ function geo(raw: unknown, errors: Errors): Maybe<Geo> {
       errors.push({ path, reason: 'unknown geo field' });
       continue;
     }
-    const got = read(raw, key, path, errors);
+    const got = readProperty(raw, key, path, errors);
     if (!got.ok || got.value === undefined || got.value === null) continue;
     const value = text(got.value, path, USER_FIELD_LIMITS.geo, errors);
     if (!value.ok) continue;
@@ -192,193 +206,12 @@ function geo(raw: unknown, errors: Errors): Maybe<Geo> {
   return Object.keys(out).length > 0 ? { ok: true, value: out } : DROP;
 }
 
-/** Copies `raw` as plain JSON, removing (and reporting) what JSON cannot hold. */
-function json(
-  raw: unknown,
-  path: string,
-  depth: number,
-  ancestors: object[],
-  errors: Errors,
-): Maybe<unknown> {
-  switch (typeof raw) {
-    case 'string':
-      if (exceeds(raw, USER_FIELD_LIMITS.customString)) {
-        errors.push({
-          path,
-          reason: `longer than ${USER_FIELD_LIMITS.customString} characters`,
-          value: preview(raw),
-        });
-        return DROP;
-      }
-      return { ok: true, value: raw };
-    case 'boolean':
-      return { ok: true, value: raw };
-    case 'number':
-      // -0 becomes 0, as it would after a JSON round trip.
-      if (Number.isFinite(raw)) return { ok: true, value: raw === 0 ? 0 : raw };
-      errors.push({ path, reason: 'expected a finite number', value: preview(raw) });
-      return DROP;
-    case 'undefined':
-      return DROP;
-    case 'object':
-      break;
-    default:
-      errors.push({ path, reason: `${typeof raw} is not JSON-serializable` });
-      return DROP;
-  }
-  if (raw === null) return { ok: true, value: null };
-  if (ancestors.includes(raw)) {
-    errors.push({ path, reason: 'circular reference' });
-    return DROP;
-  }
-  if (depth > MAX_CUSTOM_DEPTH) {
-    errors.push({ path, reason: `nested deeper than ${MAX_CUSTOM_DEPTH} levels` });
-    return DROP;
-  }
-  const serialized = toJSONValue(raw, path, errors);
-  if (!serialized.ok) return DROP;
-  if (serialized.value !== raw) return json(serialized.value, path, depth + 1, ancestors, errors);
-
-  ancestors.push(raw);
-  try {
-    if (isArray(raw)) return { ok: true, value: jsonArray(raw, path, depth, ancestors, errors) };
-    const keys = ownKeys(raw, path, errors);
-    if (!keys) return DROP;
-    const out: Record<string, unknown> = {};
-    let count = 0;
-    for (const key of keys) {
-      const child = `${path}.${key}`;
-      if (FORBIDDEN_KEYS.has(key)) {
-        errors.push({ path: child, reason: 'reserved key' });
-        continue;
-      }
-      if (++count > MAX_CUSTOM_ENTRIES) {
-        errors.push({ path, reason: `more than ${MAX_CUSTOM_ENTRIES} keys` });
-        break;
-      }
-      const got = read(raw, key, child, errors);
-      if (!got.ok) continue;
-      const value = json(got.value, child, depth + 1, ancestors, errors);
-      if (value.ok) out[key] = value.value;
-    }
-    return { ok: true, value: out };
-  } finally {
-    ancestors.pop();
-  }
-}
-
-function jsonArray(
-  raw: unknown[],
-  path: string,
-  depth: number,
-  ancestors: object[],
-  errors: Errors,
-): unknown[] {
-  const out: unknown[] = [];
-  let length = 0;
-  try {
-    length = raw.length;
-  } catch {
-    errors.push({ path, reason: 'array length could not be read' });
-  }
-  if (length > MAX_CUSTOM_ENTRIES)
-    errors.push({ path, reason: `more than ${MAX_CUSTOM_ENTRIES} items` });
-  for (let i = 0; i < Math.min(length, MAX_CUSTOM_ENTRIES); i++) {
-    const got = read(raw, String(i), `${path}.${i}`, errors);
-    if (!got.ok) continue;
-    const value = json(got.value, `${path}.${i}`, depth + 1, ancestors, errors);
-    if (value.ok) out.push(value.value);
-  }
-  return out;
-}
-
-/** Applies `toJSON` (Dates and similar) the way `JSON.stringify` would. */
-function toJSONValue(raw: object, path: string, errors: Errors): Maybe<unknown> {
-  try {
-    const toJSON = (raw as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON !== 'function') return { ok: true, value: raw };
-    const value: unknown = toJSON.call(raw);
-    if (value === undefined || value === null) {
-      errors.push({ path, reason: 'toJSON() returned nothing' });
-      return DROP;
-    }
-    return { ok: true, value };
-  } catch (error) {
-    errors.push({ path, reason: `toJSON() threw: ${errorMessage(error)}` });
-    return DROP;
-  }
-}
-
-function ownKeys(value: object, path: string, errors: Errors): string[] | undefined {
-  try {
-    return Object.keys(value);
-  } catch (error) {
-    errors.push({ path, reason: `keys could not be read: ${errorMessage(error)}` });
-    return undefined;
-  }
-}
-
-function read(value: object, key: string, path: string, errors: Errors): Maybe<unknown> {
-  try {
-    return { ok: true, value: (value as Record<string, unknown>)[key] };
-  } catch (error) {
-    errors.push({ path, reason: `could not be read: ${errorMessage(error)}` });
-    return DROP;
-  }
-}
-
-/** `Array.isArray` that survives revoked Proxies. */
-function isArray(value: unknown): value is unknown[] {
-  try {
-    return Array.isArray(value);
-  } catch {
-    return false;
-  }
-}
-
 function isBlank(value: unknown): boolean {
   return typeof value === 'string' && value.trim() === '';
-}
-
-/** `true` when `value` has more than `limit` characters (Unicode code points). */
-function exceeds(value: string, limit: number): boolean {
-  if (value.length <= limit) return false;
-  if (value.length > limit * 2) return true;
-  let count = 0;
-  for (const _ of value) if (++count > limit) return true;
-  return false;
 }
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
-/** A JSON-safe, short stand-in for an original value, for error reports and `_meta`. */
-export function preview(value: unknown): unknown {
-  switch (typeof value) {
-    case 'string':
-      return value.length > PREVIEW_CHARS ? `${value.slice(0, PREVIEW_CHARS)}…` : value;
-    case 'boolean':
-      return value;
-    case 'number':
-      return Number.isFinite(value) ? value : String(value);
-    case 'bigint':
-      return `${value}n`;
-    case 'undefined':
-      return undefined;
-    case 'object':
-      return value === null ? null : isArray(value) ? '[array]' : '[object]';
-    default:
-      return `[${typeof value}]`;
-  }
-}
-
-function errorMessage(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message : String(error);
-  } catch {
-    return 'unknown error';
-  }
 }

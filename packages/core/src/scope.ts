@@ -1,4 +1,5 @@
 import { debugWarn } from './debug';
+import type { Breadcrumb } from './event';
 import { normalizeUser } from './normalizeUser';
 import type { NormalizedUser, User } from './user';
 
@@ -11,10 +12,30 @@ import type { NormalizedUser, User } from './user';
 export type UserResolver = () => User | null | undefined | PromiseLike<User | null | undefined>;
 
 /** Severity of an event, as in Sentry. */
-export type SeverityLevel = 'fatal' | 'error' | 'warning' | 'log' | 'info' | 'debug';
+export type SeverityLevel = 'fatal' | 'error' | 'warning' | 'info' | 'debug';
 
 /** A JSON-ish tag value. */
 export type Primitive = string | number | boolean | bigint | symbol | null | undefined;
+
+/**
+ * Returns the client IP of the current request as the framework sees it
+ * (Koa `ctx.ip`, Express/Fastify `req.ip`), honouring its proxy settings.
+ * Called only when an event is built and `sendDefaultPii` is on.
+ */
+export type ClientIpGetter = () => string | null | undefined;
+
+/** What an adapter records about the request a scope belongs to. */
+export interface RequestData {
+  method?: string;
+  /** Full URL; the query string is split off into `query_string` on the event. */
+  url?: string;
+  headers?: Record<string, string | string[] | number | undefined>;
+  /** The framework's proxy-aware client IP; see {@link ClientIpGetter}. */
+  clientIp?: ClientIpGetter;
+}
+
+/** How many breadcrumbs a scope keeps (oldest dropped first). */
+export const MAX_BREADCRUMBS = 100;
 
 /** A plain snapshot of everything a scope holds. */
 export interface ScopeData {
@@ -25,6 +46,8 @@ export interface ScopeData {
   extra: Record<string, unknown>;
   level: SeverityLevel | undefined;
   fingerprint: string[] | undefined;
+  request: RequestData | undefined;
+  breadcrumbs: Breadcrumb[];
 }
 
 /**
@@ -42,6 +65,8 @@ export class Scope {
   private _extra: Record<string, unknown> = {};
   private _level: SeverityLevel | undefined;
   private _fingerprint: string[] | undefined;
+  private _request: RequestData | undefined;
+  private _breadcrumbs: Breadcrumb[] = [];
 
   /**
    * Replaces this scope's explicit user; `null` clears it. The user is
@@ -116,6 +141,30 @@ export class Scope {
     return this;
   }
 
+  /** Records the request this scope belongs to (adapters call this once per request). */
+  setRequest(request: RequestData | undefined): this {
+    this._request = request;
+    return this;
+  }
+
+  /** The request recorded by {@link setRequest}. */
+  getRequest(): RequestData | undefined {
+    return this._request;
+  }
+
+  /** Adds a breadcrumb (timestamped now unless given); keeps the last {@link MAX_BREADCRUMBS}. */
+  addBreadcrumb(breadcrumb: Breadcrumb): this {
+    const crumb = { timestamp: Date.now() / 1000, ...breadcrumb };
+    this._breadcrumbs = [...this._breadcrumbs.slice(-(MAX_BREADCRUMBS - 1)), crumb];
+    return this;
+  }
+
+  /** Removes every breadcrumb. */
+  clearBreadcrumbs(): this {
+    this._breadcrumbs = [];
+    return this;
+  }
+
   /** Removes everything from the scope. */
   clear(): this {
     this._user = null;
@@ -125,6 +174,8 @@ export class Scope {
     this._extra = {};
     this._level = undefined;
     this._fingerprint = undefined;
+    this._request = undefined;
+    this._breadcrumbs = [];
     return this;
   }
 
@@ -138,6 +189,8 @@ export class Scope {
     copy._extra = this._extra;
     copy._level = this._level;
     copy._fingerprint = this._fingerprint;
+    copy._request = this._request;
+    copy._breadcrumbs = this._breadcrumbs;
     return copy;
   }
 
@@ -151,6 +204,8 @@ export class Scope {
       extra: this._extra,
       level: this._level,
       fingerprint: this._fingerprint,
+      request: this._request,
+      breadcrumbs: this._breadcrumbs,
     };
   }
 }

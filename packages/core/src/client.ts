@@ -1,0 +1,236 @@
+import { DiscardedEvents, type DiscardReason } from './clientReports';
+import { debugWarn } from './debug';
+import { authHeader, authQuery, type Dsn, dsnToString, envelopeEndpoint } from './dsn';
+import { eventCategory, serializeEnvelope } from './envelope';
+import type { DataCategory, Event, EventHint } from './event';
+import { exceptionFromError } from './exception';
+import type { ClientOptions } from './options';
+import { type PrepareOptions, prepareEvent } from './prepareEvent';
+import type { ScopeData, SeverityLevel } from './scope';
+import type { Spool } from './spool';
+import { createHttpTransport, type Transport } from './transport';
+import { serializeWithinLimit } from './trimEvent';
+
+const CLIENT_REPORT_INTERVAL_MS = 60_000;
+
+/**
+ * Builds events from captures and scopes, applies the privacy rules and
+ * `beforeSend`, and hands envelopes to the transport. Created by `init`.
+ * Every public method is safe: it never throws and never waits on the network.
+ */
+export class Client {
+  readonly options: Readonly<ClientOptions>;
+  private readonly prepare: PrepareOptions;
+  private readonly transport: Transport | undefined;
+  private readonly discarded = new DiscardedEvents();
+  private readonly pending = new Set<Promise<void>>();
+  private readonly reportTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly dsn: Dsn | undefined;
+  private closed = false;
+
+  /** @param dsn the parsed DSN, or `undefined` for a client that drops everything. */
+  constructor(options: ClientOptions, dsn: Dsn | undefined, spool?: Spool) {
+    this.options = options;
+    this.dsn = dsn;
+    const platform = options.platform ?? 'node';
+    const sdk = options.sdk ?? { name: 'x.javascript.core', version: '0.0.0' };
+    this.prepare = {
+      platform,
+      sendDefaultPii: options.sendDefaultPii === true,
+      ipAnonymization: options.ipAnonymization ?? 'none',
+      inferIp: options.inferIp,
+      userResolverTimeoutMs: options.userResolverTimeoutMs ?? 1000,
+      environment: options.environment,
+      release: options.release,
+      serverName: options.serverName,
+      sdk,
+    };
+    if (!dsn) return;
+    const clientName = `${sdk.name}/${sdk.version}`;
+    const browser = platform === 'javascript';
+    const factory = options.transport ?? createHttpTransport;
+    this.transport = factory({
+      url: browser
+        ? `${envelopeEndpoint(dsn)}?${authQuery(dsn, clientName)}`
+        : envelopeEndpoint(dsn),
+      headers: browser
+        ? {}
+        : { 'X-Sentry-Auth': authHeader(dsn, clientName), 'User-Agent': clientName },
+      maxQueueSize: options.maxQueueSize ?? 1000,
+      spool,
+      keepalive: browser,
+      recordDropped: (reason, category, quantity) =>
+        this.recordDroppedEvent(reason, category, quantity),
+    });
+    if (options.sendClientReports !== false) {
+      this.reportTimer = setInterval(() => this.sendClientReport(), CLIENT_REPORT_INTERVAL_MS);
+      (this.reportTimer as { unref?: () => void }).unref?.();
+    }
+  }
+
+  /** `true` when events are sent somewhere (a DSN was given and the client is open). */
+  isEnabled(): boolean {
+    return this.transport !== undefined && !this.closed;
+  }
+
+  /** Captures an error with the given scopes' data; returns the event id. */
+  captureException(error: unknown, hint: EventHint, scopes: readonly ScopeData[]): string {
+    const eventId = hint.event_id ?? newEventId();
+    if (!this.isEnabled()) return eventId;
+    try {
+      const mechanism = hint.mechanism ?? { type: 'generic', handled: true };
+      const event: Event = {
+        event_id: eventId,
+        level: 'error',
+        exception: { values: exceptionFromError(error, mechanism) },
+      };
+      this.track(event, { ...hint, originalException: error }, scopes);
+    } catch (err) {
+      this.internalError(err);
+    }
+    return eventId;
+  }
+
+  /** Captures a message; returns the event id. */
+  captureMessage(
+    message: string,
+    level: SeverityLevel,
+    hint: EventHint,
+    scopes: readonly ScopeData[],
+  ): string {
+    const eventId = hint.event_id ?? newEventId();
+    if (!this.isEnabled()) return eventId;
+    try {
+      const event: Event = { event_id: eventId, level, logentry: { formatted: String(message) } };
+      this.track(event, hint, scopes);
+    } catch (err) {
+      this.internalError(err);
+    }
+    return eventId;
+  }
+
+  /** Captures a ready-made event (scopes still apply); returns the event id. */
+  captureEvent(event: Event, hint: EventHint, scopes: readonly ScopeData[]): string {
+    const eventId =
+      (typeof event?.event_id === 'string' && event.event_id) || hint.event_id || newEventId();
+    if (!this.isEnabled()) return eventId;
+    try {
+      this.track({ ...event, event_id: eventId }, hint, scopes);
+    } catch (err) {
+      this.internalError(err);
+    }
+    return eventId;
+  }
+
+  /** Counts an event that will not be delivered, for the next client report. */
+  recordDroppedEvent(reason: DiscardReason, category: DataCategory, quantity = 1): void {
+    this.discarded.record(reason, category, quantity);
+  }
+
+  /** Resolves `true` once every captured event was delivered or spooled; `false` on timeout. */
+  async flush(timeoutMs = 2000): Promise<boolean> {
+    if (!this.transport) return true;
+    const deadline = Date.now() + timeoutMs;
+    const built = await settleWithin([...this.pending], timeoutMs);
+    this.sendClientReport();
+    const delivered = await this.transport.flush(Math.max(0, deadline - Date.now()));
+    return built && delivered;
+  }
+
+  /** Flushes, then stops sending; later captures are no-ops. */
+  async close(timeoutMs = 2000): Promise<boolean> {
+    if (!this.transport || this.closed) return true;
+    const deadline = Date.now() + timeoutMs;
+    const built = await settleWithin([...this.pending], timeoutMs);
+    this.sendClientReport();
+    this.closed = true;
+    clearInterval(this.reportTimer);
+    const remaining = Math.max(0, deadline - Date.now());
+    const delivered = this.transport.close
+      ? await this.transport.close(remaining)
+      : await this.transport.flush(remaining);
+    return built && delivered;
+  }
+
+  private track(event: Event, hint: EventHint, scopes: readonly ScopeData[]): void {
+    const work = this.process(event, hint, scopes).catch((err) => this.internalError(err, event));
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
+  private async process(
+    event: Event,
+    hint: EventHint,
+    scopes: readonly ScopeData[],
+  ): Promise<void> {
+    const category = eventCategory(event);
+    let prepared: Event | null = await prepareEvent(event, scopes, this.prepare);
+    if (this.options.beforeSend) {
+      try {
+        prepared = await this.options.beforeSend(prepared, hint);
+      } catch (err) {
+        debugWarn('beforeSend threw; event dropped', err);
+        prepared = null;
+      }
+      if (!prepared) {
+        this.recordDroppedEvent('before_send', category);
+        return;
+      }
+    }
+    const payload = serializeWithinLimit(prepared);
+    if (!payload) {
+      debugWarn(`event ${prepared.event_id} is larger than 1 MiB even after trimming; dropped`);
+      this.recordDroppedEvent('internal_sdk_error', category);
+      return;
+    }
+    const body = serializeEnvelope(this.envelopeHeader(prepared.event_id), [
+      { header: { type: 'event' }, payload },
+    ]);
+    this.transport?.send({ body, categories: [category] });
+  }
+
+  private sendClientReport(): void {
+    if (!this.transport || this.closed || this.options.sendClientReports === false) return;
+    const report = this.discarded.take();
+    if (!report) return;
+    const body = serializeEnvelope(this.envelopeHeader(), [
+      { header: { type: 'client_report' }, payload: report },
+    ]);
+    this.transport.send({ body, categories: ['internal'] });
+  }
+
+  private envelopeHeader(eventId?: string) {
+    return {
+      ...(eventId ? { event_id: eventId } : {}),
+      sent_at: new Date().toISOString(),
+      sdk: this.prepare.sdk,
+      ...(this.dsn ? { dsn: dsnToString(this.dsn) } : {}),
+    };
+  }
+
+  private internalError(error: unknown, event?: Event): void {
+    debugWarn('could not build or send an event; dropped', error);
+    this.recordDroppedEvent('internal_sdk_error', event ? eventCategory(event) : 'error');
+  }
+}
+
+/** A new event id: 32 lower-case hex characters. */
+export function newEventId(): string {
+  const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
+  if (crypto?.randomUUID) return crypto.randomUUID().replace(/-/g, '');
+  let id = '';
+  for (let i = 0; i < 32; i++) id += Math.floor(Math.random() * 16).toString(16);
+  return id;
+}
+
+async function settleWithin(promises: Promise<unknown>[], timeoutMs: number): Promise<boolean> {
+  if (promises.length === 0) return true;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const settled = Promise.allSettled(promises).then(() => true);
+  const result = await Promise.race([settled, timeout]);
+  clearTimeout(timer);
+  return result;
+}

@@ -1,0 +1,69 @@
+import type { Event, EventHint } from './event';
+import type { IpAnonymization } from './ipAnonymization';
+import type { Spool } from './spool';
+import type { Transport, TransportOptions } from './transport';
+
+/** Options of {@link init}. Names follow Sentry's where the concept is the same. */
+export interface ClientOptions {
+  /** Where to send events. Default: env `X_DSN`, else `SENTRY_DSN`; none = capture is a no-op. */
+  dsn?: string;
+  /** @default env `X_ENVIRONMENT` / `SENTRY_ENVIRONMENT`, else `"production"` */
+  environment?: string;
+  /** @default env `X_RELEASE` / `SENTRY_RELEASE` */
+  release?: string;
+  /** The machine's name (`server_name`). @default the host name on Node */
+  serverName?: string;
+  /**
+   * Collect personal data on the SDK's own: the client IP, cookies,
+   * `Authorization`/`Cookie` headers, forwarding headers, the auth user's email
+   * and IP. What the app sets explicitly (`setUser`) is always sent.
+   * @default false
+   */
+  sendDefaultPii?: boolean;
+  /** Last look at every event; return `null` to drop it. A throw drops it too. */
+  beforeSend?: (event: Event, hint: EventHint) => Event | null | PromiseLike<Event | null>;
+  /** A custom transport factory. @default the HTTP transport (fetch) */
+  transport?: (options: TransportOptions) => Transport;
+  /** Envelopes held in memory while the backend is slow or down (oldest dropped first). @default 1000 */
+  maxQueueSize?: number;
+  /** A directory where undeliverable envelopes wait, across restarts (Node only). */
+  spoolDir?: string;
+  /** Cap of the spool directory in bytes (oldest dropped first). @default 50 MiB */
+  maxSpoolBytes?: number;
+  /** A custom spool (instead of `spoolDir`). */
+  spool?: Spool;
+  /** `"truncate"` zeroes the last IPv4 octet / last 80 bits of IPv6 in every IP sent. @default "none" */
+  ipAnonymization?: IpAnonymization;
+  /**
+   * Overrides `sdk.settings.infer_ip`, i.e. whether the server may use the
+   * connection's IP. @default `"never"` on servers; in browsers `"auto"` with `sendDefaultPii`
+   */
+  inferIp?: 'auto' | 'never';
+  /** `"node"` on servers, `"javascript"` in browsers. @default detected */
+  platform?: 'node' | 'javascript';
+  /** How long an async user resolver may take per event. @default 1000 */
+  userResolverTimeoutMs?: number;
+  /** Send `client_report` items saying what was dropped and why. @default true */
+  sendClientReports?: boolean;
+  /** Print debug lines (`[@x] …`) to the console. @default false */
+  debug?: boolean;
+  /** Set by adapters: the SDK name and version reported in `sdk`. */
+  sdk?: { name: string; version: string };
+}
+
+/** Reads an environment variable where a `process` exists (no `node:` import). */
+export function readEnv(name: string): string | undefined {
+  try {
+    const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+      ?.env?.[name];
+    return value?.trim() ? value.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `"javascript"` where a DOM exists, else `"node"`. */
+export function detectPlatform(): 'node' | 'javascript' {
+  const g = globalThis as { window?: unknown; document?: unknown };
+  return typeof g.window === 'object' && typeof g.document === 'object' ? 'javascript' : 'node';
+}

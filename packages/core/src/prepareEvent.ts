@@ -1,0 +1,175 @@
+import { debugWarn } from './debug';
+import type { Breadcrumb, Event, EventRequest } from './event';
+import { AUTO_IP, parseIp } from './ip';
+import { anonymizeIp, type IpAnonymization } from './ipAnonymization';
+import { type JsonDropError, type JsonLimits, toJsonValue } from './jsonValue';
+import { normalizeUser } from './normalizeUser';
+import { buildEventRequest } from './requestData';
+import { mergeUsers, resolveUserAsync } from './resolveUser';
+import type { ScopeData } from './scope';
+import type { NormalizedUser } from './user';
+
+/** What {@link prepareEvent} needs from the client. */
+export interface PrepareOptions {
+  platform: 'node' | 'javascript';
+  sendDefaultPii: boolean;
+  ipAnonymization: IpAnonymization;
+  inferIp: 'auto' | 'never' | undefined;
+  userResolverTimeoutMs: number;
+  environment?: string | undefined;
+  release?: string | undefined;
+  serverName?: string | undefined;
+  sdk: { name: string; version: string };
+}
+
+/**
+ * Fills a captured event from the scopes (lowest priority first: global,
+ * isolation, current) and applies the user, IP and privacy rules:
+ * explicit user > resolved auth user > inferred client IP, per field; the
+ * resolver's email and IP and the client IP only with `sendDefaultPii`;
+ * `ip_address: null` means no IP at all; servers never send `{{auto}}`.
+ */
+export async function prepareEvent(
+  event: Event,
+  scopes: readonly ScopeData[],
+  options: PrepareOptions,
+): Promise<Event> {
+  const prepared: Event = { ...event };
+  prepared.platform ??= options.platform;
+  if (options.environment) prepared.environment ??= options.environment;
+  if (options.release) prepared.release ??= options.release;
+  if (options.serverName && options.platform === 'node')
+    prepared.server_name ??= options.serverName;
+
+  applyScopeData(prepared, scopes);
+
+  const requestData = findLast(scopes, (s) => s.request)?.request;
+  const user = await resolveEventUser(prepared, scopes, options);
+  const neverInfer = user?.ip_address === null;
+
+  let clientIp: string | undefined;
+  if (requestData?.clientIp && options.sendDefaultPii && !neverInfer) {
+    clientIp = callClientIp(requestData.clientIp);
+  }
+  const finalUser = applyIpRules(user, clientIp, options);
+  if (finalUser) prepared.user = finalUser;
+  else delete prepared.user;
+
+  if (requestData) {
+    const request: EventRequest = buildEventRequest(requestData, {
+      sendDefaultPii: options.sendDefaultPii,
+      ipAnonymization: options.ipAnonymization,
+      remoteAddr: clientIp && anonymizeIp(clientIp, options.ipAnonymization),
+    });
+    prepared.request = { ...request, ...prepared.request };
+  }
+
+  const inferIp = neverInfer
+    ? 'never'
+    : (options.inferIp ??
+      (options.platform === 'javascript' && options.sendDefaultPii ? 'auto' : 'never'));
+  prepared.sdk = {
+    ...options.sdk,
+    ...prepared.sdk,
+    settings: { ...prepared.sdk?.settings, infer_ip: inferIp },
+  };
+  return prepared;
+}
+
+const DATA_LIMITS: JsonLimits = { maxDepth: 6, maxEntries: 200, maxString: 16_384 };
+
+function applyScopeData(event: Event, scopes: readonly ScopeData[]): void {
+  const tags: Record<string, string> = {};
+  for (const [key, value] of Object.entries(
+    Object.assign({}, ...scopes.map((s) => s.tags), event.tags),
+  )) {
+    if (value !== undefined && value !== null) tags[key] = String(value).slice(0, 200);
+  }
+  const contexts = sanitize(Object.assign({}, ...scopes.map((s) => s.contexts), event.contexts));
+  const extra = sanitize(Object.assign({}, ...scopes.map((s) => s.extra), event.extra));
+  if (Object.keys(tags).length > 0) event.tags = tags;
+  if (contexts) event.contexts = contexts as Event['contexts'];
+  if (extra) event.extra = extra;
+  const level = findLast(scopes, (s) => s.level)?.level;
+  if (level) event.level = level;
+  const fingerprint = findLast(scopes, (s) => s.fingerprint)?.fingerprint;
+  if (fingerprint && !event.fingerprint) event.fingerprint = fingerprint;
+  const breadcrumbs = scopes
+    .flatMap((s) => s.breadcrumbs)
+    .sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+  if (breadcrumbs.length > 0 && !event.breadcrumbs) {
+    const values = sanitize({ values: breadcrumbs.slice(-100) })?.values as
+      | Breadcrumb[]
+      | undefined;
+    if (values) event.breadcrumbs = { values };
+  }
+}
+
+/** App data as plain JSON (cycles, functions, BigInt… removed); `undefined` when empty. */
+function sanitize(value: Record<string, unknown>): Record<string, unknown> | undefined {
+  const errors: JsonDropError[] = [];
+  const result = toJsonValue(value, 'event', DATA_LIMITS, errors);
+  if (errors.length > 0) debugWarn('event data: dropped values that are not JSON', errors);
+  const out = result.ok ? (result.value as Record<string, unknown>) : {};
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+async function resolveEventUser(
+  event: Event,
+  scopes: readonly ScopeData[],
+  options: PrepareOptions,
+): Promise<NormalizedUser | null> {
+  const resolver = findLast(scopes, (s) => s.userResolver)?.userResolver;
+  let resolved = await resolveUserAsync(resolver, options.userResolverTimeoutMs);
+  if (resolved && !options.sendDefaultPii) {
+    // The auth user's email and IP are personal data the SDK collected on its own.
+    const { email: _email, ip_address: _ip, ...rest } = resolved;
+    resolved = Object.keys(rest).length > 0 ? rest : null;
+  }
+  const explicit = mergeUsers(...scopes.map((s) => s.user));
+  // A user passed with the event itself (captureEvent) is the most explicit of all.
+  const own = event.user ? normalizeUser(event.user) : undefined;
+  if (own && own.errors.length > 0)
+    debugWarn('event.user: dropped invalid user values', own.errors);
+  return mergeUsers(resolved, explicit, own?.user);
+}
+
+function applyIpRules(
+  user: NormalizedUser | null,
+  clientIp: string | undefined,
+  options: PrepareOptions,
+): NormalizedUser | null {
+  const out: NormalizedUser = { ...user };
+  if (out.ip_address === null) {
+    // "Never infer an IP for this user": send none, and no REMOTE_ADDR either.
+    delete out.ip_address;
+  } else if (out.ip_address === AUTO_IP && options.platform === 'node') {
+    // A server's connection IP is the server's own: never ask Sentry to use it.
+    delete out.ip_address;
+  }
+  if (out.ip_address === undefined && clientIp) out.ip_address = clientIp;
+  if (typeof out.ip_address === 'string' && out.ip_address !== AUTO_IP) {
+    const anonymized = anonymizeIp(out.ip_address, options.ipAnonymization);
+    if (anonymized) out.ip_address = anonymized;
+    else delete out.ip_address;
+  }
+  return Object.keys(out).length > 0 ? out : null;
+}
+
+function callClientIp(getter: () => string | null | undefined): string | undefined {
+  try {
+    const ip = getter();
+    return typeof ip === 'string' ? (parseIp(ip) ?? undefined) : undefined;
+  } catch (error) {
+    debugWarn('client IP getter threw; event sent without the client IP', error);
+    return undefined;
+  }
+}
+
+function findLast<T>(items: readonly T[], predicate: (item: T) => unknown): T | undefined {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i] as T;
+    if (predicate(item)) return item;
+  }
+  return undefined;
+}

@@ -1,0 +1,112 @@
+import { getCarrier } from './carrier';
+import { Client, newEventId } from './client';
+import { getIsolationScope, getScopeChain } from './currentScopes';
+import { debugWarn, setDebug } from './debug';
+import { parseDsn } from './dsn';
+import type { Breadcrumb, Event, EventHint } from './event';
+import { type ClientOptions, detectPlatform, readEnv } from './options';
+import type { SeverityLevel } from './scope';
+import { SDK_VERSION } from './version';
+
+/**
+ * Starts the SDK. Without a DSN (option, env `X_DSN`, env `SENTRY_DSN`)
+ * capturing is a no-op. A malformed DSN throws here, naming the bad part.
+ *
+ * @example
+ * init({ dsn: process.env.X_DSN, release: 'shop@1.4.0', sendDefaultPii: false });
+ */
+export function init(options: ClientOptions = {}): Client {
+  const carrier = getCarrier();
+  setDebug(options.debug === true);
+  const dsnString = options.dsn ?? readEnv('X_DSN') ?? readEnv('SENTRY_DSN');
+  const dsn = dsnString ? parseDsn(dsnString) : undefined;
+  if (!dsn) debugWarn('no DSN given (option dsn, X_DSN or SENTRY_DSN): events will not be sent');
+
+  const resolved: ClientOptions = {
+    ...options,
+    environment:
+      options.environment ??
+      readEnv('X_ENVIRONMENT') ??
+      readEnv('SENTRY_ENVIRONMENT') ??
+      'production',
+    release: options.release ?? readEnv('X_RELEASE') ?? readEnv('SENTRY_RELEASE'),
+    serverName: options.serverName ?? carrier.runtime?.serverName?.(),
+    platform: options.platform ?? detectPlatform(),
+    sdk: options.sdk ?? { name: 'x.javascript.core', version: SDK_VERSION },
+  };
+  let spool = options.spool;
+  if (!spool && options.spoolDir) {
+    if (carrier.runtime?.createSpool)
+      spool = carrier.runtime.createSpool(options.spoolDir, options.maxSpoolBytes);
+    else debugWarn('spoolDir needs the Node entry point of @x/core; spooling is off');
+  }
+  const previous = carrier.client as Client | undefined;
+  const client = new Client(resolved, dsn, spool);
+  carrier.client = client;
+  if (previous && previous !== client) void previous.close(2000).catch(() => undefined);
+  return client;
+}
+
+/** The client `init` installed, if any. */
+export function getClient(): Client | undefined {
+  return getCarrier().client as Client | undefined;
+}
+
+function scopesNow() {
+  return getScopeChain().map((scope) => scope.getScopeData());
+}
+
+function remember(id: string): string {
+  getCarrier().lastEventId = id;
+  return id;
+}
+
+/**
+ * Captures an error with the current user, request and scope data; returns
+ * the event id at once (the event is built and sent in the background).
+ *
+ * @example try { pay(); } catch (err) { captureException(err); }
+ */
+export function captureException(error: unknown, hint: EventHint = {}): string {
+  const client = getClient();
+  if (!client) return remember(hint.event_id ?? newEventId());
+  return remember(client.captureException(error, hint, scopesNow()));
+}
+
+/** Captures a message (default level `info`); returns the event id. */
+export function captureMessage(
+  message: string,
+  level: SeverityLevel = 'info',
+  hint: EventHint = {},
+): string {
+  const client = getClient();
+  if (!client) return remember(hint.event_id ?? newEventId());
+  return remember(client.captureMessage(message, level, hint, scopesNow()));
+}
+
+/** Captures a ready-made event; scopes still apply. Returns the event id. */
+export function captureEvent(event: Event, hint: EventHint = {}): string {
+  const client = getClient();
+  if (!client) return remember(event?.event_id ?? hint.event_id ?? newEventId());
+  return remember(client.captureEvent(event, hint, scopesNow()));
+}
+
+/** The id of the last event captured in this process. */
+export function lastEventId(): string | undefined {
+  return getCarrier().lastEventId;
+}
+
+/** Adds a breadcrumb to the isolation scope. */
+export function addBreadcrumb(breadcrumb: Breadcrumb): void {
+  getIsolationScope().addBreadcrumb(breadcrumb);
+}
+
+/** Resolves `true` once every captured event was delivered (or spooled), `false` on timeout. */
+export async function flush(timeoutMs = 2000): Promise<boolean> {
+  return (await getClient()?.flush(timeoutMs)) ?? true;
+}
+
+/** Flushes, then stops the client; later captures are no-ops. */
+export async function close(timeoutMs = 2000): Promise<boolean> {
+  return (await getClient()?.close(timeoutMs)) ?? true;
+}

@@ -1,0 +1,325 @@
+import type { DiscardReason } from './clientReports';
+import { debugWarn } from './debug';
+import type { SerializedEnvelope } from './envelope';
+import type { DataCategory } from './event';
+import { RateLimits } from './rateLimits';
+import type { Spool, SpoolEntry } from './spool';
+
+/** Delivers envelopes. `send` never throws and never waits on the network. */
+export interface Transport {
+  /** Queues an envelope for delivery. */
+  send(envelope: SerializedEnvelope): void;
+  /** Resolves `true` once everything queued was delivered or spooled, `false` on timeout. */
+  flush(timeoutMs?: number): Promise<boolean>;
+  /** Like `flush`, then spools what is left (if there is a spool) and stops. */
+  close?(timeoutMs?: number): Promise<boolean>;
+}
+
+/** What a transport factory gets from the client. */
+export interface TransportOptions {
+  /** The envelope endpoint (with auth in the query for browsers). */
+  url: string;
+  /** Request headers (`X-Sentry-Auth`, `User-Agent`, …). */
+  headers: Record<string, string>;
+  /** Envelopes held in memory while the backend is slow or down. @default 1000 */
+  maxQueueSize?: number;
+  /** Where envelopes wait across outages and restarts. */
+  spool?: Spool | undefined;
+  /** Called for every envelope the transport gives up on. */
+  recordDropped?: (reason: DiscardReason, category: DataCategory, quantity?: number) => void;
+  /** Parallel requests. @default 4 */
+  concurrency?: number;
+  /** Per-request timeout. @default 10000 */
+  requestTimeoutMs?: number;
+  /** Attempts per in-memory envelope before it is dropped. @default 10 */
+  maxRetries?: number;
+  /** Bodies larger than this are gzipped (where `CompressionStream` exists). @default 32768 */
+  compressThreshold?: number;
+  /** Use `fetch`'s `keepalive` for small bodies (browsers, so events survive page unload). */
+  keepalive?: boolean;
+  /** The `fetch` to use. @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+interface Item {
+  envelope: SerializedEnvelope;
+  attempts: number;
+  spoolEntry?: SpoolEntry;
+}
+
+type Outcome = 'sent' | 'dropped' | 'retry';
+
+const BASE_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 30_000;
+
+/**
+ * The HTTP transport on `fetch` (undici on Node): a bounded queue (oldest
+ * dropped first), a concurrency limit, per-request timeouts, Sentry rate
+ * limits, and exponential backoff with jitter on network errors and 5xx —
+ * pausing the whole queue, since the next request would fail the same way.
+ * With a spool, failed envelopes (and new ones while the backend is down) go
+ * to disk and are drained, oldest first, once it answers again.
+ */
+export function createHttpTransport(options: TransportOptions): Transport {
+  return new HttpTransport(options);
+}
+
+class HttpTransport implements Transport {
+  private readonly queue: Item[] = [];
+  private readonly rateLimits = new RateLimits();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly idleWaiters = new Set<() => void>();
+  private inFlight = 0;
+  private failures = 0;
+  private backoffUntil = 0;
+  private backoffTimer: ReturnType<typeof setTimeout> | undefined;
+  private draining = false;
+  /** `false` only after a drain found the spool empty and nothing was written since. */
+  private spoolDirty = true;
+  private closed = false;
+
+  constructor(private readonly options: TransportOptions) {
+    if (options.spool) this.drainSpool();
+  }
+
+  send(envelope: SerializedEnvelope): void {
+    if (this.closed) {
+      this.drop('internal_sdk_error', envelope);
+      return;
+    }
+    if (envelope.categories.some((c) => this.rateLimits.isLimited(c))) {
+      this.drop('ratelimit_backoff', envelope);
+      return;
+    }
+    if (this.options.spool && this.isBackingOff()) {
+      void this.spool(envelope);
+      return;
+    }
+    this.enqueue({ envelope, attempts: 0 });
+    this.pump();
+  }
+
+  async flush(timeoutMs = 2000): Promise<boolean> {
+    if (this.isIdle()) return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (result: boolean) => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(onIdle);
+        resolve(result);
+      };
+      const onIdle = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.idleWaiters.add(onIdle);
+    });
+  }
+
+  async close(timeoutMs = 2000): Promise<boolean> {
+    let ok = await this.flush(timeoutMs);
+    this.closed = true;
+    clearTimeout(this.backoffTimer);
+    if (!ok && this.options.spool) {
+      // Whatever is still in memory goes to disk: delivered after the restart.
+      const left = this.queue.splice(0);
+      await Promise.all(left.map((item) => this.spool(item.envelope)));
+      ok = true;
+    }
+    return ok;
+  }
+
+  private enqueue(item: Item, front = false): void {
+    const max = this.options.maxQueueSize ?? 1000;
+    if (front) this.queue.unshift(item);
+    else this.queue.push(item);
+    while (this.queue.length > max) {
+      // Drop the oldest (the front), unless it is the one just put back.
+      const dropped = front ? this.queue.pop() : this.queue.shift();
+      if (dropped) this.drop('queue_overflow', dropped.envelope);
+    }
+  }
+
+  private pump(): void {
+    const concurrency = this.options.concurrency ?? 4;
+    while (!this.closed && this.inFlight < concurrency && !this.isBackingOff()) {
+      const item = this.queue.shift();
+      if (!item) break;
+      this.inFlight++;
+      this.track(
+        this.deliver(item).finally(() => {
+          this.inFlight--;
+          this.pump();
+        }),
+      );
+    }
+    if (this.queue.length === 0 && !this.isBackingOff()) this.drainSpool();
+    this.notifyIdle();
+  }
+
+  /** Sends one item and decides what happens to it. */
+  private async deliver(item: Item): Promise<Outcome> {
+    const outcome = await this.attempt(item.envelope);
+    if (outcome === 'retry') {
+      item.attempts++;
+      this.startBackoff();
+      if (item.spoolEntry) return outcome; // stays on disk, drained later
+      if (this.options.spool) await this.spool(item.envelope);
+      else if (item.attempts >= (this.options.maxRetries ?? 10))
+        this.drop('network_error', item.envelope);
+      else this.enqueue(item, true);
+      return outcome;
+    }
+    this.failures = 0;
+    if (item.spoolEntry) await this.options.spool?.remove(item.spoolEntry).catch(() => undefined);
+    return outcome;
+  }
+
+  private async attempt(envelope: SerializedEnvelope): Promise<Outcome> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.options.requestTimeoutMs ?? 10_000);
+    try {
+      const { body, encoding } = await this.encode(envelope.body);
+      const response = await (this.options.fetch ?? globalThis.fetch)(this.options.url, {
+        method: 'POST',
+        body,
+        headers: {
+          'Content-Type': 'application/x-sentry-envelope',
+          ...(encoding ? { 'Content-Encoding': encoding } : {}),
+          ...this.options.headers,
+        },
+        signal: controller.signal,
+        ...(this.options.keepalive && body.length < 60_000 ? { keepalive: true } : {}),
+      });
+      // Read the body so the connection can be reused.
+      await response.arrayBuffer().catch(() => undefined);
+      this.rateLimits.update(response.status, response.headers);
+      if (response.ok) return 'sent';
+      if (response.status === 429) {
+        debugWarn('backend is rate limiting; event dropped');
+        this.drop('ratelimit_backoff', envelope);
+        return 'dropped';
+      }
+      if (response.status >= 500) return 'retry';
+      debugWarn(`backend answered ${response.status}; event dropped (not retried)`);
+      this.drop('send_error', envelope);
+      return 'dropped';
+    } catch (error) {
+      debugWarn('could not reach the backend; will retry', error);
+      return 'retry';
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async encode(body: Uint8Array): Promise<{ body: Uint8Array; encoding?: string }> {
+    const threshold = this.options.compressThreshold ?? 32_768;
+    if (body.length <= threshold || typeof CompressionStream !== 'function') return { body };
+    try {
+      const stream = new Blob([body as Uint8Array<ArrayBuffer>])
+        .stream()
+        .pipeThrough(new CompressionStream('gzip'));
+      return { body: new Uint8Array(await new Response(stream).arrayBuffer()), encoding: 'gzip' };
+    } catch {
+      return { body };
+    }
+  }
+
+  private startBackoff(): void {
+    // Requests that were already in flight fail too: they do not count twice.
+    if (this.isBackingOff()) return;
+    this.failures++;
+    const exp = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (this.failures - 1));
+    const delay = exp / 2 + Math.random() * (exp / 2);
+    this.backoffUntil = Math.max(this.backoffUntil, Date.now() + delay);
+    this.schedulePump(this.backoffUntil - Date.now());
+  }
+
+  private schedulePump(delayMs: number): void {
+    clearTimeout(this.backoffTimer);
+    this.backoffTimer = setTimeout(() => this.pump(), Math.max(0, delayMs));
+    unref(this.backoffTimer);
+  }
+
+  private isBackingOff(): boolean {
+    return this.backoffUntil > Date.now();
+  }
+
+  private spool(envelope: SerializedEnvelope): Promise<void> {
+    const spool = this.options.spool;
+    if (!spool) return Promise.resolve();
+    this.spoolDirty = true;
+    const write = spool
+      .write(envelope)
+      .then((evicted) => {
+        if (evicted > 0)
+          this.options.recordDropped?.(
+            'cache_overflow',
+            envelope.categories[0] ?? 'error',
+            evicted,
+          );
+      })
+      .catch((error) => {
+        debugWarn('could not write to the spool; event dropped', error);
+        this.drop('internal_sdk_error', envelope);
+      });
+    this.track(write);
+    return write;
+  }
+
+  /** Sends spooled envelopes one by one, oldest first, while the backend answers. */
+  private drainSpool(): void {
+    const spool = this.options.spool;
+    if (!spool || this.draining || this.closed || !this.spoolDirty) return;
+    this.draining = true;
+    this.spoolDirty = false;
+    const run = async () => {
+      for (const entry of await spool.list()) {
+        if (this.closed || this.isBackingOff()) {
+          this.spoolDirty = true;
+          break;
+        }
+        const body = await spool.read(entry);
+        if (!body) continue;
+        const envelope = { body, categories: entry.categories };
+        const outcome = await this.deliver({ envelope, attempts: 0, spoolEntry: entry });
+        if (outcome === 'retry') {
+          this.spoolDirty = true;
+          break;
+        }
+      }
+    };
+    this.track(
+      run()
+        .catch((error) => debugWarn('spool drain failed', error))
+        .finally(() => {
+          this.draining = false;
+        }),
+    );
+  }
+
+  private track(promise: Promise<unknown>): void {
+    this.pending.add(promise);
+    promise.finally(() => {
+      this.pending.delete(promise);
+      this.notifyIdle();
+    });
+  }
+
+  /** Idle: nothing in memory, nothing in flight, no spool write pending. A drain in progress does not count. */
+  private isIdle(): boolean {
+    if (this.queue.length > 0 || this.inFlight > 0) return false;
+    if (!this.draining) return this.pending.size === 0;
+    return this.pending.size <= 1;
+  }
+
+  private notifyIdle(): void {
+    if (this.idleWaiters.size === 0 || !this.isIdle()) return;
+    for (const waiter of [...this.idleWaiters]) waiter();
+  }
+
+  private drop(reason: DiscardReason, envelope: SerializedEnvelope): void {
+    for (const category of envelope.categories) this.options.recordDropped?.(reason, category);
+  }
+}
+
+function unref(timer: unknown): void {
+  (timer as { unref?: () => void }).unref?.();
+}

@@ -1,0 +1,124 @@
+// A real HTTP server standing in for Sentry / the inbox: it records every
+// envelope it receives (decompressed, parsed by Sentry's own parseEnvelope)
+// and answers however a test tells it to.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { gunzipSync, inflateSync } from 'node:zlib';
+import { parseEnvelope } from '@sentry/core';
+
+export interface Received {
+  headers: IncomingMessage['headers'];
+  url: string;
+  /** The request body as sent (possibly gzipped). */
+  wire: Buffer;
+  /** The decompressed envelope bytes. */
+  body: Buffer;
+  envelope: ReturnType<typeof parseEnvelope>;
+}
+
+/** What the sink does with one request. */
+export type Behaviour = { status: number; headers?: Record<string, string> } | 'reset' | 'hang';
+
+export interface Sink {
+  port: number;
+  dsn: string;
+  received: Received[];
+  /** Decides the answer per request (default: 200). */
+  behaviour: (req: IncomingMessage, index: number) => Behaviour;
+  /** Event items received so far (payloads). */
+  events(): Record<string, unknown>[];
+  /** Items of a type received so far. */
+  items(type: string): unknown[];
+  waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
+  /** Stops listening (connections are refused) until `listen()` again, on the same port. */
+  stop(): Promise<void>;
+  listen(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startSink(port = 0): Promise<Sink> {
+  let server: Server;
+  const sockets = new Set<Socket>();
+  let count = 0;
+  const sink: Sink = {
+    port,
+    dsn: '',
+    received: [],
+    behaviour: () => ({ status: 200 }),
+    events: () =>
+      sink.received.flatMap((r) =>
+        r.envelope[1]
+          .filter(([h]) => h.type === 'event')
+          .map(([, p]) => p as Record<string, unknown>),
+      ),
+    items: (type) =>
+      sink.received.flatMap((r) =>
+        r.envelope[1].filter(([h]) => h.type === type).map(([, p]) => p),
+      ),
+    async waitFor(predicate, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate()) {
+        if (Date.now() > deadline) throw new Error('sink: timed out waiting');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+    listen: () =>
+      new Promise<void>((resolve, reject) => {
+        server = createServer(handle);
+        server.on('connection', (socket) => {
+          sockets.add(socket);
+          socket.on('close', () => sockets.delete(socket));
+        });
+        server.once('error', reject);
+        server.listen(sink.port, '127.0.0.1', () => {
+          sink.port = (server.address() as AddressInfo).port;
+          sink.dsn = `http://public@127.0.0.1:${sink.port}/42`;
+          resolve();
+        });
+      }),
+    close: () => sink.stop(),
+  };
+
+  function handle(req: IncomingMessage, res: ServerResponse) {
+    const index = count++;
+    const behaviour = sink.behaviour(req, index);
+    if (behaviour === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (behaviour === 'hang') return;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (behaviour.status >= 200 && behaviour.status < 300) {
+        const wire = Buffer.concat(chunks);
+        const encoding = req.headers['content-encoding'];
+        const body =
+          encoding === 'gzip'
+            ? gunzipSync(wire)
+            : encoding === 'deflate'
+              ? inflateSync(wire)
+              : wire;
+        const envelope = parseEnvelope(body);
+        // parseEnvelope leaves items that have a `length` as bytes: decode the JSON ones.
+        envelope[1] = envelope[1].map(([header, payload]) => [
+          header,
+          payload instanceof Uint8Array
+            ? JSON.parse(Buffer.from(payload).toString('utf8'))
+            : payload,
+        ]) as (typeof envelope)[1];
+        sink.received.push({ headers: req.headers, url: req.url ?? '', wire, body, envelope });
+      }
+      res.writeHead(behaviour.status, behaviour.headers ?? {});
+      res.end(behaviour.status < 300 ? '{}' : '{"detail":"no"}');
+    });
+  }
+
+  await sink.listen();
+  return sink;
+}

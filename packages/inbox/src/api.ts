@@ -1,0 +1,98 @@
+import type { IssueSort } from './apiTypes';
+import { HttpError } from './httpError';
+import type { Router } from './router';
+import type { InboxStore } from './store';
+
+/** What the JSON API needs. */
+export interface ApiDeps {
+  store: InboxStore;
+  version: string;
+  startedAt: number;
+  skipped: Map<string, number>;
+  forwarding: () => { sent: number; failed: number; dropped: number } | null;
+}
+
+const SORTS: readonly IssueSort[] = ['last_seen', 'first_seen', 'events', 'users'];
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 1000;
+
+/**
+ * Adds the JSON API:
+ * - `GET /api/health` — `{ status, version, uptime_s, events, issues, client_reports, skipped_items, forwarding }`
+ * - `GET /api/events?issue=&user=&since=&limit=&cursor=` — `Page<EventSummary>`, newest first
+ * - `GET /api/events/:id` — `EventDetail` (the stored event with `_meta`)
+ * - `GET /api/issues?sort=last_seen|first_seen|events|users&limit=&cursor=` — `Page<IssueSummary>`
+ * - `GET /api/issues/:id` — `IssueDetail` (with users affected and their event counts)
+ */
+export function addApiRoutes(router: Router, deps: ApiDeps): void {
+  router.get('/api/health', () => ({
+    body: {
+      status: 'ok',
+      version: deps.version,
+      uptime_s: Math.round((Date.now() - deps.startedAt) / 1000),
+      ...deps.store.counts(),
+      skipped_items: Object.fromEntries(deps.skipped),
+      forwarding: deps.forwarding(),
+    },
+  }));
+
+  router.get('/api/events', ({ url }) => {
+    const q = url.searchParams;
+    return {
+      body: deps.store.listEvents({
+        issue: optionalInt(q.get('issue'), 'issue'),
+        user: q.get('user') ?? undefined,
+        since: since(q.get('since')),
+        limit: limit(q.get('limit')),
+        cursor: q.get('cursor') ?? undefined,
+      }),
+    };
+  });
+
+  router.get('/api/events/:id', ({ params }) => {
+    const event = deps.store.getEvent(String(params.id).replaceAll('-', '').toLowerCase());
+    if (!event) throw new HttpError(404, 'event not found');
+    return { body: event };
+  });
+
+  router.get('/api/issues', ({ url }) => {
+    const q = url.searchParams;
+    const sort = (q.get('sort') ?? 'last_seen') as IssueSort;
+    if (!SORTS.includes(sort)) throw new HttpError(400, `sort must be one of ${SORTS.join(', ')}`);
+    return {
+      body: deps.store.listIssues({
+        sort,
+        limit: limit(q.get('limit')),
+        cursor: q.get('cursor') ?? undefined,
+      }),
+    };
+  });
+
+  router.get('/api/issues/:id', ({ params }) => {
+    const id = optionalInt(params.id ?? null, 'issue id');
+    const issue = id === undefined ? undefined : deps.store.getIssue(id);
+    if (!issue) throw new HttpError(404, 'issue not found');
+    return { body: issue };
+  });
+}
+
+function optionalInt(raw: string | null, name: string): number | undefined {
+  if (raw === null || raw === '') return undefined;
+  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(400, `${name} must be a positive integer`);
+  return Number(raw);
+}
+
+function limit(raw: string | null): number {
+  const value = optionalInt(raw, 'limit') ?? DEFAULT_LIMIT;
+  if (value < 1 || value > MAX_LIMIT) throw new HttpError(400, `limit must be 1…${MAX_LIMIT}`);
+  return value;
+}
+
+/** `since` as ms since the epoch: an ISO date or a number of ms. */
+function since(raw: string | null): number | undefined {
+  if (raw === null || raw === '') return undefined;
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(ms))
+    throw new HttpError(400, 'since must be an ISO date or ms since the epoch');
+  return ms;
+}

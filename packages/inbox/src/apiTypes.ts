@@ -1,0 +1,70 @@
+/** One event in `GET /api/events`. Times are ISO 8601 strings. */
+export interface EventSummary {
+  /** The event id (32 hex digits). */
+  id: string;
+  /** The issue the event was grouped into. */
+  issue_id: number;
+  /** The project from the ingest URL. */
+  project_id: number;
+  /** When the inbox received it. */
+  received: string;
+  /** When the SDK says it happened. */
+  timestamp: string;
+  level: string;
+  title: string;
+  /** `id:…` / `username:…` / `email:…` / `ip:…`, or `null` without an identity. */
+  user_key: string | null;
+  /** The stored user (custom keys under `data`), or `null`. */
+  user: Record<string, unknown> | null;
+}
+
+/** `GET /api/events/:id`: the summary plus the full stored event (with its `_meta`). */
+export interface EventDetail extends EventSummary {
+  /** The event as stored, in Sentry's event format, plus `_meta` when something was dropped. */
+  event: Record<string, unknown>;
+}
+
+/** One issue in `GET /api/issues`. */
+export interface IssueSummary {
+  id: number;
+  project_id: number;
+  title: string;
+  culprit: string;
+  /** Level of the latest event. */
+  level: string;
+  first_seen: string;
+  last_seen: string;
+  event_count: number;
+  /** Distinct user keys among the events ("users affected"). */
+  user_count: number;
+  /** `release` of the latest event, or `null`. */
+  release: string | null;
+  /** `server_name` of the latest event, or `null`. */
+  server_name: string | null;
+  last_event_id: string | null;
+}
+
+/** One affected user of an issue. */
+export interface IssueUser {
+  user_key: string;
+  event_count: number;
+  first_seen: string;
+  last_seen: string;
+  /** The user as stored on the latest of their events. */
+  user: Record<string, unknown>;
+}
+
+/** `GET /api/issues/:id`: the summary plus the affected users (most events first, at most 100). */
+export interface IssueDetail extends IssueSummary {
+  users: IssueUser[];
+}
+
+/** A page of a list endpoint; pass `next_cursor` as `cursor` for the next page. */
+export interface Page<T> {
+  data: T[];
+  /** `null` on the last page. */
+  next_cursor: string | null;
+}
+
+/** How `GET /api/issues` can be sorted (always descending). */
+export type IssueSort = 'last_seen' | 'first_seen' | 'events' | 'users';

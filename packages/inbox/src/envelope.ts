@@ -1,0 +1,95 @@
+import { HttpError } from './httpError';
+
+/** One item of an envelope: its header and its raw payload bytes. */
+export interface EnvelopeItem {
+  /** The item header; `type` is always a string. */
+  header: Record<string, unknown> & { type: string };
+  /** The payload as sent. */
+  payload: Buffer;
+}
+
+/** A parsed Sentry envelope. */
+export interface Envelope {
+  /** The envelope header (`event_id`, `sent_at`, `sdk`, `dsn`, …). */
+  header: Record<string, unknown>;
+  items: EnvelopeItem[];
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * Parses a Sentry envelope: a JSON header line, then per item a JSON item
+ * header (with `type` and an optional byte `length`) and its payload, all
+ * separated by `\n`. Without `length` the payload runs to the next newline.
+ * Blank lines between items and a trailing newline are allowed.
+ *
+ * Throws an {@link HttpError} 400 naming the problem for malformed input.
+ */
+export function parseEnvelope(body: Buffer): Envelope {
+  let offset = 0;
+  const line = (): Buffer => {
+    const end = body.indexOf(NEWLINE, offset);
+    const stop = end === -1 ? body.length : end;
+    const out = body.subarray(offset, stop);
+    offset = end === -1 ? body.length : end + 1;
+    return out;
+  };
+
+  const header = jsonObject(line(), 'envelope header');
+  const items: EnvelopeItem[] = [];
+  while (offset < body.length) {
+    const headerLine = line();
+    if (isBlank(headerLine)) continue;
+    const itemHeader = jsonObject(headerLine, `item ${items.length + 1} header`);
+    if (typeof itemHeader.type !== 'string' || itemHeader.type === '') {
+      throw malformed(`item ${items.length + 1} header has no "type"`);
+    }
+    let payload: Buffer;
+    const length = itemHeader.length;
+    if (length === undefined || length === null) {
+      payload = line();
+    } else {
+      if (typeof length !== 'number' || !Number.isInteger(length) || length < 0) {
+        throw malformed(`item ${items.length + 1} has an invalid "length"`);
+      }
+      if (offset + length > body.length) {
+        throw malformed(
+          `item ${items.length + 1} declares ${length} bytes but only ${body.length - offset} follow`,
+        );
+      }
+      payload = body.subarray(offset, offset + length);
+      offset += length;
+      if (offset < body.length) {
+        if (body[offset] !== NEWLINE) {
+          throw malformed(`item ${items.length + 1} payload is not followed by a newline`);
+        }
+        offset += 1;
+      }
+    }
+    items.push({ header: itemHeader as EnvelopeItem['header'], payload });
+  }
+  return { header, items };
+}
+
+/** Parses `bytes` as a JSON object or throws a 400 naming `what`. */
+export function jsonObject(bytes: Buffer, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw malformed(`${what} is not valid JSON`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw malformed(`${what} is not a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function isBlank(bytes: Buffer): boolean {
+  for (const byte of bytes) if (byte !== 0x20 && byte !== 0x0d && byte !== 0x09) return false;
+  return true;
+}
+
+function malformed(reason: string): HttpError {
+  return new HttpError(400, `malformed envelope: ${reason}`);
+}

@@ -1,0 +1,44 @@
+export type {
+  EventDetail,
+  EventSummary,
+  IssueDetail,
+  IssueSort,
+  IssueSummary,
+  IssueUser,
+  Page,
+} from './apiTypes';
+export type { TrustProxy } from './clientIp';
+export { createClientIp } from './clientIp';
+export type { Envelope, EnvelopeItem } from './envelope';
+export { parseEnvelope } from './envelope';
+export type { ForwarderOptions } from './forwarder';
+export { Forwarder } from './forwarder';
+export type { GeoLookup } from './geo';
+export { DBIP_ATTRIBUTION, openGeoLookup } from './geo';
+export type { Grouping } from './grouping';
+export { groupEvent } from './grouping';
+export { HttpError } from './httpError';
+export type { MetaEntry, MetaError, MetaTree } from './meta';
+export { Meta } from './meta';
+export type { NormalizedEvent, StoredEvent } from './normalizeEvent';
+export { normalizeEvent } from './normalizeEvent';
+export type { InboxOptions } from './options';
+export {
+  DEFAULT_DB_PATH,
+  DEFAULT_HOST,
+  DEFAULT_LIMITS,
+  DEFAULT_PORT,
+  DEFAULT_PROJECT_ID,
+  DEV_PUBLIC_KEY,
+} from './options';
+export type { ProcessEventContext, ProcessedEvent } from './processEvent';
+export { processEvent } from './processEvent';
+export type { InferIp, ProcessUserContext } from './processUser';
+export { inferIp, LEGACY_INFER_PLATFORMS, processUser } from './processUser';
+export type { RouteContext, RouteHandler, RouteResult } from './router';
+export { Router, send } from './router';
+export type { InboxHandle } from './startInbox';
+export { startInbox } from './startInbox';
+export type { EventQuery, IssueQuery } from './store';
+export { InboxStore } from './store';
+export { VERSION } from './version';

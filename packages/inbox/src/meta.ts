@@ -1,0 +1,66 @@
+import { preview } from '@x/core';
+
+/** One error in Relay's `_meta` format: `[kind, { reason }]`. */
+export type MetaError = [kind: string, data: { reason: string }];
+
+/** The annotation of one value: what went wrong and the original value. */
+export interface MetaEntry {
+  /** Errors, e.g. `[["invalid_data", { reason: "expected an ip address" }]]`. */
+  err: MetaError[];
+  /** A short preview of the original (dropped) value, when there was one. */
+  val?: unknown;
+}
+
+/**
+ * The `_meta` tree of an event, as Relay writes it: an object mirroring the
+ * event's shape whose `""` keys hold a {@link MetaEntry} for the value at that
+ * path, e.g. `{ user: { ip_address: { "": { err: [...], val: "nope" } } } }`.
+ */
+export interface MetaTree {
+  [key: string]: MetaTree | MetaEntry | undefined;
+}
+
+/** Collects annotations for dropped or changed values while an event is processed. */
+export class Meta {
+  private readonly root: MetaTree = {};
+  private count = 0;
+
+  /**
+   * Records that the value at `path` was dropped.
+   *
+   * @param path Keys from the event root, e.g. `["user", "ip_address"]`.
+   * @param reason Why, e.g. `"expected an ip address"`.
+   * @param value The original value (stored as a short preview); omit for none.
+   * @param kind Relay's error kind. @default "invalid_data"
+   */
+  add(path: readonly string[], reason: string, value?: unknown, kind = 'invalid_data'): void {
+    let node = this.root;
+    for (const key of path) {
+      const next = node[key];
+      if (next && typeof next === 'object' && !Array.isArray(next) && !('err' in next)) {
+        node = next as MetaTree;
+      } else {
+        const created: MetaTree = {};
+        if (next && 'err' in next) created[''] = next;
+        node[key] = created;
+        node = created;
+      }
+    }
+    const entry = (node[''] as MetaEntry | undefined) ?? { err: [] };
+    entry.err.push([kind, { reason }]);
+    const shown = preview(value);
+    if (shown !== undefined && !('val' in entry)) entry.val = shown;
+    node[''] = entry;
+    this.count++;
+  }
+
+  /** `true` when nothing was recorded. */
+  get isEmpty(): boolean {
+    return this.count === 0;
+  }
+
+  /** The collected tree (for the stored event's `_meta`). */
+  toJSON(): MetaTree {
+    return this.root;
+  }
+}

@@ -1,0 +1,58 @@
+import type { TrustProxy } from './clientIp';
+
+/** The public key of the default development project; the printed DSN uses it. */
+export const DEV_PUBLIC_KEY = 'xinboxdevkey';
+/** The default project id. */
+export const DEFAULT_PROJECT_ID = 1;
+/** Default port (`x-inbox` and {@link startInbox}). */
+export const DEFAULT_PORT = 8969;
+/** Default host: loopback only. */
+export const DEFAULT_HOST = '127.0.0.1';
+/** Default database file, relative to the working directory. */
+export const DEFAULT_DB_PATH = '.x/inbox.db';
+
+const MiB = 1024 * 1024;
+/** Default size limits, in bytes. */
+export const DEFAULT_LIMITS = {
+  /** A request body as sent (compressed or not). */
+  maxBodyBytes: 20 * MiB,
+  /** An envelope after decompression. */
+  maxEnvelopeBytes: 200 * MiB,
+  /** One event item (or a legacy store body). */
+  maxEventBytes: 1 * MiB,
+} as const;
+
+/** Options of `startInbox` (and the `x-inbox` flags of the same names). */
+export interface InboxOptions {
+  /** Port to listen on; `0` picks a free one. @default 8969 */
+  port?: number;
+  /** Interface to listen on. @default "127.0.0.1" */
+  host?: string;
+  /** SQLite file (created with its directory); `:memory:` for none. @default ".x/inbox.db" */
+  dbPath?: string;
+  /**
+   * The only public key accepted: other keys get 403, none 401. When unset
+   * any key is accepted (development) and the DSN uses {@link DEV_PUBLIC_KEY}.
+   */
+  key?: string;
+  /** Believe `X-Forwarded-For` from these proxies (see {@link TrustProxy}). @default false */
+  trustProxy?: TrustProxy;
+  /** Remove `user.ip_address` and `request.env.REMOTE_ADDR` after the geo lookup. @default false */
+  preventStoringIp?: boolean;
+  /** Look up `user.geo` from the IP. @default true */
+  geo?: boolean;
+  /** A MaxMind GeoLite2/GeoIP2 City `.mmdb` to use instead of the bundled DB-IP Lite data. */
+  geoipDb?: string;
+  /** Also send every accepted envelope to this upstream DSN (e.g. Sentry). */
+  forward?: string;
+  /** Forwarding retries and first backoff (ms). @default { retries: 3, backoffMs: 1000 } */
+  forwardRetry?: { retries?: number; backoffMs?: number };
+  /** Largest request body as sent, in bytes. @default 20 MiB */
+  maxBodyBytes?: number;
+  /** Largest envelope after decompression, in bytes. @default 200 MiB */
+  maxEnvelopeBytes?: number;
+  /** Largest event item, in bytes. @default 1 MiB */
+  maxEventBytes?: number;
+  /** Where problems (storage errors, forwarding give-ups) are reported. @default console.error */
+  log?: (message: string) => void;
+}

@@ -1,0 +1,48 @@
+import type { GeoLookup } from './geo';
+import { type Grouping, groupEvent } from './grouping';
+import { normalizeEvent, type StoredEvent } from './normalizeEvent';
+import { processUser } from './processUser';
+
+/** What {@link processEvent} needs to know about the request. */
+export interface ProcessEventContext {
+  /** The sender's IP address (after trusted proxies). */
+  clientIp: string | undefined;
+  /** The envelope header's `event_id`, used when the event has none. */
+  envelopeEventId?: unknown;
+  /** Reception time, ms since the epoch. */
+  now: number;
+  /** Geo lookup; omit to skip geo. */
+  geo?: GeoLookup | undefined;
+  /** Remove the IP fields after the geo lookup. */
+  preventStoringIp?: boolean;
+}
+
+/** An event ready to store. */
+export interface ProcessedEvent {
+  /** The stored form, with `_meta` when something was dropped. */
+  event: StoredEvent;
+  grouping: Grouping;
+}
+
+/**
+ * Turns an event payload into what the inbox stores, as Relay would:
+ * normalizes the event to Sentry's schema, fills in the user (IP, geo,
+ * custom data, `sentry_user`), records every dropped value in `_meta` and
+ * computes the issue grouping. `undefined` when the payload is not an object.
+ */
+export function processEvent(
+  payload: unknown,
+  context: ProcessEventContext,
+): ProcessedEvent | undefined {
+  const normalized = normalizeEvent(payload, context.envelopeEventId, context.now);
+  if (!normalized) return undefined;
+  const { event, meta } = normalized;
+  processUser(event, meta, {
+    clientIp: context.clientIp,
+    geo: context.geo,
+    preventStoringIp: context.preventStoringIp,
+  });
+  const grouping = groupEvent(event);
+  if (!meta.isEmpty) event._meta = meta.toJSON();
+  return { event, grouping };
+}

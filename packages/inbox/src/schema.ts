@@ -1,0 +1,80 @@
+import type { Database } from 'better-sqlite3';
+
+/** Version of the SQLite layout below; stored in `PRAGMA user_version`. */
+export const SCHEMA_VERSION = 1;
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS issues (
+  id            INTEGER PRIMARY KEY,
+  project_id    INTEGER NOT NULL,
+  hash          TEXT    NOT NULL,
+  title         TEXT    NOT NULL,
+  culprit       TEXT    NOT NULL,
+  level         TEXT    NOT NULL,
+  first_seen    INTEGER NOT NULL,
+  last_seen     INTEGER NOT NULL,
+  event_count   INTEGER NOT NULL DEFAULT 0,
+  user_count    INTEGER NOT NULL DEFAULT 0,
+  release       TEXT,
+  server_name   TEXT,
+  last_event_id TEXT,
+  UNIQUE (project_id, hash)
+);
+CREATE INDEX IF NOT EXISTS issues_last_seen  ON issues (last_seen, id);
+CREATE INDEX IF NOT EXISTS issues_first_seen ON issues (first_seen, id);
+CREATE INDEX IF NOT EXISTS issues_events     ON issues (event_count, id);
+CREATE INDEX IF NOT EXISTS issues_users      ON issues (user_count, id);
+
+CREATE TABLE IF NOT EXISTS events (
+  seq        INTEGER PRIMARY KEY,
+  id         TEXT    NOT NULL UNIQUE,
+  project_id INTEGER NOT NULL,
+  issue_id   INTEGER NOT NULL REFERENCES issues (id),
+  received   INTEGER NOT NULL,
+  timestamp  INTEGER NOT NULL,
+  level      TEXT    NOT NULL,
+  title      TEXT    NOT NULL,
+  user_key   TEXT,
+  user_json  TEXT,
+  data       TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_issue    ON events (issue_id, seq);
+CREATE INDEX IF NOT EXISTS events_user     ON events (user_key, seq);
+CREATE INDEX IF NOT EXISTS events_received ON events (received);
+
+CREATE TABLE IF NOT EXISTS issue_users (
+  issue_id    INTEGER NOT NULL,
+  user_key    TEXT    NOT NULL,
+  event_count INTEGER NOT NULL,
+  first_seen  INTEGER NOT NULL,
+  last_seen   INTEGER NOT NULL,
+  user_json   TEXT    NOT NULL,
+  PRIMARY KEY (issue_id, user_key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS issue_users_count ON issue_users (issue_id, event_count);
+
+CREATE TABLE IF NOT EXISTS client_reports (
+  id         INTEGER PRIMARY KEY,
+  project_id INTEGER NOT NULL,
+  received   INTEGER NOT NULL,
+  data       TEXT    NOT NULL
+);
+`;
+
+/**
+ * Creates the tables and indexes when missing and sets WAL mode. Refuses a
+ * database written by a newer inbox (a higher `user_version`).
+ */
+export function migrate(db: Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(
+      `@x/inbox: the database was written by a newer inbox (schema ${version} > ${SCHEMA_VERSION}); upgrade @x/inbox or use another --db`,
+    );
+  }
+  db.exec(DDL);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}

@@ -1,0 +1,163 @@
+import type { Meta } from './meta';
+
+/**
+ * A value checker/cleaner: returns the cleaned value, or `undefined` to drop it
+ * (after recording why in `meta`). `null` inputs never reach a shape: the
+ * containers drop them silently, as Relay does for absent values.
+ */
+export type Shape = (value: unknown, path: string[], meta: Meta) => unknown;
+
+function bad(meta: Meta, path: string[], reason: string, value: unknown): undefined {
+  meta.add(path, reason, value);
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A string. */
+export const str: Shape = (v, path, meta) =>
+  typeof v === 'string' ? v : bad(meta, path, 'expected a string', v);
+
+/** A string; numbers and booleans become strings (as Relay does for tags and values). */
+export const lenientStr: Shape = (v, path, meta) => {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'object') return JSON.stringify(v);
+  return bad(meta, path, 'expected a string', v);
+};
+
+/** A boolean. */
+export const bool: Shape = (v, path, meta) =>
+  typeof v === 'boolean' ? v : bad(meta, path, 'expected a boolean', v);
+
+/** A non-negative integer. */
+export const uint: Shape = (v, path, meta) =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0
+    ? v
+    : bad(meta, path, 'expected a non-negative integer', v);
+
+/** A finite number or a string (timestamps; strings in RFC 3339 become seconds). */
+export const timestamp: Shape = (v, path, meta) => {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+  if (typeof v === 'string') {
+    const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`);
+    if (Number.isFinite(ms)) return ms / 1000;
+  }
+  return bad(meta, path, 'expected a timestamp', v);
+};
+
+/** Any JSON value, kept as is. */
+export const any: Shape = (v) => v;
+
+/** One of `values`; `aliases` maps other spellings (e.g. `warn` → `warning`). */
+export function oneOf(values: readonly string[], aliases: Record<string, string> = {}): Shape {
+  return (v, path, meta) => {
+    if (typeof v === 'string') {
+      const lower = v.toLowerCase();
+      if (values.includes(lower)) return lower;
+      const alias = aliases[lower];
+      if (alias) return alias;
+    }
+    return bad(meta, path, `expected one of ${values.join(', ')}`, v);
+  };
+}
+
+/** The first of `shapes` whose type test passes. */
+export function either(...alternatives: [test: (v: unknown) => boolean, shape: Shape][]): Shape {
+  return (v, path, meta) => {
+    for (const [test, shape] of alternatives) if (test(v)) return shape(v, path, meta);
+    return bad(meta, path, 'unexpected type', v);
+  };
+}
+
+/** Options of {@link obj}. */
+export interface ObjOptions {
+  /** Keys that must be present after cleaning; otherwise the whole object is dropped. */
+  required?: string[];
+  /** Shape for keys not in `props`; when absent they are dropped as unknown attributes. */
+  other?: Shape;
+}
+
+/** An object with known keys; unknown keys are dropped and annotated. */
+export function obj(props: Record<string, Shape>, options: ObjOptions = {}): Shape {
+  return (v, path, meta) => {
+    if (!isObject(v)) return bad(meta, path, 'expected an object', v);
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(v)) {
+      if (value === null || value === undefined) continue;
+      const shape = Object.hasOwn(props, key) ? props[key] : options.other;
+      if (!shape) {
+        meta.add([...path, key], 'unknown attribute', value, 'invalid_attribute');
+        continue;
+      }
+      const cleaned = shape(value, [...path, key], meta);
+      if (cleaned !== undefined) out[key] = cleaned;
+    }
+    for (const key of options.required ?? []) {
+      if (!(key in out)) return bad(meta, path, `missing required attribute ${key}`, v);
+    }
+    return out;
+  };
+}
+
+/** An object with any keys, each value checked by `value`. */
+export function record(value: Shape): Shape {
+  return obj({}, { other: value });
+}
+
+/** An array; `null` items are removed, bad items are dropped and annotated. */
+export function arr(item: Shape): Shape {
+  return (v, path, meta) => {
+    if (!Array.isArray(v)) return bad(meta, path, 'expected an array', v);
+    const out: unknown[] = [];
+    v.forEach((value, index) => {
+      if (value === null || value === undefined) return;
+      const cleaned = item(value, [...path, String(index)], meta);
+      if (cleaned !== undefined) out.push(cleaned);
+    });
+    return out;
+  };
+}
+
+/** Sentry's `{ values: [...] }` wrapper; a bare array is accepted and wrapped. */
+export function values(item: Shape): Shape {
+  const list = arr(item);
+  return (v, path, meta) => {
+    if (Array.isArray(v)) v = { values: v };
+    if (!isObject(v) || !Array.isArray(v.values)) {
+      return bad(meta, path, 'expected a list of values', v);
+    }
+    const cleaned = list(v.values, [...path, 'values'], meta);
+    return cleaned === undefined ? undefined : { values: cleaned };
+  };
+}
+
+/** A map of strings given as an object or as `[key, value]` pairs; values made strings. */
+export function pairs(options: { split?: (text: string) => [string, string][] } = {}): Shape {
+  return (v, path, meta) => {
+    let entries: [string, unknown][];
+    if (typeof v === 'string' && options.split) entries = options.split(v);
+    else if (isObject(v)) entries = Object.entries(v);
+    else if (Array.isArray(v)) {
+      entries = [];
+      for (const pair of v) {
+        if (Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string') {
+          entries.push([pair[0], pair[1]]);
+        }
+      }
+    } else return bad(meta, path, 'expected an object', v);
+    const out: Record<string, string> = {};
+    for (const [key, value] of entries) {
+      if (value === null || value === undefined) continue;
+      if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
+        out[key] = value.join(', ');
+        continue;
+      }
+      const cleaned = lenientStr(value, [...path, key], meta);
+      if (typeof cleaned === 'string') out[key] = cleaned;
+    }
+    return out;
+  };
+}

@@ -1,0 +1,140 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { addApiRoutes } from './api';
+import { createClientIp } from './clientIp';
+import { applyCors } from './cors';
+import { Forwarder } from './forwarder';
+import { type GeoLookup, openGeoLookup } from './geo';
+import { addIngestRoutes } from './ingest';
+import {
+  DEFAULT_DB_PATH,
+  DEFAULT_HOST,
+  DEFAULT_LIMITS,
+  DEFAULT_PORT,
+  DEFAULT_PROJECT_ID,
+  DEV_PUBLIC_KEY,
+  type InboxOptions,
+} from './options';
+import { Router } from './router';
+import { InboxStore } from './store';
+import { VERSION } from './version';
+
+/** A running inbox. */
+export interface InboxHandle {
+  /** Base URL, e.g. `http://127.0.0.1:8969`. */
+  url: string;
+  /** The DSN to give SDKs: `http://<publicKey>@<host>:<port>/1`. */
+  dsn: string;
+  /** The port actually listened on (useful with `port: 0`). */
+  port: number;
+  /** The router; later features (the web UI) add routes here. */
+  router: Router;
+  /** The database. */
+  store: InboxStore;
+  /** The forwarder when `forward` is set. */
+  forwarder: Forwarder | undefined;
+  /** Stops listening, closes connections and the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the inbox: a Sentry-compatible ingest endpoint that processes users
+ * the way Relay does, stores events in SQLite and serves a JSON API.
+ *
+ * @example
+ * const inbox = await startInbox({ port: 0, dbPath: ':memory:' });
+ * Sentry.init({ dsn: inbox.dsn });
+ * // … later
+ * await inbox.close();
+ */
+export async function startInbox(options: InboxOptions = {}): Promise<InboxHandle> {
+  const log = options.log ?? ((message: string) => console.error(message));
+  const forwarder = options.forward
+    ? new Forwarder({
+        dsn: options.forward,
+        maxRetries: options.forwardRetry?.retries,
+        backoffMs: options.forwardRetry?.backoffMs,
+        onDrop: (reason) => log(`@x/inbox: ${reason}`),
+      })
+    : undefined;
+  const geo: GeoLookup | undefined =
+    options.geo === false ? undefined : await openGeoLookup(options.geoipDb);
+  const store = new InboxStore(options.dbPath ?? DEFAULT_DB_PATH);
+  const skipped = new Map<string, number>();
+  const router = new Router();
+  router.onError = (error) => log(`@x/inbox: request failed: ${String(error)}`);
+
+  addIngestRoutes(router, {
+    store,
+    clientIp: createClientIp(options.trustProxy ?? false),
+    geo,
+    forwarder,
+    key: options.key,
+    preventStoringIp: options.preventStoringIp ?? false,
+    limits: {
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes,
+      maxEnvelopeBytes: options.maxEnvelopeBytes ?? DEFAULT_LIMITS.maxEnvelopeBytes,
+      maxEventBytes: options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes,
+    },
+    skipped,
+  });
+  addApiRoutes(router, {
+    store,
+    version: VERSION,
+    startedAt: Date.now(),
+    skipped,
+    forwarding: () => (forwarder ? { ...forwarder.stats } : null),
+  });
+
+  const server = createServer((req, res) => {
+    if (applyCors(req, res)) return;
+    void router.handle(req, res);
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+
+  const address = server.address() as AddressInfo;
+  const host = publicHost(address.address);
+  const url = `http://${host}:${address.port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    dsn: `http://${options.key ?? DEV_PUBLIC_KEY}@${host}:${address.port}/${DEFAULT_PROJECT_ID}`,
+    port: address.port,
+    router,
+    store,
+    forwarder,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        forwarder?.close();
+        server.close(() => {
+          store.close();
+          resolve();
+        });
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+/** The address clients should use: loopback for wildcard binds, brackets for IPv6. */
+function publicHost(address: string): string {
+  if (address === '0.0.0.0') return '127.0.0.1';
+  if (address === '::') return '[::1]';
+  return address.includes(':') ? `[${address}]` : address;
+}

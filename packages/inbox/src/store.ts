@@ -1,0 +1,275 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  EventDetail,
+  EventSummary,
+  IssueDetail,
+  IssueSort,
+  IssueSummary,
+  IssueUser,
+  Page,
+} from './apiTypes';
+import { decodeCursor, encodeCursor } from './cursor';
+import type { Grouping } from './grouping';
+import { migrate } from './schema';
+
+/** Filters of {@link InboxStore.listEvents}. */
+export interface EventQuery {
+  issue?: number;
+  user?: string;
+  /** Only events received at or after this time (ms since the epoch). */
+  since?: number;
+  limit: number;
+  cursor?: string;
+}
+
+/** Options of {@link InboxStore.listIssues}. */
+export interface IssueQuery {
+  sort: IssueSort;
+  limit: number;
+  cursor?: string;
+}
+
+const SORT_COLUMNS: Record<IssueSort, string> = {
+  last_seen: 'last_seen',
+  first_seen: 'first_seen',
+  events: 'event_count',
+  users: 'user_count',
+};
+
+type Row = Record<string, unknown>;
+const iso = (ms: unknown) => new Date(Number(ms)).toISOString();
+const json = (text: unknown) => (typeof text === 'string' ? JSON.parse(text) : null);
+
+/** The inbox's SQLite database (WAL mode): events, issues, users per issue, client reports. */
+export class InboxStore {
+  private readonly db: Database.Database;
+  private readonly insertEventTx: (
+    event: Record<string, unknown>,
+    g: Grouping,
+    p: number,
+  ) => boolean;
+
+  /** Opens (creating when needed) the database at `path`; `:memory:` works too. */
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    migrate(this.db);
+    this.insertEventTx = this.db.transaction(this.writeEvent.bind(this));
+  }
+
+  /**
+   * Stores a processed event and updates its issue and users affected in one
+   * transaction. Returns `false` (and changes nothing) when an event with the
+   * same id is already stored.
+   */
+  insertEvent(event: Record<string, unknown>, grouping: Grouping, projectId: number): boolean {
+    return this.insertEventTx(event, grouping, projectId);
+  }
+
+  private writeEvent(
+    event: Record<string, unknown>,
+    grouping: Grouping,
+    projectId: number,
+  ): boolean {
+    const db = this.db;
+    const id = String(event.event_id);
+    if (db.prepare('SELECT 1 FROM events WHERE id = ?').get(id)) return false;
+    const received = Math.round(Number(event.received) * 1000);
+    const timestamp = Math.round(Number(event.timestamp) * 1000);
+    const level = String(event.level);
+    const user = (event.user ?? null) as Record<string, unknown> | null;
+    const userKey = typeof user?.sentry_user === 'string' ? user.sentry_user : null;
+    const text = (value: unknown) => (typeof value === 'string' ? value : null);
+
+    const issue = db
+      .prepare(
+        `INSERT INTO issues (project_id, hash, title, culprit, level, first_seen, last_seen,
+           event_count, release, server_name, last_event_id)
+         VALUES (@project, @hash, @title, @culprit, @level, @received, @received, 1, @release, @server, @id)
+         ON CONFLICT (project_id, hash) DO UPDATE SET
+           event_count = event_count + 1,
+           first_seen = min(first_seen, excluded.first_seen),
+           last_seen = max(last_seen, excluded.last_seen),
+           title = excluded.title, culprit = excluded.culprit, level = excluded.level,
+           release = excluded.release, server_name = excluded.server_name,
+           last_event_id = excluded.last_event_id
+         RETURNING id`,
+      )
+      .get({
+        project: projectId,
+        hash: grouping.hash,
+        title: grouping.title,
+        culprit: grouping.culprit,
+        level,
+        received,
+        release: text(event.release),
+        server: text(event.server_name),
+        id,
+      }) as { id: number };
+
+    db.prepare(
+      `INSERT INTO events (id, project_id, issue_id, received, timestamp, level, title, user_key, user_json, data)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      id,
+      projectId,
+      issue.id,
+      received,
+      timestamp,
+      level,
+      grouping.title,
+      userKey,
+      user ? JSON.stringify(user) : null,
+      JSON.stringify(event),
+    );
+
+    if (userKey && user) {
+      const added = db
+        .prepare(
+          `INSERT OR IGNORE INTO issue_users (issue_id, user_key, event_count, first_seen, last_seen, user_json)
+           VALUES (?, ?, 1, ?, ?, ?)`,
+        )
+        .run(issue.id, userKey, received, received, JSON.stringify(user));
+      if (added.changes > 0) {
+        db.prepare('UPDATE issues SET user_count = user_count + 1 WHERE id = ?').run(issue.id);
+      } else {
+        db.prepare(
+          `UPDATE issue_users SET event_count = event_count + 1, last_seen = max(last_seen, ?),
+             user_json = ? WHERE issue_id = ? AND user_key = ?`,
+        ).run(received, JSON.stringify(user), issue.id, userKey);
+      }
+    }
+    return true;
+  }
+
+  /** Stores a `client_report` item as received. */
+  insertClientReport(projectId: number, received: number, report: unknown): void {
+    this.db
+      .prepare('INSERT INTO client_reports (project_id, received, data) VALUES (?, ?, ?)')
+      .run(projectId, received, JSON.stringify(report));
+  }
+
+  /** Events, newest first, with optional filters and cursor paging. */
+  listEvents(query: EventQuery): Page<EventSummary> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.issue !== undefined) where.push('issue_id = ?') && args.push(query.issue);
+    if (query.user !== undefined) where.push('user_key = ?') && args.push(query.user);
+    if (query.since !== undefined) where.push('received >= ?') && args.push(query.since);
+    const cursor = decodeCursor(query.cursor);
+    if (cursor) where.push('seq < ?') && args.push(cursor[0]);
+    const sql = `SELECT seq, id, project_id, issue_id, received, timestamp, level, title, user_key, user_json
+      FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY seq DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...args, query.limit + 1) as Row[];
+    const more = rows.length > query.limit;
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      data: page.map(eventSummary),
+      next_cursor: more && last ? encodeCursor([Number(last.seq)]) : null,
+    };
+  }
+
+  /** One event with its full stored payload, or `undefined`. */
+  getEvent(id: string): EventDetail | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT id, project_id, issue_id, received, timestamp, level, title, user_key, user_json, data
+         FROM events WHERE id = ?`,
+      )
+      .get(id) as Row | undefined;
+    return row ? { ...eventSummary(row), event: json(row.data) } : undefined;
+  }
+
+  /** Issues, sorted descending by `sort`, with cursor paging. */
+  listIssues(query: IssueQuery): Page<IssueSummary> {
+    const column = SORT_COLUMNS[query.sort];
+    const cursor = decodeCursor(query.cursor);
+    const where = cursor ? `WHERE (${column} < ? OR (${column} = ? AND id < ?))` : '';
+    const args = cursor ? [cursor[0], cursor[0], cursor[1]] : [];
+    const rows = this.db
+      .prepare(`SELECT * FROM issues ${where} ORDER BY ${column} DESC, id DESC LIMIT ?`)
+      .all(...args, query.limit + 1) as Row[];
+    const more = rows.length > query.limit;
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      data: page.map(issueSummary),
+      next_cursor: more && last ? encodeCursor([Number(last[column]), Number(last.id)]) : null,
+    };
+  }
+
+  /** One issue with its affected users (most events first, at most 100), or `undefined`. */
+  getIssue(id: number): IssueDetail | undefined {
+    const row = this.db.prepare('SELECT * FROM issues WHERE id = ?').get(id) as Row | undefined;
+    if (!row) return undefined;
+    const users = this.db
+      .prepare(
+        `SELECT * FROM issue_users WHERE issue_id = ?
+         ORDER BY event_count DESC, last_seen DESC, user_key LIMIT 100`,
+      )
+      .all(id) as Row[];
+    return {
+      ...issueSummary(row),
+      users: users.map(
+        (user): IssueUser => ({
+          user_key: String(user.user_key),
+          event_count: Number(user.event_count),
+          first_seen: iso(user.first_seen),
+          last_seen: iso(user.last_seen),
+          user: json(user.user_json),
+        }),
+      ),
+    };
+  }
+
+  /** Row counts, for `GET /api/health`. */
+  counts(): { events: number; issues: number; client_reports: number } {
+    const count = (table: string) =>
+      Number((this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as Row).n);
+    return {
+      events: count('events'),
+      issues: count('issues'),
+      client_reports: count('client_reports'),
+    };
+  }
+
+  /** Closes the database (checkpointing the WAL). */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function eventSummary(row: Row): EventSummary {
+  return {
+    id: String(row.id),
+    issue_id: Number(row.issue_id),
+    project_id: Number(row.project_id),
+    received: iso(row.received),
+    timestamp: iso(row.timestamp),
+    level: String(row.level),
+    title: String(row.title),
+    user_key: (row.user_key as string | null) ?? null,
+    user: json(row.user_json),
+  };
+}
+
+function issueSummary(row: Row): IssueSummary {
+  return {
+    id: Number(row.id),
+    project_id: Number(row.project_id),
+    title: String(row.title),
+    culprit: String(row.culprit),
+    level: String(row.level),
+    first_seen: iso(row.first_seen),
+    last_seen: iso(row.last_seen),
+    event_count: Number(row.event_count),
+    user_count: Number(row.user_count),
+    release: (row.release as string | null) ?? null,
+    server_name: (row.server_name as string | null) ?? null,
+    last_event_id: (row.last_event_id as string | null) ?? null,
+  };
+}

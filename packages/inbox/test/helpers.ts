@@ -82,7 +82,7 @@ export async function post(
   body: Buffer | string,
   options: { path?: string; headers?: Record<string, string>; auth?: string | null } = {},
 ): Promise<Answer> {
-  const auth =
+  const auth: Record<string, string> =
     options.auth === null
       ? {}
       : {

@@ -22,7 +22,8 @@ export interface MetaTree {
 
 /** Collects annotations for dropped or changed values while an event is processed. */
 export class Meta {
-  private readonly root: MetaTree = {};
+  // Null-prototype nodes: event keys such as "__proto__" must stay plain keys here.
+  private readonly root: MetaTree = Object.create(null);
   private count = 0;
 
   /**
@@ -34,17 +35,21 @@ export class Meta {
    * @param kind Relay's error kind. @default "invalid_data"
    */
   add(path: readonly string[], reason: string, value?: unknown, kind = 'invalid_data'): void {
+    // "" is the entry key of the tree, so a value under an empty key is annotated on its parent.
+    const empty = path.indexOf('');
+    if (empty !== -1) {
+      this.add(path.slice(0, empty), `attribute "": ${reason}`, undefined, kind);
+      return;
+    }
     let node = this.root;
     for (const key of path) {
-      const next = node[key];
-      if (next && typeof next === 'object' && !Array.isArray(next) && !('err' in next)) {
-        node = next as MetaTree;
-      } else {
-        const created: MetaTree = {};
-        if (next && 'err' in next) created[''] = next;
-        node[key] = created;
-        node = created;
+      // Entries live only under "", so every other key holds a subtree.
+      let next = Object.hasOwn(node, key) ? (node[key] as MetaTree) : undefined;
+      if (!next) {
+        next = Object.create(null) as MetaTree;
+        node[key] = next;
       }
+      node = next;
     }
     const entry = (node[''] as MetaEntry | undefined) ?? { err: [] };
     entry.err.push([kind, { reason }]);

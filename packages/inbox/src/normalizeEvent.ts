@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { EVENT_SHAPE } from './eventShape';
 import { Meta } from './meta';
 
+/** How far ahead of the inbox's clock an event's timestamp may be (clock drift). */
+const MAX_FUTURE_SECONDS = 24 * 60 * 60;
+
 /** An event as stored: plain JSON in Sentry's (post-Relay) event format. */
 export type StoredEvent = Record<string, unknown> & {
   event_id: string;
@@ -48,10 +51,15 @@ export function normalizeEvent(
     meta.add(['event_id'], 'expected a uuid', cleaned.event_id);
   }
   const received = now / 1000;
+  let timestamp = typeof cleaned.timestamp === 'number' ? cleaned.timestamp : received;
+  if (timestamp > received + MAX_FUTURE_SECONDS) {
+    meta.add(['timestamp'], 'timestamp is too far in the future', cleaned.timestamp);
+    timestamp = received;
+  }
   const event: StoredEvent = {
     ...cleaned,
     event_id: id,
-    timestamp: typeof cleaned.timestamp === 'number' ? cleaned.timestamp : received,
+    timestamp,
     received,
     level: typeof cleaned.level === 'string' ? cleaned.level : 'error',
     platform: typeof cleaned.platform === 'string' ? cleaned.platform : 'other',

@@ -12,6 +12,16 @@ function bad(meta: Meta, path: string[], reason: string, value: unknown): undefi
   return undefined;
 }
 
+/** Sets an own property, so that a key like `__proto__` stays data. */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -93,7 +103,7 @@ export function obj(props: Record<string, Shape>, options: ObjOptions = {}): Sha
         continue;
       }
       const cleaned = shape(value, [...path, key], meta);
-      if (cleaned !== undefined) out[key] = cleaned;
+      if (cleaned !== undefined) setOwn(out, key, cleaned);
     }
     for (const key of options.required ?? []) {
       if (!(key in out)) return bad(meta, path, `missing required attribute ${key}`, v);
@@ -152,11 +162,11 @@ export function pairs(options: { split?: (text: string) => [string, string][] } 
     for (const [key, value] of entries) {
       if (value === null || value === undefined) continue;
       if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
-        out[key] = value.join(', ');
+        setOwn(out, key, value.join(', '));
         continue;
       }
       const cleaned = lenientStr(value, [...path, key], meta);
-      if (typeof cleaned === 'string') out[key] = cleaned;
+      if (typeof cleaned === 'string') setOwn(out, key, cleaned);
     }
     return out;
   };

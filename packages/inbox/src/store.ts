@@ -39,7 +39,10 @@ const SORT_COLUMNS: Record<IssueSort, string> = {
 };
 
 type Row = Record<string, unknown>;
-const iso = (ms: unknown) => new Date(Number(ms)).toISOString();
+const iso = (ms: unknown) => {
+  const date = new Date(Number(ms));
+  return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
+};
 const json = (text: unknown) => (typeof text === 'string' ? JSON.parse(text) : null);
 
 /** The inbox's SQLite database (WAL mode): events, issues, users per issue, client reports. */

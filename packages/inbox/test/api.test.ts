@@ -5,6 +5,7 @@ import {
   expectValidEvent,
   get,
   newEventId,
+  post,
   sendEvent,
   startTestInbox,
   type TestInbox,
@@ -265,6 +266,32 @@ describe('stored form', () => {
     expect(e.fingerprint).toEqual(['{{ default }}', '42']);
     expect(e.release).toBe('7');
     expect(e.logentry).toEqual({ formatted: 'shapes' });
+  });
+
+  it('keeps "__proto__" keys as plain data (no prototype pollution)', async () => {
+    const id = newEventId();
+    const raw = `{"event_id":"${id}","message":"proto","__proto__":{"polluted":1},"extra":{"__proto__":{"x":1}},"user":{"id":"p","__proto__":{"admin":true}}}`;
+    const answer = await post(inbox, `{}\n{"type":"event"}\n${raw}\n`);
+    expect(answer.status).toBe(200);
+    const e = (await get<EventDetail>(inbox, `/api/events/${id}`)).event;
+    expect(JSON.stringify(e.extra)).toBe('{"__proto__":{"x":1}}');
+    expect(e.user).toEqual({ id: 'p', sentry_user: 'id:p' });
+    expect(Object.keys(e._meta as object)).toEqual(['__proto__', 'user']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>)['']).toBeUndefined();
+  });
+
+  it('replaces a timestamp far in the future with the reception time', async () => {
+    const e = (await sendEvent(inbox, { message: 'future', timestamp: 1e300 })).event;
+    expect(e.timestamp).toBe(e.received);
+    expect(e._meta).toEqual({
+      timestamp: {
+        '': {
+          err: [['invalid_data', { reason: 'timestamp is too far in the future' }]],
+          val: 1e300,
+        },
+      },
+    });
   });
 
   it('ignores a duplicate event id (the first one stays)', async () => {

@@ -7,6 +7,7 @@ export type {
   IssueUser,
   Page,
 } from './apiTypes';
+export { HELP, parseCliArgs } from './cliArgs';
 export type { TrustProxy } from './clientIp';
 export { createClientIp } from './clientIp';
 export type { Envelope, EnvelopeItem } from './envelope';

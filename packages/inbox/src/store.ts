@@ -48,6 +48,7 @@ const json = (text: unknown) => (typeof text === 'string' ? JSON.parse(text) : n
 /** The inbox's SQLite database (WAL mode): events, issues, users per issue, client reports. */
 export class InboxStore {
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
   private readonly insertEventTx: (
     event: Record<string, unknown>,
     g: Grouping,
@@ -71,14 +72,23 @@ export class InboxStore {
     return this.insertEventTx(event, grouping, projectId);
   }
 
+  /** A prepared statement, compiled once per SQL text. */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   private writeEvent(
     event: Record<string, unknown>,
     grouping: Grouping,
     projectId: number,
   ): boolean {
-    const db = this.db;
     const id = String(event.event_id);
-    if (db.prepare('SELECT 1 FROM events WHERE id = ?').get(id)) return false;
+    if (this.sql('SELECT 1 FROM events WHERE id = ?').get(id)) return false;
     const received = Math.round(Number(event.received) * 1000);
     const timestamp = Math.round(Number(event.timestamp) * 1000);
     const level = String(event.level);
@@ -86,9 +96,8 @@ export class InboxStore {
     const userKey = typeof user?.sentry_user === 'string' ? user.sentry_user : null;
     const text = (value: unknown) => (typeof value === 'string' ? value : null);
 
-    const issue = db
-      .prepare(
-        `INSERT INTO issues (project_id, hash, title, culprit, level, first_seen, last_seen,
+    const issue = this.sql(
+      `INSERT INTO issues (project_id, hash, title, culprit, level, first_seen, last_seen,
            event_count, release, server_name, last_event_id)
          VALUES (@project, @hash, @title, @culprit, @level, @received, @received, 1, @release, @server, @id)
          ON CONFLICT (project_id, hash) DO UPDATE SET
@@ -99,20 +108,19 @@ export class InboxStore {
            release = excluded.release, server_name = excluded.server_name,
            last_event_id = excluded.last_event_id
          RETURNING id`,
-      )
-      .get({
-        project: projectId,
-        hash: grouping.hash,
-        title: grouping.title,
-        culprit: grouping.culprit,
-        level,
-        received,
-        release: text(event.release),
-        server: text(event.server_name),
-        id,
-      }) as { id: number };
+    ).get({
+      project: projectId,
+      hash: grouping.hash,
+      title: grouping.title,
+      culprit: grouping.culprit,
+      level,
+      received,
+      release: text(event.release),
+      server: text(event.server_name),
+      id,
+    }) as { id: number };
 
-    db.prepare(
+    this.sql(
       `INSERT INTO events (id, project_id, issue_id, received, timestamp, level, title, user_key, user_json, data)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
@@ -129,16 +137,14 @@ export class InboxStore {
     );
 
     if (userKey && user) {
-      const added = db
-        .prepare(
-          `INSERT OR IGNORE INTO issue_users (issue_id, user_key, event_count, first_seen, last_seen, user_json)
+      const added = this.sql(
+        `INSERT OR IGNORE INTO issue_users (issue_id, user_key, event_count, first_seen, last_seen, user_json)
            VALUES (?, ?, 1, ?, ?, ?)`,
-        )
-        .run(issue.id, userKey, received, received, JSON.stringify(user));
+      ).run(issue.id, userKey, received, received, JSON.stringify(user));
       if (added.changes > 0) {
-        db.prepare('UPDATE issues SET user_count = user_count + 1 WHERE id = ?').run(issue.id);
+        this.sql('UPDATE issues SET user_count = user_count + 1 WHERE id = ?').run(issue.id);
       } else {
-        db.prepare(
+        this.sql(
           `UPDATE issue_users SET event_count = event_count + 1, last_seen = max(last_seen, ?),
              user_json = ? WHERE issue_id = ? AND user_key = ?`,
         ).run(received, JSON.stringify(user), issue.id, userKey);
@@ -149,9 +155,11 @@ export class InboxStore {
 
   /** Stores a `client_report` item as received. */
   insertClientReport(projectId: number, received: number, report: unknown): void {
-    this.db
-      .prepare('INSERT INTO client_reports (project_id, received, data) VALUES (?, ?, ?)')
-      .run(projectId, received, JSON.stringify(report));
+    this.sql('INSERT INTO client_reports (project_id, received, data) VALUES (?, ?, ?)').run(
+      projectId,
+      received,
+      JSON.stringify(report),
+    );
   }
 
   /** Events, newest first, with optional filters and cursor paging. */
@@ -166,7 +174,7 @@ export class InboxStore {
     const sql = `SELECT seq, id, project_id, issue_id, received, timestamp, level, title, user_key, user_json
       FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY seq DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...args, query.limit + 1) as Row[];
+    const rows = this.sql(sql).all(...args, query.limit + 1) as Row[];
     const more = rows.length > query.limit;
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
@@ -178,12 +186,10 @@ export class InboxStore {
 
   /** One event with its full stored payload, or `undefined`. */
   getEvent(id: string): EventDetail | undefined {
-    const row = this.db
-      .prepare(
-        `SELECT id, project_id, issue_id, received, timestamp, level, title, user_key, user_json, data
+    const row = this.sql(
+      `SELECT id, project_id, issue_id, received, timestamp, level, title, user_key, user_json, data
          FROM events WHERE id = ?`,
-      )
-      .get(id) as Row | undefined;
+    ).get(id) as Row | undefined;
     return row ? { ...eventSummary(row), event: json(row.data) } : undefined;
   }
 
@@ -193,9 +199,9 @@ export class InboxStore {
     const cursor = decodeCursor(query.cursor);
     const where = cursor ? `WHERE (${column} < ? OR (${column} = ? AND id < ?))` : '';
     const args = cursor ? [cursor[0], cursor[0], cursor[1]] : [];
-    const rows = this.db
-      .prepare(`SELECT * FROM issues ${where} ORDER BY ${column} DESC, id DESC LIMIT ?`)
-      .all(...args, query.limit + 1) as Row[];
+    const rows = this.sql(
+      `SELECT * FROM issues ${where} ORDER BY ${column} DESC, id DESC LIMIT ?`,
+    ).all(...args, query.limit + 1) as Row[];
     const more = rows.length > query.limit;
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
@@ -207,14 +213,12 @@ export class InboxStore {
 
   /** One issue with its affected users (most events first, at most 100), or `undefined`. */
   getIssue(id: number): IssueDetail | undefined {
-    const row = this.db.prepare('SELECT * FROM issues WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM issues WHERE id = ?').get(id) as Row | undefined;
     if (!row) return undefined;
-    const users = this.db
-      .prepare(
-        `SELECT * FROM issue_users WHERE issue_id = ?
+    const users = this.sql(
+      `SELECT * FROM issue_users WHERE issue_id = ?
          ORDER BY event_count DESC, last_seen DESC, user_key LIMIT 100`,
-      )
-      .all(id) as Row[];
+    ).all(id) as Row[];
     return {
       ...issueSummary(row),
       users: users.map(
@@ -232,7 +236,7 @@ export class InboxStore {
   /** Row counts, for `GET /api/health`. */
   counts(): { events: number; issues: number; client_reports: number } {
     const count = (table: string) =>
-      Number((this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as Row).n);
+      Number((this.sql(`SELECT count(*) AS n FROM ${table}`).get() as Row).n);
     return {
       events: count('events'),
       issues: count('issues'),

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Scale check: stores N processed events (default 100k; 500 issues, 5k users) in a temp
+// database, then times the JSON API on it. Run after `pnpm build`:
+//   node packages/inbox/scripts/bench.mjs [N]
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InboxStore, processEvent, startInbox } from '../dist/index.js';
+
+const total = Number(process.argv[2] ?? 100_000);
+const dir = mkdtempSync(join(tmpdir(), 'x-inbox-bench-'));
+const dbPath = join(dir, 'inbox.db');
+
+const store = new InboxStore(dbPath);
+const started = performance.now();
+for (let i = 0; i < total; i++) {
+  const processed = processEvent(
+    {
+      platform: 'node',
+      sdk: { name: 'bench', version: '1', settings: { infer_ip: 'never' } },
+      exception: {
+        values: [
+          {
+            type: `Error${i % 500}`,
+            value: `failure ${i}`,
+            stacktrace: {
+              frames: [{ function: `handler${i % 500}`, module: 'app', in_app: true }],
+            },
+          },
+        ],
+      },
+      user: { id: `u${i % 5000}`, ip_address: '8.8.8.8', plan: 'pro' },
+      release: 'bench@1',
+    },
+    { clientIp: '127.0.0.1', now: Date.now() },
+  );
+  store.insertEvent(processed.event, processed.grouping, 1);
+}
+const insertMs = performance.now() - started;
+store.close();
+
+const inbox = await startInbox({ port: 0, dbPath, geo: false, log: () => {} });
+async function time(path, runs = 20) {
+  await fetch(`${inbox.url}${path}`).then((r) => r.arrayBuffer());
+  const t0 = performance.now();
+  for (let i = 0; i < runs; i++) await fetch(`${inbox.url}${path}`).then((r) => r.arrayBuffer());
+  return ((performance.now() - t0) / runs).toFixed(2);
+}
+const page = await (await fetch(`${inbox.url}/api/events?limit=1000`)).json();
+const rows = [
+  ['GET /api/events?limit=50', await time('/api/events?limit=50')],
+  [
+    'GET /api/events?limit=50&cursor=<page 2>',
+    await time(`/api/events?limit=50&cursor=${page.next_cursor}`),
+  ],
+  ['GET /api/events?user=id:u42', await time('/api/events?user=id:u42')],
+  ['GET /api/events?issue=250', await time('/api/events?issue=250')],
+  ['GET /api/events?since=<1 min ago>', await time(`/api/events?since=${Date.now() - 60_000}`)],
+  ['GET /api/issues?sort=users', await time('/api/issues?sort=users')],
+  ['GET /api/issues?sort=last_seen', await time('/api/issues?sort=last_seen')],
+  ['GET /api/issues/250', await time('/api/issues/250')],
+  ['GET /api/health', await time('/api/health')],
+];
+await inbox.close();
+
+console.log(
+  `${total} events stored in ${(insertMs / 1000).toFixed(1)} s (processing + SQLite), ` +
+    `${Math.round(total / (insertMs / 1000))} events/s; database ${(statSync(dbPath).size / 1e6).toFixed(0)} MB`,
+);
+for (const [name, ms] of rows) console.log(`${name.padEnd(45)} ${ms} ms`);
+rmSync(dir, { recursive: true, force: true });

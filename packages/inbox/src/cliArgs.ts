@@ -1,0 +1,63 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_DB_PATH, DEFAULT_HOST, DEFAULT_PORT, type InboxOptions } from './options';
+
+/** The `x-inbox --help` text. */
+export const HELP = `x-inbox — a local Sentry-compatible inbox for @x
+
+Usage: x-inbox [options]
+
+  --port N              port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
+  --host HOST           interface to listen on (default ${DEFAULT_HOST})
+  --db PATH             SQLite database (default ${DEFAULT_DB_PATH})
+  --key KEY             accept only this public key (others: 401/403)
+  --trust-proxy [LIST]  believe X-Forwarded-For (all proxies, or e.g. "loopback,10.0.0.0/8", or a hop count)
+  --prevent-storing-ip  drop user.ip_address and REMOTE_ADDR after the geo lookup
+  --geoip-db PATH       MaxMind GeoLite2/GeoIP2 City .mmdb instead of the bundled DB-IP Lite data
+  --no-geo              no geo lookup
+  --forward DSN         also send every accepted envelope to this DSN (e.g. Sentry)
+  --version, --help
+`;
+
+/** Parses `x-inbox` arguments into {@link InboxOptions}; throws with a usage hint on bad input. */
+export function parseCliArgs(argv: string[]): InboxOptions | 'help' | 'version' {
+  // `--trust-proxy` may stand alone (trust every proxy).
+  const args = argv.flatMap((arg, i) =>
+    arg === '--trust-proxy' && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))
+      ? ['--trust-proxy=true']
+      : [arg],
+  );
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      db: { type: 'string' },
+      key: { type: 'string' },
+      'trust-proxy': { type: 'string' },
+      'prevent-storing-ip': { type: 'boolean' },
+      'geoip-db': { type: 'string' },
+      'no-geo': { type: 'boolean' },
+      forward: { type: 'string' },
+      version: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  if (values.version) return 'version';
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`--port must be 0…65535, got "${values.port}"`);
+  }
+  return {
+    port,
+    host: values.host,
+    dbPath: values.db,
+    key: values.key,
+    trustProxy: values['trust-proxy'] ?? false,
+    preventStoringIp: values['prevent-storing-ip'] ?? false,
+    geo: !values['no-geo'],
+    geoipDb: values['geoip-db'],
+    forward: values.forward,
+  };
+}

@@ -1,0 +1,95 @@
+// The x-inbox command: argument parsing, and the built bin starting up and printing its DSN.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../src/index';
+
+describe('parseCliArgs', () => {
+  it('maps every flag to an option', () => {
+    expect(
+      parseCliArgs([
+        '--port',
+        '0',
+        '--host',
+        '::1',
+        '--db',
+        'x.db',
+        '--key',
+        'k1',
+        '--trust-proxy',
+        'loopback',
+        '--prevent-storing-ip',
+        '--geoip-db',
+        'city.mmdb',
+        '--forward',
+        'https://k@sentry.example/2',
+      ]),
+    ).toEqual({
+      port: 0,
+      host: '::1',
+      dbPath: 'x.db',
+      key: 'k1',
+      trustProxy: 'loopback',
+      preventStoringIp: true,
+      geo: true,
+      geoipDb: 'city.mmdb',
+      forward: 'https://k@sentry.example/2',
+    });
+  });
+
+  it('has defaults, a bare --trust-proxy, --no-geo, --help and --version', () => {
+    expect(parseCliArgs([])).toMatchObject({
+      port: 8969,
+      trustProxy: false,
+      geo: true,
+      preventStoringIp: false,
+    });
+    expect(parseCliArgs(['--trust-proxy', '--no-geo'])).toMatchObject({
+      trustProxy: 'true',
+      geo: false,
+    });
+    expect(parseCliArgs(['--help'])).toBe('help');
+    expect(parseCliArgs(['--version'])).toBe('version');
+  });
+
+  it('rejects unknown flags and bad ports', () => {
+    expect(() => parseCliArgs(['--nope'])).toThrow(/Unknown option '--nope'/);
+    expect(() => parseCliArgs(['--port', '70000'])).toThrow('--port must be 0…65535, got "70000"');
+  });
+});
+
+const bin = join(__dirname, '..', 'dist', 'cli.js');
+
+describe.skipIf(!existsSync(bin))('x-inbox (built)', () => {
+  it('starts, prints the DSN and the DB-IP attribution, serves, and stops on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'x-inbox-cli-'));
+    const child = spawn(process.execPath, [bin, '--port', '0', '--db', join(dir, 'i.db')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      const deadline = Date.now() + 15_000;
+      while (!out.includes('CC BY 4.0') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const lines = out.trim().split('\n');
+      expect(lines[0]).toMatch(/^x-inbox 0\.1\.0 listening on http:\/\/127\.0\.0\.1:\d+$/);
+      expect(lines[1]).toMatch(/^DSN: http:\/\/xinboxdevkey@127\.0\.0\.1:\d+\/1$/);
+      expect(lines[3]).toBe('IP geolocation by DB-IP (https://db-ip.com), licensed CC BY 4.0');
+      const url = lines[0]?.split(' ').at(-1);
+      const health = await (await fetch(`${url}/api/health`)).json();
+      expect(health).toMatchObject({ status: 'ok', events: 0 });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -124,7 +124,8 @@ export class Client {
 
   /** Counts an event that will not be delivered, for the next client report. */
   recordDroppedEvent(reason: DiscardReason, category: DataCategory, quantity = 1): void {
-    this.discarded.record(reason, category, quantity);
+    // A lost client report is not itself reported.
+    if (category !== 'internal') this.discarded.record(reason, category, quantity);
   }
 
   /** Resolves `true` once every captured event was delivered or spooled; `false` on timeout. */
@@ -132,8 +133,11 @@ export class Client {
     if (!this.transport) return true;
     const deadline = Date.now() + timeoutMs;
     const built = await settleWithin([...this.pending], timeoutMs);
-    this.sendClientReport();
-    const delivered = await this.transport.flush(Math.max(0, deadline - Date.now()));
+    let delivered = await this.transport.flush(Math.max(0, deadline - Date.now()));
+    // The report goes last, so that it counts what this flush could not deliver.
+    if (delivered && this.sendClientReport()) {
+      delivered = await this.transport.flush(Math.max(0, deadline - Date.now()));
+    }
     return built && delivered;
   }
 
@@ -142,6 +146,7 @@ export class Client {
     if (!this.transport || this.closed) return true;
     const deadline = Date.now() + timeoutMs;
     const built = await settleWithin([...this.pending], timeoutMs);
+    await this.transport.flush(Math.max(0, deadline - Date.now()));
     this.sendClientReport();
     this.closed = true;
     clearInterval(this.reportTimer);
@@ -189,14 +194,18 @@ export class Client {
     this.transport?.send({ body, categories: [category] });
   }
 
-  private sendClientReport(): void {
-    if (!this.transport || this.closed || this.options.sendClientReports === false) return;
+  /** Sends what was dropped since the last report; `true` if a report was queued. */
+  private sendClientReport(): boolean {
+    if (!this.transport || this.closed || this.options.sendClientReports === false) return false;
+    // Keep counting while reports would only be dropped themselves.
+    if (this.transport.isRateLimited?.('internal')) return false;
     const report = this.discarded.take();
-    if (!report) return;
+    if (!report) return false;
     const body = serializeEnvelope(this.envelopeHeader(), [
       { header: { type: 'client_report' }, payload: report },
     ]);
     this.transport.send({ body, categories: ['internal'] });
+    return true;
   }
 
   private envelopeHeader(eventId?: string) {

@@ -1,5 +1,5 @@
 import type { SeverityLevel } from './scope';
-import type { NormalizedUser } from './user';
+import type { User } from './user';
 
 /** One stack frame, oldest call first in a stacktrace (as Sentry orders them). */
 export interface StackFrame {
@@ -67,7 +67,7 @@ export interface Event {
   /** A message event's text (Sentry's `logentry`). */
   logentry?: { formatted: string; message?: string; params?: unknown[] };
   exception?: { values: ExceptionValue[] };
-  user?: NormalizedUser | null;
+  user?: User | null;
   request?: EventRequest;
   tags?: Record<string, string>;
   contexts?: Record<string, Record<string, unknown> | null>;

@@ -13,6 +13,8 @@ export interface Transport {
   flush(timeoutMs?: number): Promise<boolean>;
   /** Like `flush`, then spools what is left (if there is a spool) and stops. */
   close?(timeoutMs?: number): Promise<boolean>;
+  /** `true` while the backend has asked not to receive `category` (rate limit). */
+  isRateLimited?(category: DataCategory): boolean;
 }
 
 /** What a transport factory gets from the client. */
@@ -99,6 +101,10 @@ class HttpTransport implements Transport {
     this.pump();
   }
 
+  isRateLimited(category: DataCategory): boolean {
+    return this.rateLimits.isLimited(category);
+  }
+
   async flush(timeoutMs = 2000): Promise<boolean> {
     if (this.isIdle()) return true;
     return new Promise<boolean>((resolve) => {
@@ -128,12 +134,15 @@ class HttpTransport implements Transport {
 
   private enqueue(item: Item, front = false): void {
     const max = this.options.maxQueueSize ?? 1000;
+    if (this.queue.length >= max && item.envelope.categories.every((c) => c === 'internal')) {
+      debugWarn('queue full: client report dropped (it never evicts an event)');
+      return;
+    }
     if (front) this.queue.unshift(item);
     else this.queue.push(item);
     while (this.queue.length > max) {
-      // Drop the oldest (the front), unless it is the one just put back.
-      const dropped = front ? this.queue.pop() : this.queue.shift();
-      if (dropped) this.drop('queue_overflow', dropped.envelope);
+      const oldest = this.queue.shift();
+      if (oldest) this.drop('queue_overflow', oldest.envelope);
     }
   }
 
@@ -150,7 +159,13 @@ class HttpTransport implements Transport {
         }),
       );
     }
-    if (this.queue.length === 0 && !this.isBackingOff()) this.drainSpool();
+    if (this.isBackingOff()) {
+      // Timers may fire a little before the wall clock says the backoff ended: re-arm.
+      if (this.queue.length > 0 || this.spoolDirty)
+        this.schedulePump(this.backoffUntil - Date.now() + 5);
+    } else if (this.queue.length === 0) {
+      this.drainSpool();
+    }
     this.notifyIdle();
   }
 
@@ -161,8 +176,11 @@ class HttpTransport implements Transport {
       item.attempts++;
       this.startBackoff();
       if (item.spoolEntry) return outcome; // stays on disk, drained later
-      if (this.options.spool) await this.spool(item.envelope);
-      else if (item.attempts >= (this.options.maxRetries ?? 10))
+      if (this.options.spool) {
+        // The backend is down: everything waiting in memory goes to disk now.
+        const waiting = this.queue.splice(0);
+        await Promise.all([item, ...waiting].map((i) => this.spool(i.envelope)));
+      } else if (item.attempts >= (this.options.maxRetries ?? 10))
         this.drop('network_error', item.envelope);
       else this.enqueue(item, true);
       return outcome;

@@ -166,7 +166,9 @@ describe('the event', () => {
     });
     expect(typeof event?.timestamp === 'number' || event?.timestamp === undefined).toBe(true);
     const values = (
-      event?.exception as { values: { type: string; value: string; mechanism: unknown }[] }
+      (event?.exception ?? { values: [] }) as {
+        values: { type: string; value: string; mechanism: unknown }[];
+      }
     ).values;
     expect(values.map((v) => [v.type, v.value])).toEqual([
       ['TypeError', 'bad card'],
@@ -181,7 +183,13 @@ describe('the event', () => {
 
   it('is read back by Sentry’s own parseEnvelope into the same event', async () => {
     const sent: Record<string, unknown>[] = [];
-    init({ dsn: sink.dsn, beforeSend: (e) => (sent.push(structuredClone(e)), e) });
+    init({
+      dsn: sink.dsn,
+      beforeSend: (e) => {
+        sent.push(structuredClone(e));
+        return e;
+      },
+    });
     captureException(new Error('same'));
     await flush(2000);
     const [received] = sink.received;
@@ -193,7 +201,7 @@ describe('the event', () => {
     expect(new Date(String(received?.envelope[0].sent_at)).getTime()).toBeGreaterThan(
       Date.now() - 60_000,
     );
-    const [[itemHeader, payload]] = received?.envelope[1] as [
+    const [[itemHeader, payload]] = (received?.envelope[1] ?? []) as [
       [{ type: string; length: number }, unknown],
     ];
     expect(itemHeader.type).toBe('event');

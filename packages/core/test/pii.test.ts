@@ -23,6 +23,12 @@ beforeEach(() => {
 });
 afterEach(() => close(1000));
 
+interface SentEvent {
+  user: Record<string, unknown>;
+  request: { env?: Record<string, string>; headers: Record<string, string> };
+  sdk: { settings: unknown };
+}
+
 const CLIENT_IP = '203.0.113.99';
 const FORWARDED_IP = '198.51.100.23';
 const SECRETS = [
@@ -67,7 +73,7 @@ async function captureInRequest(
   expect(await flush(2000)).toBe(true);
   const [received] = sink.received;
   if (!received) throw new Error('nothing received');
-  const event = sink.events()[0] as Record<string, any>;
+  const event = sink.events()[0] as unknown as SentEvent;
   const bytes = Buffer.concat([
     received.wire,
     received.body,

@@ -5,7 +5,8 @@ import { eventCategory, serializeEnvelope } from './envelope';
 import type { DataCategory, Event, EventHint } from './event';
 import { exceptionFromError } from './exception';
 import type { ClientOptions } from './options';
-import { type PrepareOptions, prepareEvent } from './prepareEvent';
+import { buildEventUser, type PrepareOptions, prepareEvent } from './prepareEvent';
+import type { NormalizedUser } from './user';
 import type { ScopeData, SeverityLevel } from './scope';
 import type { Spool } from './spool';
 import { createHttpTransport, type Transport } from './transport';
@@ -122,6 +123,11 @@ export class Client {
       this.internalError(err);
     }
     return eventId;
+  }
+
+  /** The user an event captured with these scopes would carry (privacy and IP rules applied). */
+  async getEventUser(scopes: readonly ScopeData[]): Promise<NormalizedUser | null> {
+    return (await buildEventUser(undefined, scopes, this.prepare)).user;
   }
 
   /** Counts an event that will not be delivered, for the next client report. */

@@ -11,6 +11,9 @@ export {
   getAsyncContextStrategy,
   setAsyncContextStrategy,
 } from './asyncContext';
+export { mapAuthUser } from './authUser';
+export type { BackgroundScopeOptions } from './backgroundScope';
+export { withBackgroundScope } from './backgroundScope';
 export type { Carrier, RuntimeSupport } from './carrier';
 export { getCarrier } from './carrier';
 export { Client, newEventId } from './client';
@@ -61,8 +64,8 @@ export {
   USER_FIELD_LIMITS,
 } from './normalizeUser';
 export type { ClientOptions } from './options';
-export type { PrepareOptions } from './prepareEvent';
-export { prepareEvent } from './prepareEvent';
+export type { EventUser, PrepareOptions } from './prepareEvent';
+export { buildEventUser, prepareEvent } from './prepareEvent';
 export type { HeaderReader } from './rateLimits';
 export { parseRetryAfter, RateLimits } from './rateLimits';
 export { buildEventRequest, FORWARDING_HEADERS, SENSITIVE_HEADERS } from './requestData';
@@ -91,6 +94,7 @@ export {
   close,
   flush,
   getClient,
+  getEventUser,
   init,
   lastEventId,
 } from './sdk';

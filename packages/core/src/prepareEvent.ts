@@ -44,14 +44,7 @@ export async function prepareEvent(
   applyScopeData(prepared, scopes);
 
   const requestData = findLast(scopes, (s) => s.request)?.request;
-  const user = await resolveEventUser(prepared, scopes, options);
-  const neverInfer = user?.ip_address === null;
-
-  let clientIp: string | undefined;
-  if (requestData?.clientIp && options.sendDefaultPii && !neverInfer) {
-    clientIp = callClientIp(requestData.clientIp);
-  }
-  const finalUser = applyIpRules(user, clientIp, options);
+  const { user: finalUser, clientIp, neverInfer } = await buildEventUser(prepared.user, scopes, options);
   if (finalUser) prepared.user = finalUser;
   else delete prepared.user;
 
@@ -114,8 +107,36 @@ function sanitize(value: Record<string, unknown>): Record<string, unknown> | und
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** The user an event will carry, and the client IP behind it. */
+export interface EventUser {
+  user: NormalizedUser | null;
+  /** The request's client IP, when it may be sent (`sendDefaultPii`, not `ip_address: null`). */
+  clientIp: string | undefined;
+  /** `true` when the user said `ip_address: null`. */
+  neverInfer: boolean;
+}
+
+/**
+ * Decides the user of an event from the scopes (and a user given with the
+ * event itself), exactly as it will be sent: precedence, privacy and IP rules.
+ */
+export async function buildEventUser(
+  eventUser: Event['user'],
+  scopes: readonly ScopeData[],
+  options: PrepareOptions,
+): Promise<EventUser> {
+  const user = await resolveEventUser(eventUser, scopes, options);
+  const neverInfer = user?.ip_address === null;
+  const requestData = findLast(scopes, (s) => s.request)?.request;
+  let clientIp: string | undefined;
+  if (requestData?.clientIp && options.sendDefaultPii && !neverInfer) {
+    clientIp = callClientIp(requestData.clientIp);
+  }
+  return { user: applyIpRules(user, clientIp, options), clientIp, neverInfer };
+}
+
 async function resolveEventUser(
-  event: Event,
+  eventUser: Event['user'],
   scopes: readonly ScopeData[],
   options: PrepareOptions,
 ): Promise<NormalizedUser | null> {
@@ -128,7 +149,7 @@ async function resolveEventUser(
   }
   const explicit = mergeUsers(...scopes.map((s) => s.user));
   // A user passed with the event itself (captureEvent) is the most explicit of all.
-  const own = event.user ? normalizeUser(event.user) : undefined;
+  const own = eventUser ? normalizeUser(eventUser) : undefined;
   if (own && own.errors.length > 0)
     debugWarn('event.user: dropped invalid user values', own.errors);
   return mergeUsers(resolved, explicit, own?.user);

@@ -6,6 +6,7 @@ import { parseDsn } from './dsn';
 import type { Breadcrumb, Event, EventHint } from './event';
 import { type ClientOptions, detectPlatform, readEnv } from './options';
 import type { SeverityLevel } from './scope';
+import type { NormalizedUser } from './user';
 import { SDK_VERSION } from './version';
 
 /**
@@ -89,6 +90,16 @@ export function captureEvent(event: Event, hint: EventHint = {}): string {
   const client = getClient();
   if (!client) return remember(event?.event_id ?? hint.event_id ?? newEventId());
   return remember(client.captureEvent(event, hint, scopesNow()));
+}
+
+/**
+ * The user an event captured here and now would carry — the same precedence,
+ * privacy and IP rules as a real capture (so `null` for an anonymous request
+ * without `sendDefaultPii`). Without a client, as a default client would.
+ */
+export async function getEventUser(): Promise<NormalizedUser | null> {
+  const client = getClient() ?? new Client({ platform: detectPlatform() }, undefined);
+  return client.getEventUser(scopesNow());
 }
 
 /** The id of the last event captured in this process. */

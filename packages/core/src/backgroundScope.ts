@@ -1,0 +1,45 @@
+import { getAsyncContextStrategy } from './asyncContext';
+import { Scope } from './scope';
+import { captureException } from './sdk';
+import type { User } from './user';
+
+/** Options of {@link withBackgroundScope}. */
+export interface BackgroundScopeOptions {
+  /** The user the work runs for (a job's owner), if any. */
+  user?: User | null;
+  /** Tags for every event of this work, e.g. `{ job: 'send-invoice' }`. */
+  tags?: Record<string, string>;
+  /** Capture an error the callback throws (it is rethrown either way). @default true */
+  captureErrors?: boolean;
+}
+
+/**
+ * Runs non-HTTP work — a job started from a request, a timer, a queue
+ * consumer — in a fresh, empty isolation scope: it never sees the request's
+ * user (unless given one) and what it sets never leaks back. An error it
+ * throws (or rejects with) is captured with that scope, then rethrown.
+ *
+ * @example
+ * setTimeout(() => withBackgroundScope(() => sendInvoice(order), { user: { id: order.userId } }), 0);
+ */
+export function withBackgroundScope<T>(callback: (scope: Scope) => T, options: BackgroundScopeOptions = {}): T {
+  const isolationScope = new Scope();
+  if (options.user) isolationScope.setUser(options.user);
+  if (options.tags) isolationScope.setTags(options.tags);
+  const scope = new Scope();
+  const capture = (error: unknown) => {
+    if (options.captureErrors !== false) {
+      captureException(error, { mechanism: { type: 'background', handled: false } });
+    }
+    throw error;
+  };
+  return getAsyncContextStrategy().runWithScopes({ scope, isolationScope }, () => {
+    try {
+      const result = callback(isolationScope);
+      if (result instanceof Promise) return result.catch(capture) as T;
+      return result;
+    } catch (error) {
+      return capture(error);
+    }
+  });
+}

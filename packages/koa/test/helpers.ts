@@ -43,11 +43,18 @@ export async function storedEvents(inbox: InboxHandle): Promise<StoredEvent[]> {
   return all.reverse();
 }
 
+/** The parts of a full stored event these tests read. */
+export interface FullEvent {
+  request: { env?: Record<string, string>; headers?: Record<string, string> };
+  user?: Record<string, unknown>;
+}
+
 /** The full stored event. */
-export async function storedEvent(inbox: InboxHandle, id: string): Promise<Record<string, any>> {
-  return (
-    (await (await fetch(`${inbox.url}/api/events/${id}`)).json()) as { event: Record<string, any> }
-  ).event;
+export async function storedEvent(inbox: InboxHandle, id: string): Promise<FullEvent> {
+  const detail = (await (await fetch(`${inbox.url}/api/events/${id}`)).json()) as {
+    event: FullEvent;
+  };
+  return detail.event;
 }
 
 /** Starts a Koa app on 127.0.0.1, port 0. */

@@ -1,0 +1,220 @@
+// The demo contract, as one end-to-end suite every sample app runs: it starts
+// the built app and the built inbox as real processes and reads back what the
+// inbox stored.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accounts } from './accounts.js';
+import { type Started, startAppProcess, startInboxProcess } from './processes';
+
+interface StoredEvent {
+  id: string;
+  issue_id: number;
+  title: string;
+  level: string;
+  user_key: string | null;
+  user: Record<string, unknown> | null;
+}
+
+/** Everything the inbox stored, oldest first (waits until at least `count` arrived). */
+async function eventsIn(
+  inboxUrl: string,
+  count: number,
+  timeoutMs = 15_000,
+): Promise<StoredEvent[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const page = (await (await fetch(`${inboxUrl}/api/events?limit=1000`)).json()) as {
+      data: StoredEvent[];
+    };
+    if (page.data.length >= count || Date.now() > deadline) return page.data.reverse();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function login(app: string, username: string, password: string): Promise<Response> {
+  return fetch(`${app}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+}
+
+async function tokenFor(app: string, username: string): Promise<string> {
+  const account = accounts.find((a) => a.username === username);
+  const res = await login(app, username, account?.password ?? '');
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { token: string }).token;
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** The user as the inbox stores it for a demo account, seen from 127.0.0.1. */
+function storedUser(username: string) {
+  const a = accounts.find((x) => x.username === username);
+  return {
+    id: a?.id,
+    username: a?.username,
+    email: a?.email,
+    ip_address: '127.0.0.1',
+    data: { subscription: a?.subscription },
+  };
+}
+
+/**
+ * Runs the demo contract against a built sample app (`entry` = its built
+ * server file). Each app is started with `PORT=0` and `X_DSN` set to a fresh
+ * inbox; it must print `listening on http://…`.
+ */
+export function describeDemoContract(name: string, entry: string): void {
+  describe(`${name}: the demo contract, end to end`, () => {
+    let inbox: Started & { dsn: string };
+    let app: Started;
+
+    beforeAll(async () => {
+      inbox = await startInboxProcess();
+      app = await startAppProcess(entry, { X_DSN: inbox.dsn });
+    }, 60_000);
+    afterAll(async () => {
+      await app?.stop();
+      await inbox?.stop();
+    });
+
+    it('POST /login answers a token for a demo account, 401 otherwise', async () => {
+      expect((await login(app.url, 'alice', 'wrong')).status).toBe(401);
+      expect((await login(app.url, 'nobody', 'x')).status).toBe(401);
+      const res = await login(app.url, 'alice', 'alice-demo-pass');
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({
+        token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
+      });
+    });
+
+    it('GET /whoami is the user as the SDK would send it', async () => {
+      const anon = await (await fetch(`${app.url}/whoami`)).json();
+      expect(anon).toEqual({ user: { ip_address: '127.0.0.1' } });
+      const bob = await (
+        await fetch(`${app.url}/whoami`, { headers: bearer(await tokenFor(app.url, 'bob')) })
+      ).json();
+      expect(bob).toEqual({
+        user: {
+          id: 'u-bob',
+          username: 'bob',
+          email: 'bob@example.com',
+          subscription: 'free',
+          ip_address: '127.0.0.1',
+        },
+      });
+    });
+
+    it('GET /boom (500) and /boom/async are stored with the user who hit them', async () => {
+      const before = (await eventsIn(inbox.url, 0, 0)).length;
+      const boom = await fetch(`${app.url}/boom`, {
+        headers: bearer(await tokenFor(app.url, 'alice')),
+      });
+      expect(boom.status).toBe(500);
+      const late = await fetch(`${app.url}/boom/async?delay=30`, {
+        headers: bearer(await tokenFor(app.url, 'carol')),
+      });
+      expect(late.status).toBe(500);
+      const events = (await eventsIn(inbox.url, before + 2)).slice(before);
+      expect(events.map((e) => [e.title, e.user_key, e.user])).toEqual([
+        ['Error: boom', 'id:u-alice', { ...storedUser('alice'), sentry_user: 'id:u-alice' }],
+        ['Error: boom', 'id:u-carol', { ...storedUser('carol'), sentry_user: 'id:u-carol' }],
+      ]);
+    });
+
+    it('POST /report sends a message and answers its event id', async () => {
+      const res = await fetch(`${app.url}/report`, {
+        method: 'POST',
+        headers: bearer(await tokenFor(app.url, 'bob')),
+      });
+      expect(res.status).toBe(200);
+      const { eventId } = (await res.json()) as { eventId: string };
+      expect(eventId).toMatch(/^[0-9a-f]{32}$/);
+      const deadline = Date.now() + 15_000;
+      let stored: { event?: Record<string, unknown> } = {};
+      while (Date.now() < deadline && !stored.event) {
+        const r = await fetch(`${inbox.url}/api/events/${eventId}`);
+        if (r.ok) stored = (await r.json()) as typeof stored;
+        else await new Promise((done) => setTimeout(done, 100));
+      }
+      expect(stored.event).toMatchObject({ level: 'info', user: { id: 'u-bob', username: 'bob' } });
+    });
+
+    it('an issue counts the distinct users it affected', async () => {
+      for (const user of ['alice', 'bob', 'carol', 'alice']) {
+        await fetch(`${app.url}/boom`, { headers: bearer(await tokenFor(app.url, user)) });
+      }
+      await fetch(`${app.url}/boom`); // anonymous: counted by IP
+      const events = await eventsIn(inbox.url, 8);
+      const issueId = events.find((e) => e.title === 'Error: boom')?.issue_id;
+      const issue = (await (await fetch(`${inbox.url}/api/issues/${issueId}`)).json()) as {
+        user_count: number;
+        users: { user_key: string }[];
+      };
+      expect(issue.users.map((u) => u.user_key).sort()).toEqual([
+        'id:u-alice',
+        'id:u-bob',
+        'id:u-carol',
+        'ip:127.0.0.1',
+      ]);
+      expect(issue.user_count).toBe(4);
+    });
+
+    it('overlapping requests by different users never mix them up', async () => {
+      const before = (await eventsIn(inbox.url, 0, 0)).length;
+      const tokens = await Promise.all(accounts.map((a) => tokenFor(app.url, a.username)));
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          fetch(`${app.url}/boom/async?delay=${(i * 7) % 40}&n=${i}`, {
+            headers: bearer(tokens[i % 3] ?? ''),
+          }),
+        ),
+      );
+      const events = (await eventsIn(inbox.url, before + 30)).slice(before);
+      expect(events).toHaveLength(30);
+      const keys = events.map((e) => e.user_key).sort();
+      expect(keys).toEqual(accounts.flatMap((a) => Array(10).fill(`id:${a.id}`)).sort());
+    });
+  });
+
+  describe(`${name}: TRUST_PROXY and X_SEND_DEFAULT_PII`, () => {
+    let inbox: Started & { dsn: string };
+    const apps: Started[] = [];
+    beforeAll(async () => {
+      inbox = await startInboxProcess();
+    }, 60_000);
+    afterAll(async () => {
+      await Promise.all(apps.map((a) => a.stop()));
+      await inbox?.stop();
+    });
+    const xff = { 'x-forwarded-for': '203.0.113.9' };
+
+    it('X-Forwarded-For is ignored by default and believed with TRUST_PROXY', async () => {
+      const plain = await startAppProcess(entry, { X_DSN: inbox.dsn });
+      const proxied = await startAppProcess(entry, { X_DSN: inbox.dsn, TRUST_PROXY: '1' });
+      apps.push(plain, proxied);
+      expect(await (await fetch(`${plain.url}/whoami`, { headers: xff })).json()).toEqual({
+        user: { ip_address: '127.0.0.1' },
+      });
+      expect(await (await fetch(`${proxied.url}/whoami`, { headers: xff })).json()).toEqual({
+        user: { ip_address: '203.0.113.9' },
+      });
+    }, 60_000);
+
+    it('with X_SEND_DEFAULT_PII=false: no IP, no email, nothing for an anonymous user', async () => {
+      const before = (await eventsIn(inbox.url, 0, 0)).length;
+      const app = await startAppProcess(entry, { X_DSN: inbox.dsn, X_SEND_DEFAULT_PII: 'false' });
+      apps.push(app);
+      expect(await (await fetch(`${app.url}/whoami`)).json()).toEqual({ user: null });
+      const token = await tokenFor(app.url, 'carol');
+      await fetch(`${app.url}/boom`, { headers: bearer(token) });
+      const [event] = (await eventsIn(inbox.url, before + 1)).slice(before);
+      expect(event?.user).toEqual({
+        id: 'u-carol',
+        username: 'carol',
+        data: { subscription: 'enterprise' },
+        sentry_user: 'id:u-carol',
+      });
+    }, 60_000);
+  });
+}

@@ -1,0 +1,90 @@
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import { findAccount } from '@x/demo-kit/accounts';
+import { captureMessage, getEventUser, koaMiddleware } from '@x/koa';
+import jsonwebtoken from 'jsonwebtoken';
+import Koa from 'koa';
+import jwt from 'koa-jwt';
+
+/** What the demo's JWT carries (and so what `ctx.state.user` is). */
+interface Claims {
+  sub: string;
+  username: string;
+  email: string;
+  subscription: string;
+}
+
+/** Builds the demo app: the demo contract on Koa 3 with koa-jwt. */
+export function createApp({ secret, trustProxy }: { secret: string; trustProxy: boolean }): Koa {
+  const app = new Koa();
+  app.proxy = trustProxy;
+  app.silent = true; // @x reports errors; no stack traces on stderr
+
+  app.use(
+    koaMiddleware({
+      // The demo sends a custom field too, so it maps the auth user itself.
+      getUser: (ctx) => {
+        const claims = ctx.state.user as Claims | undefined;
+        return (
+          claims && {
+            id: claims.sub,
+            username: claims.username,
+            email: claims.email,
+            subscription: claims.subscription,
+          }
+        );
+      },
+    }),
+  );
+  app.use(bodyParser());
+  app.use(jwt({ secret, passthrough: true })); // sets ctx.state.user when a valid Bearer token is sent
+
+  const router = new Router();
+  router.post('/login', (ctx) => {
+    const { username, password } = (ctx.request.body ?? {}) as {
+      username?: unknown;
+      password?: unknown;
+    };
+    const account = findAccount(username, password);
+    if (!account) {
+      ctx.status = 401;
+      ctx.body = { error: 'invalid username or password' };
+      return;
+    }
+    const claims: Claims = {
+      sub: account.id,
+      username: account.username,
+      email: account.email,
+      subscription: account.subscription,
+    };
+    ctx.body = { token: jsonwebtoken.sign(claims, secret, { expiresIn: '12h' }) };
+  });
+  router.get('/whoami', async (ctx) => {
+    ctx.body = { user: await getEventUser() };
+  });
+  router.get('/boom', () => {
+    throw new Error('boom');
+  });
+  router.get('/boom/async', async (ctx) => {
+    const delay = Math.min(Number(ctx.query.delay) || 0, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    throw new Error('boom');
+  });
+  router.post('/report', (ctx) => {
+    ctx.body = { eventId: captureMessage('report from koa-demo', 'info') };
+  });
+  router.get('/', (ctx) => {
+    ctx.body = {
+      app: 'koa-demo',
+      routes: [
+        'POST /login',
+        'GET /whoami',
+        'GET /boom',
+        'GET /boom/async?delay=ms',
+        'POST /report',
+      ],
+    };
+  });
+  app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}

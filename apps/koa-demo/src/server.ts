@@ -1,0 +1,31 @@
+// koa-demo: environment PORT (3001), X_DSN (the local inbox), X_SEND_DEFAULT_PII (true),
+// TRUST_PROXY (off), JWT_SECRET.
+import type { AddressInfo } from 'node:net';
+import { close, init } from '@x/koa';
+import { createApp } from './app';
+
+const env = process.env;
+init({
+  dsn: env.X_DSN ?? 'http://xinboxdevkey@127.0.0.1:8969/1',
+  sendDefaultPii: (env.X_SEND_DEFAULT_PII ?? 'true') !== 'false',
+  release: 'koa-demo@0.1.0',
+  serverName: 'koa-demo',
+  environment: 'development',
+});
+
+const app = createApp({
+  secret: env.JWT_SECRET ?? 'x-demo-secret',
+  trustProxy: ['1', 'true', 'yes'].includes((env.TRUST_PROXY ?? '').toLowerCase()),
+});
+const server = app.listen(Number(env.PORT ?? 3001), env.HOST ?? '127.0.0.1', () => {
+  const { address, port } = server.address() as AddressInfo;
+  console.log(`koa-demo listening on http://${address}:${port}`);
+});
+
+// Stop taking requests, deliver what was captured, then exit.
+const shutdown = () => {
+  server.close();
+  void close(2000).finally(() => process.exit(0));
+};
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);

@@ -22,7 +22,10 @@ export interface BackgroundScopeOptions {
  * @example
  * setTimeout(() => withBackgroundScope(() => sendInvoice(order), { user: { id: order.userId } }), 0);
  */
-export function withBackgroundScope<T>(callback: (scope: Scope) => T, options: BackgroundScopeOptions = {}): T {
+export function withBackgroundScope<T>(
+  callback: (scope: Scope) => T,
+  options: BackgroundScopeOptions = {},
+): T {
   const isolationScope = new Scope();
   if (options.user) isolationScope.setUser(options.user);
   if (options.tags) isolationScope.setTags(options.tags);

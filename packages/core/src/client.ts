@@ -6,11 +6,11 @@ import type { DataCategory, Event, EventHint } from './event';
 import { exceptionFromError } from './exception';
 import type { ClientOptions } from './options';
 import { buildEventUser, type PrepareOptions, prepareEvent } from './prepareEvent';
-import type { NormalizedUser } from './user';
 import type { ScopeData, SeverityLevel } from './scope';
 import type { Spool } from './spool';
 import { createHttpTransport, type Transport } from './transport';
 import { serializeWithinLimit } from './trimEvent';
+import type { NormalizedUser } from './user';
 
 const CLIENT_REPORT_INTERVAL_MS = 60_000;
 

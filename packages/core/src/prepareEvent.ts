@@ -44,7 +44,11 @@ export async function prepareEvent(
   applyScopeData(prepared, scopes);
 
   const requestData = findLast(scopes, (s) => s.request)?.request;
-  const { user: finalUser, clientIp, neverInfer } = await buildEventUser(prepared.user, scopes, options);
+  const {
+    user: finalUser,
+    clientIp,
+    neverInfer,
+  } = await buildEventUser(prepared.user, scopes, options);
   if (finalUser) prepared.user = finalUser;
   else delete prepared.user;
 

@@ -1,0 +1,44 @@
+import type { ClientOptions, User } from '@x/core';
+
+/** The request object of Express or Fastify, loosely typed. */
+export interface AnyRequest {
+  ip?: string;
+  user?: unknown;
+  method?: string;
+  url?: string;
+  originalUrl?: string;
+  headers?: Record<string, string | string[] | undefined>;
+  raw?: AnyRequest;
+  socket?: { remoteAddress?: string };
+  protocol?: string;
+  hostname?: string;
+  [key: string]: unknown;
+}
+
+/** Maps a request to its user (e.g. from `req.user`); sync or async. */
+export type GetUser = (
+  req: AnyRequest,
+) => User | null | undefined | PromiseLike<User | null | undefined>;
+
+/** Decides whether an error is captured, by the HTTP status Nest will answer with. */
+export type ShouldCapture = (status: number, error: unknown) => boolean;
+
+/** Options of `XModule.forRoot()`: the client's options plus the Nest wiring. */
+export interface XModuleOptions extends ClientOptions {
+  /**
+   * Maps the request to its user. Runs lazily when an event is built, so it
+   * sees what guards set, whatever their order.
+   * @default `mapAuthUser(req.user)`: `id`/`sub`, `username`/`name`, `email`
+   */
+  getUser?: GetUser;
+  /**
+   * Which errors to capture, by status: `HttpException` uses its status,
+   * anything else is a 500. @default status >= 500
+   */
+  shouldCapture?: ShouldCapture;
+  /** Call `init()` with these options (set `false` if the app calls it itself). @default true */
+  initClient?: boolean;
+}
+
+/** Injection token of the resolved {@link XModuleOptions}. */
+export const X_MODULE_OPTIONS = Symbol.for('@x/nest.options');

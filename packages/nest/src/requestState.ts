@@ -1,0 +1,101 @@
+import {
+  type ClientIpGetter,
+  captureException,
+  debugWarn,
+  getAsyncContextStrategy,
+  mapAuthUser,
+  type Scopes,
+} from '@x/core';
+import type { AnyRequest, GetUser, ShouldCapture, XModuleOptions } from './options.js';
+
+/** What @x/nest keeps per request. */
+export interface RequestState {
+  scopes: Scopes;
+  /** The framework's request (Express `req`, or Fastify's request once a guard/interceptor saw it). */
+  request: AnyRequest;
+  /** A per-route mapping set by `@UserMapping()`, overriding the module's `getUser`. */
+  routeGetUser?: GetUser;
+  /** Set by `@SkipCapture()`. */
+  skip?: boolean;
+}
+
+const states = new WeakMap<object, RequestState>();
+const captured = new WeakSet<object>();
+
+/** The raw Node request behind an Express or Fastify request. */
+function rawOf(req: AnyRequest): object {
+  return (req.raw ?? req) as object;
+}
+
+/** Registers the state of a new request (done by the middleware). */
+export function registerRequest(req: AnyRequest, scopes: Scopes): RequestState {
+  const state: RequestState = { scopes, request: req };
+  states.set(rawOf(req), state);
+  return state;
+}
+
+/**
+ * The state of `req`, with `req` recorded as the framework request (on
+ * Fastify, middleware sees the raw request; guards and interceptors see
+ * Fastify's, which has `ip` and `user`).
+ */
+export function requestState(req: AnyRequest | undefined): RequestState | undefined {
+  if (!req || typeof req !== 'object') return undefined;
+  const state = states.get(rawOf(req));
+  if (state && req.raw) state.request = req;
+  return state;
+}
+
+/** The client IP the framework decided (`req.ip` honours `trust proxy` / `trustProxy`). */
+export function clientIpOf(state: RequestState): ClientIpGetter {
+  return () => state.request.ip ?? state.request.socket?.remoteAddress;
+}
+
+/** The user resolver of a request: the route's mapping, else the module's, else `req.user`. */
+export function userResolverOf(state: RequestState, options: XModuleOptions) {
+  return () => {
+    const getUser = state.routeGetUser ?? options.getUser;
+    return getUser ? getUser(state.request) : mapAuthUser(state.request.user);
+  };
+}
+
+/** The status Nest answers an error with: `getStatus()` of an HttpException, else 500. */
+export function statusOf(error: unknown): number {
+  try {
+    const getStatus = (error as { getStatus?: unknown })?.getStatus;
+    if (typeof getStatus === 'function') {
+      const status = Number(getStatus.call(error));
+      if (Number.isInteger(status)) return status;
+    }
+  } catch {
+    // Not an HttpException after all.
+  }
+  return 500;
+}
+
+/**
+ * Captures an error of a request once — whichever of the interceptor and the
+ * filter sees it first — inside the request's own scopes.
+ */
+export function captureRequestError(
+  error: unknown,
+  state: RequestState | undefined,
+  shouldCapture: ShouldCapture,
+): void {
+  try {
+    if (typeof error === 'object' && error !== null) {
+      if (captured.has(error)) return;
+      captured.add(error);
+    }
+    if (state?.skip || !shouldCapture(statusOf(error), error)) return;
+    const capture = () =>
+      captureException(error, { mechanism: { type: 'nestjs', handled: false } });
+    if (state) getAsyncContextStrategy().runWithScopes(state.scopes, capture);
+    else capture();
+  } catch (err) {
+    debugWarn('@x/nest: could not capture an error', err);
+  }
+}
+
+/** The default capture rule: server errors only. */
+export const captureServerErrors: ShouldCapture = (status) => status >= 500;

@@ -1,0 +1,57 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  Inject,
+  Injectable,
+} from '@nestjs/common';
+import { ApplicationConfig, BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
+import { throwError } from 'rxjs';
+import { X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
+import { captureRequestError, captureServerErrors, requestState } from './requestState.js';
+
+const CATCH_METADATA = '__filterCatchExceptions__';
+
+/**
+ * Captures errors that never reached the interceptor (thrown in middleware or
+ * guards), once, then hands the error on exactly as Nest would have: to the
+ * app's own global filter that catches it, else Nest's default handling.
+ * Installed globally by `XModule`.
+ */
+@Catch()
+@Injectable()
+export class XExceptionFilter implements ExceptionFilter {
+  private fallback: BaseExceptionFilter | undefined;
+
+  constructor(
+    @Inject(X_MODULE_OPTIONS) private readonly options: XModuleOptions,
+    private readonly config: ApplicationConfig,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  catch(exception: unknown, host: ArgumentsHost): unknown {
+    const http = host.getType() === 'http';
+    const state = http ? requestState(host.switchToHttp().getRequest()) : undefined;
+    captureRequestError(exception, state, this.options.shouldCapture ?? captureServerErrors);
+    const next = this.nextFilter(exception);
+    if (next) return next.catch(exception, host);
+    if (http) {
+      // The HTTP adapter exists only once the app is created: build Nest's default handling lazily.
+      this.fallback ??= new BaseExceptionFilter(this.adapterHost.httpAdapter);
+      return this.fallback.catch(exception, host);
+    }
+    return throwError(() => exception);
+  }
+
+  /** The app's global filter Nest would have picked if this one were not there. */
+  private nextFilter(exception: unknown): ExceptionFilter | undefined {
+    const filters = [...this.config.getGlobalFilters()].reverse();
+    return filters.find((filter) => {
+      if (filter === this || filter instanceof XExceptionFilter) return false;
+      const types = (Reflect.getMetadata(CATCH_METADATA, filter.constructor) ?? []) as (new (
+        ...args: never[]
+      ) => unknown)[];
+      return types.length === 0 || types.some((type) => exception instanceof type);
+    });
+  }
+}

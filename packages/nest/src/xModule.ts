@@ -1,0 +1,107 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, ApplicationConfig } from '@nestjs/core';
+import { close, init, SDK_VERSION } from '@x/core';
+import { X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
+import { XExceptionFilter } from './xExceptionFilter.js';
+import { XInterceptor } from './xInterceptor.js';
+import { XMiddleware } from './xMiddleware.js';
+
+/** Options of `XModule.forRootAsync()`, in Nest's usual shape. */
+export interface XModuleAsyncOptions {
+  imports?: DynamicModule['imports'];
+  inject?: (string | symbol | (new (...args: never[]) => unknown))[];
+  useFactory: (...args: never[]) => XModuleOptions | Promise<XModuleOptions>;
+}
+
+const X_CLIENT = Symbol.for('@x/nest.client');
+
+function providers(options: Provider): Provider[] {
+  return [
+    options,
+    {
+      provide: X_CLIENT,
+      inject: [X_MODULE_OPTIONS],
+      useFactory: (opts: XModuleOptions) =>
+        opts.initClient === false
+          ? undefined
+          : init({ sdk: { name: 'x.javascript.nest', version: SDK_VERSION }, ...opts }),
+    },
+    { provide: APP_INTERCEPTOR, useClass: XInterceptor },
+    { provide: APP_FILTER, useClass: XExceptionFilter },
+  ];
+}
+
+/**
+ * The @x module: initializes the client and wires, for every route, an
+ * isolation scope opened before guards, the user from `req.user` (lazily),
+ * the client IP from `req.ip`, and capture of unexpected errors — once, with
+ * the request's user — on Express and on Fastify.
+ *
+ * @example
+ * @Module({ imports: [XModule.forRoot({ dsn: process.env.X_DSN })] })
+ * export class AppModule {}
+ */
+@Global()
+@Module({})
+export class XModule implements NestModule, OnApplicationShutdown {
+  constructor(
+    @Inject(X_CLIENT) private readonly client: unknown,
+    private readonly config: ApplicationConfig,
+  ) {}
+
+  /** Configures @x with static options. */
+  static forRoot(options: XModuleOptions = {}): DynamicModule {
+    return {
+      module: XModule,
+      global: true,
+      providers: providers({ provide: X_MODULE_OPTIONS, useValue: options }),
+      exports: [X_MODULE_OPTIONS],
+    };
+  }
+
+  /**
+   * Configures @x from other providers, e.g. `ConfigService`.
+   *
+   * @example
+   * XModule.forRootAsync({ inject: [ConfigService], useFactory: (c: ConfigService) => ({ dsn: c.get('X_DSN') }) })
+   */
+  static forRootAsync(options: XModuleAsyncOptions): DynamicModule {
+    return {
+      module: XModule,
+      global: true,
+      imports: options.imports ?? [],
+      providers: providers({
+        provide: X_MODULE_OPTIONS,
+        inject: options.inject ?? [],
+        useFactory: options.useFactory,
+      }),
+      exports: [X_MODULE_OPTIONS],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(XMiddleware).forRoutes('*');
+    // Nest tries global filters last-registered first, and `app.useGlobalFilters()` runs after
+    // this module's APP_FILTER was registered. Move ours to the end so it is consulted first; it
+    // captures, then hands the error to the filter Nest would have picked (see XExceptionFilter).
+    // Routes (and their filter lists) are registered after `configure`, so this takes effect.
+    const filters = this.config.getGlobalFilters();
+    const ours = filters.filter((filter) => filter instanceof XExceptionFilter);
+    const others = filters.filter((filter) => !(filter instanceof XExceptionFilter));
+    filters.splice(0, filters.length, ...others, ...ours);
+  }
+
+  /** With `app.enableShutdownHooks()`: deliver (or spool) what was captured before exit. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.client) await close(2000);
+  }
+}

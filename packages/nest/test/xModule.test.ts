@@ -1,0 +1,200 @@
+import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import jsonwebtoken from 'jsonwebtoken';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { flush } from '../src/index.js';
+import { AppFilter, appModule, SECRET } from './app.js';
+import { startTestInbox, storedEvents } from './helpers.js';
+
+const token = (sub: string, extra: Record<string, unknown> = {}) =>
+  jsonwebtoken.sign(
+    { sub, username: `name-${sub}`, email: `${sub}@example.com`, ...extra },
+    SECRET,
+  );
+
+let inbox: Awaited<ReturnType<typeof startTestInbox>>;
+beforeAll(async () => {
+  inbox = await startTestInbox();
+});
+afterAll(() => inbox.dispose());
+
+type Platform = 'express' | 'fastify';
+
+async function createApp(platform: Platform, { appFilter = false, trustProxy = false } = {}) {
+  const moduleRef = await Test.createTestingModule({
+    imports: [appModule({ dsn: inbox.dsn, sendDefaultPii: true, sendClientReports: false })],
+  }).compile();
+  const adapter =
+    platform === 'express' ? new ExpressAdapter() : new FastifyAdapter({ trustProxy });
+  const app = moduleRef.createNestApplication(adapter, { logger: false });
+  if (platform === 'express' && trustProxy)
+    (app as unknown as { set(k: string, v: unknown): void }).set('trust proxy', true);
+  if (appFilter) app.useGlobalFilters(new AppFilter());
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+  return { app, url };
+}
+
+describe.each(['express', 'fastify'] as Platform[])('@x/nest on %s', (platform) => {
+  let app: INestApplication;
+  let url: string;
+  let before = 0;
+  beforeAll(async () => {
+    ({ app, url } = await createApp(platform));
+  });
+  afterAll(() => app.close());
+  afterEach(async () => {
+    before = (await storedEvents(inbox)).length;
+  });
+
+  async function newEvents() {
+    expect(await flush(5000)).toBe(true);
+    return (await storedEvents(inbox)).slice(before);
+  }
+  const get = (path: string, sub?: string, headers: Record<string, string> = {}) =>
+    fetch(`${url}${path}`, {
+      headers: { ...headers, ...(sub ? { authorization: `Bearer ${token(sub)}` } : {}) },
+    });
+
+  it('captures a plain error once, with the guard’s user; the response is Nest’s own', async () => {
+    before = (await storedEvents(inbox)).length;
+    const res = await get('/boom', 'u1');
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ statusCode: 500, message: 'Internal server error' });
+    const events = await newEvents();
+    expect(events.map((e) => e.title)).toEqual(['Error: boom']);
+    expect(events[0]?.user).toMatchObject({
+      id: 'u1',
+      username: 'name-u1',
+      email: 'u1@example.com',
+      ip_address: '127.0.0.1',
+    });
+  });
+
+  it('captures an HttpException of 5xx; not 4xx', async () => {
+    expect((await get('/http500', 'u2')).status).toBe(502);
+    expect((await get('/forbidden', 'u2')).status).toBe(403);
+    expect((await get('/bad', 'u2')).status).toBe(400);
+    const events = await newEvents();
+    expect(events.map((e) => [e.title, e.user_key])).toEqual([
+      ['HttpException: upstream broke', 'id:u2'],
+    ]);
+  });
+
+  it('setUser and @IsolationScope in a handler affect only that request', async () => {
+    expect((await get('/explicit', 'u3')).status).toBe(500);
+    const [event] = await newEvents();
+    expect(event?.user).toMatchObject({ id: 'u3', email: 'override@example.com' });
+  });
+
+  it('@UserMapping changes the mapping for a route; @SkipCapture skips it', async () => {
+    expect((await get('/mapped', 'u4')).status).toBe(500);
+    expect((await get('/skipped', 'u4')).status).toBe(500);
+    const events = await newEvents();
+    expect(events.map((e) => e.title)).toEqual(['Error: mapped']);
+    expect(events[0]?.user).toMatchObject({ id: 'mapped:u4', data: { team: 'blue' } });
+  });
+
+  it('an error thrown in a guard is captured by the filter, once', async () => {
+    const res = await get('/guarded', 'u5');
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ statusCode: 500, message: 'Internal server error' });
+    const events = await newEvents();
+    expect(events.map((e) => [e.title, e.user_key])).toEqual([
+      ['Error: guard crashed', 'ip:127.0.0.1'],
+    ]);
+  });
+
+  it('captureMessage in a handler carries the request user', async () => {
+    const { id } = (await (await get('/report', 'u6')).json()) as { id: string };
+    const events = await newEvents();
+    expect(events.map((e) => [e.id, e.user_key])).toEqual([[id, 'id:u6']]);
+  });
+
+  it('a background handler’s events carry its own user, not the last request’s', async () => {
+    expect((await get('/job?owner=job-owner', 'u7')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 100));
+    await get('/report', 'u8');
+    const events = await newEvents();
+    const job = events.find((e) => e.title === 'Error: invoice job failed');
+    expect(job?.user).toEqual({ id: 'job-owner', sentry_user: 'id:job-owner' });
+  });
+
+  it('X-Forwarded-For is ignored without trust proxy', async () => {
+    await get('/boom', 'u9', { 'x-forwarded-for': '203.0.113.5' });
+    const [event] = await newEvents();
+    expect(event?.user).toMatchObject({ ip_address: '127.0.0.1' });
+  });
+
+  it('500 overlapping requests for 50 users, half throwing: every event carries its own user', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 500 }, async (_, i) => {
+        const sub = `c${i % 50}`;
+        const path = i % 2 === 0 ? `/boom?delay=${1 + Math.floor(Math.random() * 20)}` : '/report';
+        const res = await get(path, sub);
+        const body = (await res.json()) as { id?: string };
+        return { sub, status: res.status, id: body.id };
+      }),
+    );
+    expect(results.filter((r) => r.status === 500)).toHaveLength(250);
+    const events = await newEvents();
+    expect(events).toHaveLength(500);
+    const reportUsers = new Map(results.filter((r) => r.id).map((r) => [r.id, r.sub]));
+    const boomsPerUser = new Map<string, number>();
+    for (const event of events) {
+      if (event.title === 'Error: async boom') {
+        boomsPerUser.set(event.user_key ?? '', (boomsPerUser.get(event.user_key ?? '') ?? 0) + 1);
+      } else {
+        expect(event.user_key).toBe(`id:${reportUsers.get(event.id)}`);
+      }
+    }
+    // Each of the 50 users threw 5 times (the even requests of its stride).
+    expect([...boomsPerUser.entries()].sort()).toEqual(
+      Array.from({ length: 50 }, (_, u) => [`id:c${u}`, u % 2 === 0 ? 10 : 0] as [string, number])
+        .filter(([, n]) => n > 0)
+        .sort(),
+    );
+  }, 60_000);
+});
+
+describe.each(['express', 'fastify'] as Platform[])(
+  '@x/nest on %s with the app’s own filter and trust proxy',
+  (platform) => {
+    let app: INestApplication;
+    let url: string;
+    beforeAll(async () => {
+      ({ app, url } = await createApp(platform, { appFilter: true, trustProxy: true }));
+    });
+    afterAll(() => app.close());
+
+    it('an app-defined global filter still answers, and the error is captured once', async () => {
+      const before = (await storedEvents(inbox)).length;
+      AppFilter.seen = [];
+      const res = await fetch(`${url}/boom`, {
+        headers: { authorization: `Bearer ${token('f1')}` },
+      });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ handledBy: 'AppFilter', status: 500 });
+      const guard = await fetch(`${url}/guarded`);
+      expect(await guard.json()).toEqual({ handledBy: 'AppFilter', status: 500 });
+      expect(AppFilter.seen).toHaveLength(2);
+      expect(await flush(5000)).toBe(true);
+      const events = (await storedEvents(inbox)).slice(before);
+      expect(events.map((e) => [e.title, e.user_key])).toEqual([
+        ['Error: boom', 'id:f1'],
+        ['Error: guard crashed', 'ip:127.0.0.1'],
+      ]);
+    });
+
+    it('X-Forwarded-For is believed when the platform trusts the proxy (req.ip)', async () => {
+      const before = (await storedEvents(inbox)).length;
+      await fetch(`${url}/boom`, { headers: { 'x-forwarded-for': '203.0.113.5' } });
+      expect(await flush(5000)).toBe(true);
+      const [event] = (await storedEvents(inbox)).slice(before);
+      expect(event?.user).toMatchObject({ ip_address: '203.0.113.5' });
+    });
+  },
+);

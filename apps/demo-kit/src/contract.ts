@@ -3,7 +3,7 @@
 // inbox stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accounts } from './accounts.js';
-import { type Started, startAppProcess, startInboxProcess } from './processes';
+import { type Started, startAppProcess, startInboxProcess } from './processes.js';
 
 interface StoredEvent {
   id: string;

@@ -42,4 +42,8 @@ export type { InboxHandle } from './startInbox';
 export { startInbox } from './startInbox';
 export type { EventQuery, IssueQuery } from './store';
 export { InboxStore } from './store';
+export { escapeHtml, html, raw, SafeHtml } from './ui/html';
+export type { UiGeoSource, UiSettings } from './ui/layout';
 export { VERSION } from './version';
+export type { UiDeps } from './webUi';
+export { addUiRoutes, UI_CSP } from './webUi';

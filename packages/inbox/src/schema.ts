@@ -41,6 +41,8 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_issue    ON events (issue_id, seq);
 CREATE INDEX IF NOT EXISTS events_user     ON events (user_key, seq);
 CREATE INDEX IF NOT EXISTS events_received ON events (received);
+-- Web UI: an issue's events over time (covering, so the chart reads no event rows).
+CREATE INDEX IF NOT EXISTS events_issue_received ON events (issue_id, received);
 
 CREATE TABLE IF NOT EXISTS issue_users (
   issue_id    INTEGER NOT NULL,
@@ -52,6 +54,8 @@ CREATE TABLE IF NOT EXISTS issue_users (
   PRIMARY KEY (issue_id, user_key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS issue_users_count ON issue_users (issue_id, event_count);
+-- Web UI: the issues of one user, and the issues list filtered by user.
+CREATE INDEX IF NOT EXISTS issue_users_user ON issue_users (user_key, last_seen);
 
 CREATE TABLE IF NOT EXISTS client_reports (
   id         INTEGER PRIMARY KEY,

@@ -17,7 +17,9 @@ import {
 } from './options';
 import { Router } from './router';
 import { InboxStore } from './store';
+import type { UiSettings } from './ui/layout';
 import { VERSION } from './version';
+import { addUiRoutes } from './webUi';
 
 /** A running inbox. */
 export interface InboxHandle {
@@ -27,7 +29,7 @@ export interface InboxHandle {
   dsn: string;
   /** The port actually listened on (useful with `port: 0`). */
   port: number;
-  /** The router; later features (the web UI) add routes here. */
+  /** The router (JSON API, ingest and web UI); more routes can be added here. */
   router: Router;
   /** The database. */
   store: InboxStore;
@@ -86,6 +88,14 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
     forwarding: () => (forwarder ? { ...forwarder.stats } : null),
   });
 
+  // The URL and DSN are known once listening (port 0), so the UI reads them late.
+  let settings: UiSettings | undefined;
+  addUiRoutes(router, {
+    store,
+    settings: () => settings as UiSettings,
+    forwarding: () => (forwarder ? { ...forwarder.stats } : null),
+  });
+
   const server = createServer((req, res) => {
     if (applyCors(req, res)) return;
     void router.handle(req, res);
@@ -110,10 +120,27 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
   const address = server.address() as AddressInfo;
   const host = publicHost(address.address);
   const url = `http://${host}:${address.port}`;
+  const dsn = `http://${options.key ?? DEV_PUBLIC_KEY}@${host}:${address.port}/${DEFAULT_PROJECT_ID}`;
+  settings = {
+    version: VERSION,
+    url,
+    dsn,
+    dbPath: options.dbPath ?? DEFAULT_DB_PATH,
+    preventStoringIp: options.preventStoringIp ?? false,
+    geo:
+      options.geo === false
+        ? { kind: 'off' }
+        : options.geoipDb
+          ? { kind: 'maxmind', path: options.geoipDb }
+          : { kind: 'dbip' },
+    keyRestricted: options.key !== undefined,
+    trustProxy: options.trustProxy ?? false,
+    forward: options.forward?.replace(/:[^@/]*@/, ':***@'),
+  };
   let closing: Promise<void> | undefined;
   return {
     url,
-    dsn: `http://${options.key ?? DEV_PUBLIC_KEY}@${host}:${address.port}/${DEFAULT_PROJECT_ID}`,
+    dsn,
     port: address.port,
     router,
     store,

@@ -29,6 +29,12 @@ export interface IssueQuery {
   sort: IssueSort;
   limit: number;
   cursor?: string;
+  /** Only issues this user (a user key such as `id:u-alice`) was affected by. */
+  user?: string;
+  /** Only issues whose latest `release` or `server_name` is this. */
+  app?: string;
+  /** Only issues whose title or culprit contains this text (ASCII case-insensitive). */
+  text?: string;
 }
 
 const SORT_COLUMNS: Record<IssueSort, string> = {
@@ -72,8 +78,11 @@ export class InboxStore {
     return this.insertEventTx(event, grouping, projectId);
   }
 
-  /** A prepared statement, compiled once per SQL text. */
-  private sql(text: string): Database.Statement {
+  /**
+   * A prepared statement, compiled once per SQL text. Public for read-only
+   * queries of the web UI (`ui/queries.ts`); writes go through the methods here.
+   */
+  sql(text: string): Database.Statement {
     let statement = this.statements.get(text);
     if (!statement) {
       statement = this.db.prepare(text);
@@ -193,14 +202,28 @@ export class InboxStore {
     return row ? { ...eventSummary(row), event: json(row.data) } : undefined;
   }
 
-  /** Issues, sorted descending by `sort`, with cursor paging. */
+  /** Issues, sorted descending by `sort`, with cursor paging and optional filters. */
   listIssues(query: IssueQuery): Page<IssueSummary> {
     const column = SORT_COLUMNS[query.sort];
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.user !== undefined) {
+      where.push('id IN (SELECT issue_id FROM issue_users WHERE user_key = ?)');
+      args.push(query.user);
+    }
+    if (query.app !== undefined) where.push('(release = ? OR server_name = ?)');
+    if (query.app !== undefined) args.push(query.app, query.app);
+    if (query.text) {
+      const like = `%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.push("(title LIKE ? ESCAPE '\\' OR culprit LIKE ? ESCAPE '\\')");
+      args.push(like, like);
+    }
     const cursor = decodeCursor(query.cursor);
-    const where = cursor ? `WHERE (${column} < ? OR (${column} = ? AND id < ?))` : '';
-    const args = cursor ? [cursor[0], cursor[0], cursor[1]] : [];
+    if (cursor) where.push(`(${column} < ? OR (${column} = ? AND id < ?))`);
+    if (cursor) args.push(cursor[0], cursor[0], cursor[1]);
     const rows = this.sql(
-      `SELECT * FROM issues ${where} ORDER BY ${column} DESC, id DESC LIMIT ?`,
+      `SELECT * FROM issues ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+         ORDER BY ${column} DESC, id DESC LIMIT ?`,
     ).all(...args, query.limit + 1) as Row[];
     const more = rows.length > query.limit;
     const page = rows.slice(0, query.limit);
@@ -233,6 +256,11 @@ export class InboxStore {
     };
   }
 
+  /** The newest event's sequence number (0 when empty): changes whenever an event is stored. */
+  latestSeq(): number {
+    return Number((this.sql('SELECT max(seq) AS seq FROM events').get() as Row).seq ?? 0);
+  }
+
   /** Row counts, for `GET /api/health`. */
   counts(): { events: number; issues: number; client_reports: number } {
     const count = (table: string) =>
@@ -250,7 +278,8 @@ export class InboxStore {
   }
 }
 
-function eventSummary(row: Row): EventSummary {
+/** An events row as the API's {@link EventSummary}. */
+export function eventSummary(row: Row): EventSummary {
   return {
     id: String(row.id),
     issue_id: Number(row.issue_id),
@@ -264,7 +293,8 @@ function eventSummary(row: Row): EventSummary {
   };
 }
 
-function issueSummary(row: Row): IssueSummary {
+/** An issues row as the API's {@link IssueSummary}. */
+export function issueSummary(row: Row): IssueSummary {
   return {
     id: Number(row.id),
     project_id: Number(row.project_id),

@@ -1,0 +1,137 @@
+import { jsonText, levelBadge } from './format';
+import { html, type SafeHtml } from './html';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/** A titled key/value table, or nothing when `entries` is empty. */
+export function kvSection(title: string, entries: [string, unknown][], cls = ''): SafeHtml {
+  if (entries.length === 0) return html``;
+  return html`<section class="card ${cls}"><h2>${title}</h2>${kvList(entries)}</section>`;
+}
+
+/** A `<dl>` of keys and values (non-strings as JSON). */
+export function kvList(entries: [string, unknown][]): SafeHtml {
+  return html`<dl class="kv">${entries.map(([key, value]) => {
+    const text = jsonText(value);
+    return html`<div><dt>${key}</dt><dd${text.includes('\n') ? html` class="pre"` : ''}>${text}</dd></div>`;
+  })}</dl>`;
+}
+
+/**
+ * The exception chain, outermost last as Sentry sends it, shown newest first;
+ * each with its mechanism and stack frames, most recent call first, frames that
+ * are not in-app dimmed.
+ */
+export function exceptionSection(event: Obj): SafeHtml {
+  const values =
+    isObj(event.exception) && Array.isArray(event.exception.values) ? event.exception.values : [];
+  if (values.length === 0) return html``;
+  const blocks = [...values]
+    .reverse()
+    .filter(isObj)
+    .map((exception) => {
+      const mechanism = isObj(exception.mechanism) ? exception.mechanism : undefined;
+      const frames =
+        isObj(exception.stacktrace) && Array.isArray(exception.stacktrace.frames)
+          ? exception.stacktrace.frames.filter(isObj)
+          : [];
+      return html`<div class="exception">
+  <h3><span class="exc-type">${str(exception.type) ?? 'Error'}</span>${
+    exception.value !== undefined
+      ? html`: <span class="exc-value">${jsonText(exception.value)}</span>`
+      : ''
+  }</h3>
+  ${
+    mechanism
+      ? html`<p class="sub">mechanism <code>${str(mechanism.type) ?? '?'}</code>${
+          mechanism.handled === false ? html` · <span class="unhandled">unhandled</span>` : ''
+        }${mechanism.handled === true ? ' · handled' : ''}</p>`
+      : ''
+  }
+  ${frames.length ? html`<ol class="frames">${[...frames].reverse().map(frameItem)}</ol>` : html`<p class="muted">No stack trace.</p>`}
+</div>`;
+    });
+  return html`<section class="card"><h2>Exception</h2>${blocks}</section>`;
+}
+
+function frameItem(frame: Obj): SafeHtml {
+  const file = str(frame.filename) ?? str(frame.abs_path) ?? str(frame.module) ?? '?';
+  const line = typeof frame.lineno === 'number' ? `:${frame.lineno}` : '';
+  const col = typeof frame.colno === 'number' ? `:${frame.colno}` : '';
+  const fn = str(frame.function) ?? '<anonymous>';
+  const context = str(frame.context_line);
+  return html`<li class="${frame.in_app === true ? 'frame in-app' : 'frame'}">
+  <span class="fn">${fn}</span> <span class="muted">at</span> <span class="file">${file}${line}${col}</span>${
+    frame.in_app === true ? html` <span class="badge">in app</span>` : ''
+  }${context ? html`<pre class="context">${context.trim()}</pre>` : ''}
+</li>`;
+}
+
+/** The log message (`logentry`), when the event has one. */
+export function messageSection(event: Obj): SafeHtml {
+  const entry = isObj(event.logentry) ? event.logentry : undefined;
+  const text = str(entry?.formatted) ?? str(entry?.message);
+  if (!text) return html``;
+  return html`<section class="card"><h2>Message</h2><pre class="message">${text}</pre></section>`;
+}
+
+/** The request: method and URL, then query, headers, cookies, env and body as stored. */
+export function requestSection(event: Obj): SafeHtml {
+  const request = isObj(event.request) ? event.request : undefined;
+  if (!request) return html``;
+  const entries = (value: unknown): [string, unknown][] =>
+    isObj(value) ? Object.entries(value) : [];
+  const query = request.query_string;
+  const parts: SafeHtml[] = [];
+  if (query !== undefined && query !== '') {
+    parts.push(
+      html`<h3>Query</h3>${typeof query === 'string' ? html`<pre>${query}</pre>` : kvList(entries(query))}`,
+    );
+  }
+  for (const [title, value] of [
+    ['Headers', request.headers],
+    ['Cookies', request.cookies],
+    ['Environment', request.env],
+  ] as const) {
+    const list = entries(value);
+    if (list.length) parts.push(html`<h3>${title}</h3>${kvList(list)}`);
+  }
+  if (request.data !== undefined)
+    parts.push(html`<h3>Body</h3><pre>${jsonText(request.data)}</pre>`);
+  return html`<section class="card request">
+  <h2>Request</h2>
+  <p class="request-line"><span class="method">${str(request.method) ?? 'GET'}</span> <span class="url">${str(request.url) ?? ''}</span></p>
+  ${parts}
+</section>`;
+}
+
+/** Each context (`os`, `runtime`, `trace`, …) as its own key/value list. */
+export function contextsSection(event: Obj): SafeHtml {
+  const contexts = isObj(event.contexts)
+    ? Object.entries(event.contexts).filter(([, v]) => isObj(v))
+    : [];
+  if (contexts.length === 0) return html``;
+  return html`<section class="card"><h2>Contexts</h2>${contexts.map(
+    ([name, value]) => html`<h3>${name}</h3>${kvList(Object.entries(value as Obj))}`,
+  )}</section>`;
+}
+
+/** Breadcrumbs, oldest first, as a compact table. */
+export function breadcrumbsSection(event: Obj): SafeHtml {
+  const crumbs =
+    isObj(event.breadcrumbs) && Array.isArray(event.breadcrumbs.values)
+      ? event.breadcrumbs.values.filter(isObj)
+      : [];
+  if (crumbs.length === 0) return html``;
+  const rows = crumbs.map((crumb) => {
+    const ts =
+      typeof crumb.timestamp === 'number'
+        ? new Date(crumb.timestamp * 1000).toISOString().slice(11, 23)
+        : '';
+    const text = str(crumb.message) ?? (crumb.data !== undefined ? JSON.stringify(crumb.data) : '');
+    return html`<tr><td class="mono">${ts}</td><td>${str(crumb.category) ?? str(crumb.type) ?? ''}</td><td>${levelBadge(str(crumb.level) ?? 'info')}</td><td class="wrap">${text}</td></tr>`;
+  });
+  return html`<section class="card"><h2>Breadcrumbs</h2><table class="list"><tbody>${rows}</tbody></table></section>`;
+}

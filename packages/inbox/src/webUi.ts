@@ -1,0 +1,188 @@
+import type { ServerResponse } from 'node:http';
+import type { IssueSort } from './apiTypes';
+import { HttpError } from './httpError';
+import type { RouteContext, RouteResult, Router } from './router';
+import type { InboxStore } from './store';
+import { chartRange } from './ui/chart';
+import { renderEventPage } from './ui/eventPage';
+import { renderIssuePage } from './ui/issuePage';
+import { renderIssuesPage } from './ui/issuesPage';
+import { renderErrorPage, renderPage, type UiSettings } from './ui/layout';
+import { UiQueries } from './ui/queries';
+import { UI_SCRIPT } from './ui/script';
+import { renderSettingsPage } from './ui/settingsPage';
+import { UI_STYLE } from './ui/style';
+import { renderUserPage } from './ui/userPage';
+
+/** What the web UI needs. */
+export interface UiDeps {
+  store: InboxStore;
+  /** The configuration to show; a function because the URL and DSN are known only after listening. */
+  settings: () => UiSettings;
+  forwarding: () => { sent: number; failed: number; dropped: number } | null;
+}
+
+/**
+ * The Content-Security-Policy of every web UI response: only the inbox's own
+ * script and stylesheet, no inline code, no framing.
+ */
+export const UI_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+  "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const SORTS: readonly IssueSort[] = ['last_seen', 'first_seen', 'events', 'users'];
+const PAGE_SIZE = 50;
+const HTML = 'text/html; charset=utf-8';
+
+/**
+ * Adds the web UI (server-rendered HTML, see the README's "Web UI"):
+ * - `GET /` — issues, filtered by `q`, `user`, `app`, sorted by `sort`, paged by `cursor`
+ * - `GET /issues/:id` — one issue: chart, users affected, events
+ * - `GET /events/:id` — one event: exception, request, tags, contexts, user card
+ * - `GET /users/:userKey` — one user's issues and events
+ * - `GET /settings` — DSN, IP storage, geo database
+ * - `GET /ui/style.css`, `GET /ui/app.js`, `GET /ui/latest` (newest event's sequence number, polled for live updates)
+ */
+export function addUiRoutes(router: Router, deps: UiDeps): void {
+  const queries = new UiQueries(deps.store);
+  const { store } = deps;
+
+  page(router, deps.settings, '/', 'issues', ({ url }) => {
+    const q = url.searchParams;
+    const sort = (q.get('sort') || 'last_seen') as IssueSort;
+    if (!SORTS.includes(sort)) throw new HttpError(400, `sort must be one of ${SORTS.join(', ')}`);
+    const filter = {
+      sort,
+      q: q.get('q')?.trim() || undefined,
+      user: q.get('user')?.trim() || undefined,
+      app: q.get('app') || undefined,
+      cursor: q.get('cursor') || undefined,
+    };
+    const counts = store.counts();
+    return {
+      title: 'Issues',
+      body: renderIssuesPage({
+        filter,
+        page: store.listIssues({ ...filter, text: filter.q, limit: PAGE_SIZE }),
+        apps: queries.apps(),
+        totals: counts,
+        latestSeq: store.latestSeq(),
+        dsn: deps.settings().dsn,
+      }),
+    };
+  });
+
+  page(router, deps.settings, '/issues/:id', 'issues', ({ params, url }) => {
+    const id = /^\d{1,15}$/.test(params.id ?? '') ? Number(params.id) : undefined;
+    const issue = id === undefined ? undefined : store.getIssue(id);
+    if (!issue) throw new HttpError(404, 'There is no issue with this id.');
+    const cursor = url.searchParams.get('cursor') || undefined;
+    const range = chartRange(Date.parse(issue.first_seen), Date.now());
+    return {
+      title: issue.title,
+      body: renderIssuePage({
+        issue,
+        events: store.listEvents({ issue: issue.id, limit: PAGE_SIZE, cursor }),
+        cursor,
+        chart: {
+          buckets: queries.histogram(issue.id, range.from, range.to, range.step),
+          step: range.step,
+        },
+        latestSeq: store.latestSeq(),
+      }),
+    };
+  });
+
+  page(router, deps.settings, '/events/:id', 'issues', ({ params }) => {
+    const event = store.getEvent(String(params.id).replaceAll('-', '').toLowerCase());
+    if (!event) throw new HttpError(404, 'There is no event with this id.');
+    return {
+      title: event.title,
+      body: renderEventPage({ event, issue: store.getIssue(event.issue_id) }),
+    };
+  });
+
+  page(router, deps.settings, '/users/:userKey', 'issues', ({ params, url }) => {
+    const userKey = String(params.userKey);
+    const summary = queries.user(userKey);
+    if (!summary) throw new HttpError(404, 'No event has this user.');
+    const cursor = url.searchParams.get('cursor') || undefined;
+    const latest = store.getEvent(summary.latest_event_id);
+    const meta = latest?.event._meta as Record<string, unknown> | undefined;
+    return {
+      title: summary.user_key,
+      body: renderUserPage({
+        summary,
+        userMeta: meta?.user,
+        issues: queries.userIssues(userKey),
+        events: store.listEvents({ user: userKey, limit: PAGE_SIZE, cursor }),
+        cursor,
+        latestSeq: store.latestSeq(),
+      }),
+    };
+  });
+
+  page(router, deps.settings, '/settings', 'settings', () => ({
+    title: 'Settings',
+    body: renderSettingsPage({
+      settings: deps.settings(),
+      counts: store.counts(),
+      forwarding: deps.forwarding(),
+    }),
+  }));
+
+  router.get('/ui/style.css', ({ res }) => asset(res, UI_STYLE, 'text/css; charset=utf-8'));
+  router.get('/ui/app.js', ({ res }) => asset(res, UI_SCRIPT, 'text/javascript; charset=utf-8'));
+  router.get('/ui/latest', ({ res }) => {
+    uiHeaders(res);
+    return { body: { seq: store.latestSeq() } };
+  });
+}
+
+/** What a page handler returns: the document title, the main content and the highlighted nav entry. */
+interface PageResult {
+  title: string;
+  body: ReturnType<typeof renderIssuesPage>;
+}
+
+/** Registers an HTML page; `HttpError`s become HTML error pages with the same status. */
+function page(
+  router: Router,
+  settingsOf: () => UiSettings,
+  pattern: string,
+  nav: 'issues' | 'settings',
+  render: (ctx: RouteContext) => PageResult,
+): void {
+  router.get(pattern, (ctx): RouteResult => {
+    uiHeaders(ctx.res);
+    const settings = settingsOf();
+    try {
+      const { title, body } = render(ctx);
+      return { contentType: HTML, body: renderPage({ title, nav, body, settings }) };
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      return {
+        status: error.status,
+        contentType: HTML,
+        body: renderErrorPage(error.status, error.message, settings),
+      };
+    }
+  });
+}
+
+/** Security headers of UI responses; drops the CORS headers ingest needs, so other sites cannot read pages. */
+function uiHeaders(res: ServerResponse): void {
+  res.removeHeader('Access-Control-Allow-Origin');
+  res.removeHeader('Access-Control-Expose-Headers');
+  res.setHeader('Content-Security-Policy', UI_CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cache-Control', 'no-store');
+}
+
+function asset(res: ServerResponse, body: string, contentType: string): RouteResult {
+  uiHeaders(res);
+  res.setHeader('Cache-Control', 'no-cache');
+  return { contentType, body };
+}

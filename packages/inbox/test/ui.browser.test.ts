@@ -1,0 +1,164 @@
+// The web UI in headless Chromium: users affected, click-through to the user card, a live
+// update without reload, a hostile username rendered as text. Writes screenshots to
+// packages/inbox/.test-results/ (not committed).
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventEnvelope, post, startTestInbox, type TestInbox } from './helpers';
+import { boomEvent } from './uiFixtures';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '..', '.test-results');
+const SLOW = 60_000;
+
+let inbox: TestInbox;
+let profile: string;
+let context: BrowserContext;
+let page: Page;
+const dialogs: string[] = [];
+const consoleErrors: string[] = [];
+
+async function send(event: Record<string, unknown>): Promise<void> {
+  const answer = await post(inbox, eventEnvelope(event));
+  expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+}
+
+beforeAll(async () => {
+  inbox = await startTestInbox();
+  // Real ingest: alice twice (8.8.8.8), bob (invalid ip_address), carol (hostile username).
+  await send(boomEvent('alice'));
+  await send(boomEvent('bob'));
+  await send(boomEvent('carol'));
+  await send(boomEvent('alice'));
+  await send(boomEvent('bob', { type: 'TypeError', fn: 'checkout', path: '/checkout' }));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  profile = mkdtempSync(join(tmpdir(), 'x-inbox-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 860 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  context.setDefaultTimeout(20_000);
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(String(error)));
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  await inbox?.dispose();
+}, 60_000);
+
+describe('inbox web UI in Chromium', () => {
+  it(
+    'lists issues with users affected and updates without a reload',
+    async () => {
+      await page.goto(`${inbox.url}/`);
+      const row = page.locator('tr', {
+        has: page.locator('a.title', { hasText: /^Error: boom$/ }),
+      });
+      await expect.poll(() => row.locator('td.users').textContent()).toBe('3');
+      expect(await row.locator('td.events').textContent()).toBe('4');
+      expect(await page.locator('#live-status').isVisible()).toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS, 'issues.png'), fullPage: true });
+
+      // A new issue arrives while the page is open.
+      await page.evaluate(() => {
+        (globalThis as unknown as { marker: number }).marker = 42;
+      });
+      await send(boomEvent('carol', { type: 'RangeError', fn: 'export', path: '/export' }));
+      await expect
+        .poll(() => page.locator('a.title', { hasText: 'RangeError: boom' }).count(), {
+          timeout: 20_000,
+        })
+        .toBe(1);
+      // Same document: the marker set before the event survived, so there was no reload.
+      expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(
+        42,
+      );
+      // Relative times were applied by the script.
+      expect(await page.locator('time[data-relative]').first().textContent()).not.toMatch(/UTC/);
+    },
+    SLOW,
+  );
+
+  it(
+    'clicks through to an event and shows the user card with IP, geo and custom data',
+    async () => {
+      await page.goto(`${inbox.url}/`);
+      await page.locator('a.title', { hasText: /^Error: boom$/ }).click();
+      await page.waitForURL(/\/issues\/\d+$/);
+      const users = page.locator('.users-affected');
+      await expect.poll(() => users.locator('tbody tr').count()).toBe(3);
+      expect(await users.locator('tr', { hasText: 'alice' }).locator('td.num').textContent()).toBe(
+        '2',
+      );
+      expect(await page.locator('svg.chart rect.bar:not(.empty)').count()).toBeGreaterThan(0);
+      await page.screenshot({ path: join(ARTIFACTS, 'issue.png'), fullPage: true });
+
+      // Alice's event (the list is newest first; her latest is the first of hers).
+      await page.locator('.events-list tr', { hasText: 'alice' }).first().locator('a.mono').click();
+      await page.waitForURL(/\/events\/[0-9a-f]{32}$/);
+      const card = page.locator('.user-card');
+      const value = (title: string) =>
+        card.locator('dl.kv > div', { has: page.locator(`dt:text-is("${title}")`) }).locator('dd');
+      expect(await value('IP Address').textContent()).toBe('8.8.8.8');
+      expect(await value('Geography').textContent()).toBe('Mountain View, California, US');
+      expect(await value('data.subscription').textContent()).toBe('pro');
+      expect(await value('Email').textContent()).toBe('alice@example.com');
+      await page.screenshot({ path: join(ARTIFACTS, 'event.png'), fullPage: true });
+    },
+    SLOW,
+  );
+
+  it(
+    'renders a hostile username as text: no dialog, no injected image',
+    async () => {
+      const hostile = '<img src=x onerror=alert(1)>';
+      await page.goto(`${inbox.url}/users/id:u-carol`);
+      expect(await page.locator('h1').textContent()).toBe(hostile);
+      await page.locator('.card a.mono').first().click();
+      await page.waitForURL(/\/events\//);
+      const card = page.locator('.user-card');
+      expect(await card.textContent()).toContain(hostile);
+      await page.goto(`${inbox.url}/issues/1`);
+      expect(await page.locator('.users-affected').textContent()).toContain(hostile);
+      await page.waitForTimeout(500);
+      expect(await page.locator('img[src="x"]').count()).toBe(0);
+      expect(dialogs).toEqual([]);
+
+      await page.goto(`${inbox.url}/events/${'ab'.repeat(16)}`);
+      expect(await page.locator('h1').textContent()).toBe('Not found');
+      await page.goto(`${inbox.url}/users/id:u-bob`);
+      expect(await page.locator('.notes li').first().textContent()).toBe(
+        "ip_address: expected an ip address, got 'not-an-ip'",
+      );
+      await page.screenshot({ path: join(ARTIFACTS, 'user.png'), fullPage: true });
+      await page.goto(`${inbox.url}/settings`);
+      expect(await page.locator('#dsn').inputValue()).toBe(inbox.dsn);
+      expect(await page.locator('.geo-setting').textContent()).toContain('CC BY 4.0');
+      await page.screenshot({ path: join(ARTIFACTS, 'settings.png'), fullPage: true });
+      // The CSP blocked nothing the UI itself needs.
+      expect(consoleErrors.filter((e) => !e.includes('404'))).toEqual([]);
+    },
+    SLOW,
+  );
+});

@@ -1,0 +1,13 @@
+export * from '@x/core';
+export { userFromAuthSession } from './authSession';
+export type { HeaderSource, TrustProxy } from './clientIp';
+export { clientIpFromHeaders } from './clientIp';
+export type { GetUser, NextAdapterOptions } from './config';
+export { configureNext } from './config';
+export type { NextErrorContext, NextRequestInfo, RegisterOptions } from './instrumentation';
+export { onRequestError, registerX } from './instrumentation';
+export type { PagesApiHandler } from './withPagesApi';
+export { withPagesApi } from './withPagesApi';
+export { withServerAction } from './withServerAction';
+export type { RouteHandler } from './withUser';
+export { withUser } from './withUser';

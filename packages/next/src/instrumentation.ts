@@ -1,0 +1,91 @@
+import { type ClientOptions, init, SDK_VERSION, withIsolationScope } from '@x/core';
+import { configureNext, type NextAdapterOptions, nextConfig } from './config';
+import { captureOnce, describeRequest, wasCaptured } from './requestScope';
+
+/** Options of {@link register}: the client's options and the adapter's. */
+export type RegisterOptions = ClientOptions & NextAdapterOptions;
+
+/**
+ * Call from `register()` in `instrumentation.ts`: initializes the client for
+ * the runtime it runs in (Node or Edge) and sets the adapter options every
+ * wrapper and `onRequestError` use.
+ *
+ * @example
+ * // instrumentation.ts
+ * export { onRequestError } from '@x/next';
+ * export function register() { registerX({ dsn: process.env.X_DSN, getUser, trustProxy: 1 }); }
+ */
+export function registerX(options: RegisterOptions = {}): void {
+  const { getUser, trustProxy, shouldCapture, ...clientOptions } = options;
+  configureNext({ getUser, trustProxy, shouldCapture });
+  // Called once per runtime (Node and Edge each load instrumentation.ts); both are servers.
+  init({
+    sdk: { name: 'x.javascript.nextjs', version: SDK_VERSION },
+    ...clientOptions,
+    platform: 'node',
+  });
+}
+
+/** What Next passes to `onRequestError` about the request. */
+export interface NextRequestInfo {
+  path: string;
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** What Next passes to `onRequestError` about where the error happened. */
+export interface NextErrorContext {
+  routerKind: string;
+  routePath: string;
+  routeType: string;
+  renderSource?: string;
+  revalidateReason?: string;
+  renderType?: string;
+}
+
+/**
+ * Next's `onRequestError` hook (export it from `instrumentation.ts`): captures
+ * errors of route handlers, server actions, server components and the
+ * proxy/middleware — with the route, the router kind and the user resolved
+ * from that request's headers and cookies. Errors a wrapper captured already
+ * are not sent twice.
+ */
+export async function onRequestError(
+  error: unknown,
+  request: NextRequestInfo,
+  context: NextErrorContext,
+): Promise<void> {
+  if (wasCaptured(error)) return;
+  const options = nextConfig();
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request?.headers ?? {})) {
+    if (typeof value === 'string') headers.set(name, value);
+    else if (Array.isArray(value)) headers.set(name, value.join(', '));
+  }
+  let webRequest: Request;
+  try {
+    webRequest = new Request(
+      new URL(request.path, `http://${headers.get('host') ?? 'localhost'}`),
+      {
+        method: request.method,
+        headers,
+      },
+    );
+  } catch {
+    webRequest = new Request('http://localhost/', { headers });
+  }
+  withIsolationScope((scope) => {
+    describeRequest(scope, webRequest, options);
+    scope.setTags({
+      'next.router_kind': context?.routerKind,
+      'next.route_path': context?.routePath,
+      'next.route_type': context?.routeType,
+    });
+    scope.setContext('nextjs', { ...context });
+    captureOnce(
+      error,
+      { ...options, shouldCapture: () => true },
+      `nextjs.${context?.routeType ?? 'request'}`,
+    );
+  });
+}

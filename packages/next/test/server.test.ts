@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  captureMessage,
+  close,
+  flush,
+  getEventUser,
+  onRequestError,
+  registerX,
+  setUser,
+  userFromAuthSession,
+  withUser,
+} from '../src/index';
+import { startTestInbox, storedEvent, storedEvents } from './helpers';
+
+let inbox: Awaited<ReturnType<typeof startTestInbox>>;
+let before = 0;
+beforeAll(async () => {
+  inbox = await startTestInbox();
+});
+afterAll(async () => {
+  await close(2000);
+  await inbox.dispose();
+});
+
+/** The demo-style getUser: a Bearer "token" that is simply the user id, and a session cookie. */
+async function getUser(request: Request) {
+  const bearer = request.headers.get('authorization')?.replace(/^Bearer /, '');
+  const cookie = /session=([^;]+)/.exec(request.headers.get('cookie') ?? '')?.[1];
+  const id = bearer ?? cookie;
+  await new Promise((r) => setTimeout(r, Math.random() * 3));
+  return id
+    ? userFromAuthSession({ user: { id, name: `name-${id}`, email: `${id}@example.com` } })
+    : null;
+}
+
+function register(trustProxy?: number) {
+  registerX({
+    dsn: inbox.dsn,
+    sendDefaultPii: true,
+    sendClientReports: false,
+    getUser,
+    trustProxy,
+  });
+}
+
+async function newEvents() {
+  expect(await flush(5000)).toBe(true);
+  return (await storedEvents(inbox)).slice(before);
+}
+
+const request = (path: string, headers: Record<string, string> = {}) =>
+  new Request(`http://shop.test${path}`, { headers: { host: 'shop.test', ...headers } });
+
+beforeEach(async () => {
+  before = (await storedEvents(inbox)).length;
+});
+
+describe('withUser (App Router route handlers)', () => {
+  it('captures what the handler throws, once, with the user and the trusted IP; rethrows', async () => {
+    register(1);
+    const handler = withUser(async () => {
+      throw new Error('route failed');
+    });
+    await expect(
+      handler(
+        request('/api/pay', {
+          authorization: 'Bearer u1',
+          'x-forwarded-for': '6.6.6.6, 203.0.113.7',
+        }),
+        {},
+      ),
+    ).rejects.toThrow('route failed');
+    const events = await newEvents();
+    expect(events.map((e) => [e.title, e.user_key])).toEqual([['Error: route failed', 'id:u1']]);
+    expect(events[0]?.user).toMatchObject({
+      id: 'u1',
+      username: 'name-u1',
+      email: 'u1@example.com',
+      ip_address: '203.0.113.7',
+    });
+    const full = await storedEvent(inbox, events[0]?.id ?? '');
+    expect(full.request).toMatchObject({ method: 'GET', url: 'http://shop.test/api/pay' });
+  });
+
+  it('believes no forwarded header without trustProxy', async () => {
+    register(undefined);
+    const handler = withUser(async () => Response.json({ user: await getEventUser() }));
+    const res = await handler(
+      request('/whoami', {
+        'x-forwarded-for': '6.6.6.6',
+        'x-real-ip': '6.6.6.6',
+        'cf-connecting-ip': '6.6.6.6',
+        'true-client-ip': '6.6.6.6',
+      }),
+      {},
+    );
+    expect(await res.json()).toEqual({ user: null });
+  });
+
+  it('setUser in a handler overrides the session user per field; the user comes from cookies too', async () => {
+    register(1);
+    const handler = withUser(async () => {
+      setUser({ email: 'override@example.com' });
+      captureMessage('hello');
+      return new Response('ok');
+    });
+    await handler(request('/x', { cookie: 'session=u2', 'x-forwarded-for': '198.51.100.2' }), {});
+    const [event] = await newEvents();
+    expect(event?.user).toMatchObject({
+      id: 'u2',
+      email: 'override@example.com',
+      ip_address: '198.51.100.2',
+    });
+  });
+
+  it('500 overlapping requests for 50 users, half throwing: each event carries its own user', async () => {
+    register(1);
+    const handler = withUser(async (req: Request) => {
+      const url = new URL(req.url);
+      await new Promise((r) => setTimeout(r, Number(url.searchParams.get('delay'))));
+      if (url.searchParams.get('fail') === '1')
+        throw new Error(`fail ${url.searchParams.get('n')}`);
+      captureMessage(`ok ${url.searchParams.get('n')}`);
+      return new Response('ok');
+    });
+    const expected = new Map<string, string>();
+    await Promise.allSettled(
+      Array.from({ length: 500 }, (_, n) => {
+        const user = `c${n % 50}`;
+        expected.set(String(n), `id:${user}`);
+        const ip = `203.0.113.${n % 50}`;
+        return handler(
+          request(`/c?n=${n}&fail=${n % 2}&delay=${Math.floor(Math.random() * 15)}`, {
+            authorization: `Bearer ${user}`,
+            'x-forwarded-for': ip,
+          }),
+          {},
+        );
+      }),
+    );
+    const events = await newEvents();
+    expect(events).toHaveLength(500);
+    expect(events.filter((e) => e.title.startsWith('Error: fail'))).toHaveLength(250);
+    for (const event of events) {
+      const n = /(?:fail|ok) (\d+)/.exec(event.title)?.[1] ?? '';
+      expect(event.user_key).toBe(expected.get(n));
+      expect(event.user?.ip_address).toBe(`203.0.113.${Number(n) % 50}`);
+    }
+  }, 60_000);
+});
+
+describe('onRequestError', () => {
+  it('captures with the route, router kind and the user from that request’s headers', async () => {
+    register(1);
+    const error = new Error('server component failed');
+    await onRequestError(
+      error,
+      {
+        path: '/profile?tab=1',
+        method: 'GET',
+        headers: { host: 'shop.test', cookie: 'session=u3', 'x-forwarded-for': '198.51.100.3' },
+      },
+      {
+        routerKind: 'App Router',
+        routePath: '/profile',
+        routeType: 'render',
+        renderSource: 'react-server-components',
+      },
+    );
+    const [event] = await newEvents();
+    expect(event?.title).toBe('Error: server component failed');
+    expect(event?.user).toMatchObject({ id: 'u3', ip_address: '198.51.100.3' });
+    const full = await storedEvent(inbox, event?.id ?? '');
+    expect(full.tags).toMatchObject({
+      'next.router_kind': 'App Router',
+      'next.route_path': '/profile',
+      'next.route_type': 'render',
+    });
+    expect(full.request).toMatchObject({ url: 'http://shop.test/profile', query_string: 'tab=1' });
+  });
+
+  it('does not send an error a wrapper captured already, nor Next’s redirects', async () => {
+    register(1);
+    const error = new Error('once');
+    await withUser(async () => {
+      throw error;
+    })(request('/once'), {}).catch(() => undefined);
+    await onRequestError(
+      error,
+      { path: '/once', method: 'GET', headers: {} },
+      { routerKind: 'App Router', routePath: '/once', routeType: 'route' },
+    );
+    const redirect = Object.assign(new Error('NEXT_REDIRECT'), {
+      digest: 'NEXT_REDIRECT;replace;/login;307;',
+    });
+    await onRequestError(
+      redirect,
+      { path: '/r', method: 'GET', headers: {} },
+      { routerKind: 'App Router', routePath: '/r', routeType: 'render' },
+    );
+    expect((await newEvents()).map((e) => e.title)).toEqual(['Error: once']);
+  });
+});

@@ -16,7 +16,7 @@ export type RouteHandler<C> = (request: Request, context: C) => Response | Promi
 export function withUser<C = unknown>(
   handler: RouteHandler<C>,
   options: NextAdapterOptions = {},
-): RouteHandler<C> {
+): (request: Request, context: C) => Promise<Response> {
   return function xRouteHandler(request: Request, context: C) {
     return runForRequest(request, options, 'nextjs.route', () => handler(request, context));
   };

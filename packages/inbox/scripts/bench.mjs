@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// Scale check: stores N processed events (default 100k; 500 issues, 5k users) in a temp
-// database, then times the JSON API on it. Run after `pnpm build`:
-//   node packages/inbox/scripts/bench.mjs [N]
+// Scale check: stores N processed events (default 100k; 1,000 issues, 5k users) in a temp
+// database, then times the JSON API and the web UI's pages on it. Run after `pnpm build`:
+//   node packages/inbox/scripts/bench.mjs [N] [issues]   (issues = 1: one issue with every event)
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InboxStore, processEvent, startInbox } from '../dist/index.js';
 
 const total = Number(process.argv[2] ?? 100_000);
+const issueCount = Number(process.argv[3] ?? 1000);
+const issueId = Math.min(250, issueCount);
 const dir = mkdtempSync(join(tmpdir(), 'x-inbox-bench-'));
 const dbPath = join(dir, 'inbox.db');
 
@@ -21,16 +23,16 @@ for (let i = 0; i < total; i++) {
       exception: {
         values: [
           {
-            type: `Error${i % 500}`,
+            type: `Error${i % issueCount}`,
             value: `failure ${i}`,
             stacktrace: {
-              frames: [{ function: `handler${i % 500}`, module: 'app', in_app: true }],
+              frames: [{ function: `handler${i % issueCount}`, module: 'app', in_app: true }],
             },
           },
         ],
       },
       user: { id: `u${i % 5000}`, ip_address: '8.8.8.8', plan: 'pro' },
-      release: 'bench@1',
+      release: `bench-${i % 3}@1`,
     },
     { clientIp: '127.0.0.1', now: Date.now() },
   );
@@ -47,6 +49,8 @@ async function time(path, runs = 20) {
   return ((performance.now() - t0) / runs).toFixed(2);
 }
 const page = await (await fetch(`${inbox.url}/api/events?limit=1000`)).json();
+const issuesPage2 = (await (await fetch(`${inbox.url}/api/issues`)).json()).next_cursor;
+const issueEvents = await (await fetch(`${inbox.url}/api/events?issue=${issueId}`)).json();
 const rows = [
   ['GET /api/events?limit=50', await time('/api/events?limit=50')],
   [
@@ -54,12 +58,26 @@ const rows = [
     await time(`/api/events?limit=50&cursor=${page.next_cursor}`),
   ],
   ['GET /api/events?user=id:u42', await time('/api/events?user=id:u42')],
-  ['GET /api/events?issue=250', await time('/api/events?issue=250')],
+  [`GET /api/events?issue=${issueId}`, await time(`/api/events?issue=${issueId}`)],
   ['GET /api/events?since=<1 min ago>', await time(`/api/events?since=${Date.now() - 60_000}`)],
   ['GET /api/issues?sort=users', await time('/api/issues?sort=users')],
   ['GET /api/issues?sort=last_seen', await time('/api/issues?sort=last_seen')],
-  ['GET /api/issues/250', await time('/api/issues/250')],
+  [`GET /api/issues/${issueId}`, await time(`/api/issues/${issueId}`)],
   ['GET /api/health', await time('/api/health')],
+  ['UI GET /', await time('/')],
+  ['UI GET /?sort=users', await time('/?sort=users')],
+  ['UI GET /?cursor=<page 2>', await time(`/?cursor=${issuesPage2}`)],
+  ['UI GET /?q=Error42', await time('/?q=Error42')],
+  ['UI GET /?user=id:u42', await time('/?user=id:u42')],
+  ['UI GET /?app=bench-1@1', await time('/?app=bench-1%401')],
+  [`UI GET /issues/${issueId}`, await time(`/issues/${issueId}`)],
+  [
+    `UI GET /issues/${issueId}?cursor=<page 2>`,
+    await time(`/issues/${issueId}?cursor=${issueEvents.next_cursor}`),
+  ],
+  ['UI GET /events/<id>', await time(`/events/${page.data[500].id}`)],
+  ['UI GET /users/id:u42', await time('/users/id:u42')],
+  ['UI GET /settings', await time('/settings')],
 ];
 await inbox.close();
 
@@ -67,5 +85,5 @@ console.log(
   `${total} events stored in ${(insertMs / 1000).toFixed(1)} s (processing + SQLite), ` +
     `${Math.round(total / (insertMs / 1000))} events/s; database ${(statSync(dbPath).size / 1e6).toFixed(0)} MB`,
 );
-for (const [name, ms] of rows) console.log(`${name.padEnd(45)} ${ms} ms`);
+for (const [name, ms] of rows) console.log(`${name.padEnd(48)} ${ms} ms`);
 rmSync(dir, { recursive: true, force: true });

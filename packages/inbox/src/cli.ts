@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   if (options.geo !== false) {
     console.log(options.geoipDb ? `geo: ${options.geoipDb}` : DBIP_ATTRIBUTION);
   }
+  console.log(`web UI: ${inbox.url}/`);
   const stop = () => {
     void inbox.close().then(() => process.exit(0));
   };

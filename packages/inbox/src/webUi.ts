@@ -98,7 +98,7 @@ export function addUiRoutes(router: Router, deps: UiDeps): void {
     if (!event) throw new HttpError(404, 'There is no event with this id.');
     return {
       title: event.title,
-      body: renderEventPage({ event, issue: store.getIssue(event.issue_id) }),
+      body: renderEventPage({ event, issue: queries.issue(event.issue_id) }),
     };
   });
 

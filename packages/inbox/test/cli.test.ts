@@ -63,7 +63,7 @@ describe('parseCliArgs', () => {
 const bin = join(__dirname, '..', 'dist', 'cli.js');
 
 describe.skipIf(!existsSync(bin))('x-inbox (built)', () => {
-  it('starts, prints the DSN and the DB-IP attribution, serves, and stops on SIGTERM', async () => {
+  it('starts, prints the DSN, the DB-IP attribution and the UI address, serves, and stops on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'x-inbox-cli-'));
     const child = spawn(process.execPath, [bin, '--port', '0', '--db', join(dir, 'i.db')], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -74,7 +74,7 @@ describe.skipIf(!existsSync(bin))('x-inbox (built)', () => {
         out += chunk.toString();
       });
       const deadline = Date.now() + 15_000;
-      while (!out.includes('CC BY 4.0') && Date.now() < deadline) {
+      while (!out.includes('web UI:') && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       const lines = out.trim().split('\n');
@@ -82,8 +82,12 @@ describe.skipIf(!existsSync(bin))('x-inbox (built)', () => {
       expect(lines[1]).toMatch(/^DSN: http:\/\/xinboxdevkey@127\.0\.0\.1:\d+\/1$/);
       expect(lines[3]).toBe('IP geolocation by DB-IP (https://db-ip.com), licensed CC BY 4.0');
       const url = lines[0]?.split(' ').at(-1);
+      expect(lines[4]).toBe(`web UI: ${url}/`);
       const health = await (await fetch(`${url}/api/health`)).json();
       expect(health).toMatchObject({ status: 'ok', events: 0 });
+      const ui = await fetch(`${url}/`);
+      expect(ui.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(await ui.text()).toContain('No issues yet.');
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

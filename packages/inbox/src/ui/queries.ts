@@ -61,6 +61,12 @@ export class UiQueries {
     return buckets;
   }
 
+  /** One issue's summary without its users (cheaper than `store.getIssue`), or `undefined`. */
+  issue(id: number): IssueSummary | undefined {
+    const row = this.store.sql('SELECT * FROM issues WHERE id = ?').get(id) as Row | undefined;
+    return row ? issueSummary(row) : undefined;
+  }
+
   /** The issues a user was affected by, most recently hit first (at most `limit`). */
   userIssues(userKey: string, limit = 100): UserIssue[] {
     const rows = this.store

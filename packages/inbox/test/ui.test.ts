@@ -210,6 +210,17 @@ describe('user page', () => {
     expect((await page('/users/id%3Au-alice')).text).toContain('<h1>alice</h1>');
   });
 
+  it('links user keys with reserved characters to a page that finds them', async () => {
+    const email = "o'neil/x%?#@example.com";
+    const stored = await sendEvent(inbox, { message: 'odd user', user: { email } });
+    const issuePage = await page(`/issues/${stored.issue_id}`);
+    const href = issuePage.text.match(/href="(\/users\/[^"]+)"/)?.[1] as string;
+    expect(href).toBe('/users/email:o&#39;neil%2Fx%25%3F%23%40example.com');
+    const userPage = await page(href.replaceAll('&#39;', "'"));
+    expectUiPage(userPage);
+    expect(userPage.text).toContain('<h1>o&#39;neil/x%?#@example.com</h1>');
+  });
+
   it('answers 404 for an unknown user', async () => {
     expectUiPage(await page('/users/id:nobody'), 404);
   });

@@ -11,7 +11,7 @@ a { color: var(--accent); text-decoration: none; }
 a:hover { text-decoration: underline; }
 code, .mono, pre { font-family: var(--mono); font-size: 12.5px; }
 pre { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
-h1 { font-size: 22px; margin: 0 0 4px; overflow-wrap: anywhere; }
+h1 { font-size: 21px; margin: 0 0 4px; overflow-wrap: anywhere; }
 h2 { font-size: 15px; margin: 0 0 10px; }
 h3 { font-size: 13px; margin: 14px 0 6px; color: var(--muted); text-transform: uppercase; letter-spacing: .03em; }
 .muted { color: var(--muted); font-weight: normal; }
@@ -20,7 +20,7 @@ h3 { font-size: 13px; margin: 14px 0 6px; color: var(--muted); text-transform: u
 
 header.top { display: flex; align-items: center; gap: 20px; padding: 10px 24px; background: var(--top); color: var(--top-text); }
 header.top a { color: var(--top-text); }
-.brand { font-weight: 700; font-size: 16px; letter-spacing: .02em; }
+.brand { white-space: nowrap; font-weight: 700; font-size: 16px; letter-spacing: .02em; }
 header nav { display: flex; gap: 4px; }
 header nav a { padding: 4px 10px; border-radius: 6px; }
 header nav a[aria-current="page"] { background: rgba(255, 255, 255, .16); }
@@ -32,6 +32,7 @@ header .dsn { margin-left: auto; color: #cfc8e6; font-size: 12px; overflow: hidd
 main { flex: 1; width: 100%; max-width: 1280px; margin: 0 auto; padding: 20px 24px 32px; }
 footer { padding: 12px 24px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); text-align: center; }
 .crumbs { margin: 0 0 8px; color: var(--muted); font-size: 13px; overflow-wrap: anywhere; }
+.crumbs a { display: inline-block; max-width: min(60ch, 70vw); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
 .page-head { margin-bottom: 16px; }
 .page-head p { margin: 2px 0 0; }
 
@@ -45,6 +46,8 @@ button:hover { filter: brightness(1.1); }
 
 table.list { width: 100%; border-collapse: collapse; background: var(--card); }
 .live > table.list { border: 1px solid var(--line); border-radius: 8px; }
+.live { overflow-x: auto; }
+table.issues { min-width: 760px; }
 table.list th { text-align: left; font-size: 12px; font-weight: 600; color: var(--muted); padding: 8px 10px; border-bottom: 1px solid var(--line); background: #faf9fc; white-space: nowrap; }
 table.list td { padding: 8px 10px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
 table.list tr:last-child td { border-bottom: 0; }
@@ -59,7 +62,7 @@ td time, dd time { white-space: nowrap; }
 .empty { color: var(--muted); padding: 24px; text-align: center; background: var(--card); border: 1px dashed var(--line); border-radius: 8px; }
 .empty p { margin: 4px 0; }
 
-.level { display: inline-block; padding: 0 6px; border-radius: 4px; font-size: 11px; font-weight: 600; line-height: 18px; color: #fff; background: var(--debug); text-transform: uppercase; }
+.level { white-space: nowrap; display: inline-block; padding: 0 6px; border-radius: 4px; font-size: 11px; font-weight: 600; line-height: 18px; color: #fff; background: var(--debug); text-transform: uppercase; }
 .level-error { background: var(--error); } .level-fatal { background: var(--fatal); }
 .level-warning { background: var(--warning); } .level-info { background: var(--info); }
 .badge { font-size: 11px; padding: 0 5px; border-radius: 4px; background: #ece8fa; color: var(--accent); }
@@ -75,6 +78,7 @@ td time, dd time { white-space: nowrap; }
 .columns { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; }
 .event-grid { display: grid; grid-template-columns: minmax(0, 1.8fr) minmax(300px, 1fr); gap: 16px; align-items: start; }
 @media (max-width: 900px) { .columns, .event-grid { grid-template-columns: minmax(0, 1fr); } }
+@media (max-width: 640px) { header .dsn { display: none; } main { padding: 16px 12px 24px; } }
 
 dl.kv { margin: 0; display: grid; grid-template-columns: minmax(90px, max-content) minmax(0, 1fr); column-gap: 14px; }
 dl.kv > div { display: grid; grid-template-columns: subgrid; grid-column: 1 / -1; align-items: baseline; border-bottom: 1px solid #eceaf2; padding: 5px 0; }

@@ -65,6 +65,7 @@ export function addUiRoutes(router: Router, deps: UiDeps): void {
         filter,
         page: store.listIssues({ ...filter, text: filter.q, limit: PAGE_SIZE }),
         apps: queries.apps(),
+        users: queries.recentUsers(),
         totals: counts,
         latestSeq: store.latestSeq(),
         dsn: deps.settings().dsn,

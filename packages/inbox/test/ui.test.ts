@@ -68,6 +68,9 @@ describe('issues list', () => {
     expect(result.text).toContain('2 issues');
     expect(result.text).toContain('5 events');
     expect(result.text).toMatch(/data-live data-seq="5"/);
+    expect(result.text).toContain(
+      '<datalist id="recent-users"><option value="id:u-bob"></option><option value="id:u-carol"></option><option value="id:u-alice"></option></datalist>',
+    );
   });
 
   it('filters by user, app and text, and sorts', async () => {

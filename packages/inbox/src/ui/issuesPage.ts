@@ -20,6 +20,8 @@ export interface IssuesPageData {
   page: Page<IssueSummary>;
   /** Choices for the app filter. */
   apps: string[];
+  /** Suggestions for the user filter (user keys). */
+  users: string[];
   totals: { events: number; issues: number };
   /** The newest event's sequence number; the browser polls for a change. */
   latestSeq: number;
@@ -54,7 +56,8 @@ export function renderIssuesPage(data: IssuesPageData): SafeHtml {
 </div>
 <form class="filters" method="get" action="/" data-autosubmit>
   <label>Search <input type="search" name="q" value="${filter.q ?? ''}" placeholder="title or culprit"></label>
-  <label>User <input type="text" name="user" value="${filter.user ?? ''}" placeholder="id:u-alice"></label>
+  <label>User <input type="text" name="user" value="${filter.user ?? ''}" placeholder="id:u-alice" list="recent-users"></label>
+  <datalist id="recent-users">${data.users.map((key) => html`<option value="${key}"></option>`)}</datalist>
   <label>App <select name="app"><option value="">all apps</option>${appOptions}</select></label>
   <label>Sort <select name="sort">${sortOptions}</select></label>
   <button type="submit">Filter</button>

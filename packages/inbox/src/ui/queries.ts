@@ -108,6 +108,17 @@ export class UiQueries {
     };
   }
 
+  /** Up to `limit` user keys among the newest 200 events, most recent first (filter suggestions). */
+  recentUsers(limit = 50): string[] {
+    const rows = this.store
+      .sql(
+        `SELECT user_key FROM (SELECT user_key, seq FROM events WHERE user_key IS NOT NULL
+           ORDER BY seq DESC LIMIT 200) GROUP BY user_key ORDER BY max(seq) DESC LIMIT ?`,
+      )
+      .all(limit) as Row[];
+    return rows.map((row) => String(row.user_key));
+  }
+
   /** Distinct releases and server names of the issues (for the "app" filter), sorted. */
   apps(): string[] {
     const rows = this.store

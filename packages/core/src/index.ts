@@ -14,6 +14,7 @@ export {
 export { mapAuthUser } from './authUser';
 export type { BackgroundScopeOptions } from './backgroundScope';
 export { withBackgroundScope } from './backgroundScope';
+export { markCaptured, wasCaptured } from './capturedErrors';
 export type { Carrier, RuntimeSupport } from './carrier';
 export { getCarrier } from './carrier';
 export { Client, newEventId } from './client';

@@ -3,6 +3,7 @@ import {
   captureException,
   debugWarn,
   mapAuthUser,
+  markCaptured,
   type User,
   withIsolationScope,
 } from '@x/core';
@@ -22,8 +23,6 @@ export interface KoaMiddlewareOptions {
    */
   shouldCapture?: (status: number, error: unknown, ctx: Context) => boolean;
 }
-
-const captured = new WeakSet<object>();
 
 /**
  * Koa middleware that gives every request its own isolation scope, records
@@ -66,10 +65,7 @@ function captureEscaped(
   shouldCapture: (status: number, error: unknown, ctx: Context) => boolean,
 ): void {
   try {
-    if (typeof error === 'object' && error !== null) {
-      if (captured.has(error)) return;
-      captured.add(error);
-    }
+    if (!markCaptured(error)) return;
     if (!shouldCapture(statusOf(error), error, ctx)) return;
     captureException(error, { mechanism: { type: 'koa', handled: false } });
   } catch (err) {

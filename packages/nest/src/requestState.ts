@@ -4,6 +4,7 @@ import {
   debugWarn,
   getAsyncContextStrategy,
   mapAuthUser,
+  markCaptured,
   type Scopes,
 } from '@x/core';
 import type { AnyRequest, GetUser, ShouldCapture, XModuleOptions } from './options.js';
@@ -20,7 +21,6 @@ export interface RequestState {
 }
 
 const states = new WeakMap<object, RequestState>();
-const captured = new WeakSet<object>();
 
 /** The raw Node request behind an Express or Fastify request. */
 function rawOf(req: AnyRequest): object {
@@ -83,10 +83,7 @@ export function captureRequestError(
   shouldCapture: ShouldCapture,
 ): void {
   try {
-    if (typeof error === 'object' && error !== null) {
-      if (captured.has(error)) return;
-      captured.add(error);
-    }
+    if (!markCaptured(error)) return;
     if (state?.skip || !shouldCapture(statusOf(error), error)) return;
     const capture = () =>
       captureException(error, { mechanism: { type: 'nestjs', handled: false } });

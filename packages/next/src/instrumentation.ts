@@ -1,6 +1,6 @@
-import { type ClientOptions, init, SDK_VERSION, withIsolationScope } from '@x/core';
+import { type ClientOptions, init, SDK_VERSION, wasCaptured, withIsolationScope } from '@x/core';
 import { configureNext, type NextAdapterOptions, nextConfig } from './config';
-import { captureOnce, describeRequest, wasCaptured } from './requestScope';
+import { captureOnce, describeRequest } from './requestScope';
 
 /** Options of {@link register}: the client's options and the adapter's. */
 export type RegisterOptions = ClientOptions & NextAdapterOptions;

@@ -1,8 +1,6 @@
-import { captureException, debugWarn, type Scope, withIsolationScope } from '@x/core';
+import { captureException, debugWarn, markCaptured, type Scope, withIsolationScope } from '@x/core';
 import { clientIpFromHeaders } from './clientIp';
 import { type NextAdapterOptions, nextConfig } from './config';
-
-const captured = new WeakSet<object>();
 
 /** Registers the request, its client IP getter and its lazy user resolver on a scope. */
 export function describeRequest(
@@ -51,10 +49,7 @@ export function runForRequest<T>(
 /** Captures an error unless it was captured already, or is one of Next's control-flow errors. */
 export function captureOnce(error: unknown, options: NextAdapterOptions, mechanism: string): void {
   try {
-    if (typeof error === 'object' && error !== null) {
-      if (captured.has(error)) return;
-      captured.add(error);
-    }
+    if (!markCaptured(error)) return;
     if (isNextControlFlow(error)) return;
     const status = statusOf(error);
     const should = options.shouldCapture ?? ((s: number) => s >= 500);
@@ -63,11 +58,6 @@ export function captureOnce(error: unknown, options: NextAdapterOptions, mechani
   } catch (err) {
     debugWarn('@x/next: could not capture an error', err);
   }
-}
-
-/** Whether `error` was captured by a wrapper already. */
-export function wasCaptured(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && captured.has(error);
 }
 
 /** `redirect()`, `notFound()` and dynamic-rendering bailouts throw on purpose: never report them. */

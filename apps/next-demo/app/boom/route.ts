@@ -1,0 +1,7 @@
+import { withUser } from '@x/next';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = withUser(async () => {
+  throw new Error('boom');
+});

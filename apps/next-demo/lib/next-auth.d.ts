@@ -1,0 +1,7 @@
+import 'next-auth/jwt';
+
+declare module 'next-auth/jwt' {
+  interface JWT {
+    subscription?: string;
+  }
+}

@@ -1,0 +1,33 @@
+// next-demo's server: Next behind one trusted hop. Next gives App Router handlers no socket, and
+// its own server only fills X-Forwarded-For when the client did not send one — so a client could
+// write it. This server appends the socket's address, the way a real front proxy does, and the
+// app tells @x/next to trust exactly that one hop (`trustProxy: 1`; 2 with TRUST_PROXY=1).
+// Environment: PORT (3003), HOST (127.0.0.1), X_DSN, X_SEND_DEFAULT_PII (true), TRUST_PROXY.
+import { createServer } from 'node:http';
+import next from 'next';
+
+const port = Number(process.env.PORT ?? 3003);
+const hostname = process.env.HOST ?? '127.0.0.1';
+const app = next({ dev: false, dir: import.meta.dirname, hostname, port });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+const server = createServer((req, res) => {
+  const prior = req.headers['x-forwarded-for'];
+  const peer = req.socket.remoteAddress ?? '';
+  req.headers['x-forwarded-for'] = prior ? `${prior}, ${peer}` : peer;
+  handle(req, res);
+});
+server.listen(port, hostname, () => {
+  const address = server.address();
+  console.log(
+    `next-demo listening on http://${hostname}:${typeof address === 'object' ? address?.port : port}`,
+  );
+});
+
+const shutdown = () => {
+  server.close();
+  setTimeout(() => process.exit(0), 1500).unref();
+};
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);

@@ -24,6 +24,28 @@ export {
 let handlersInstalled = false;
 
 /**
+ * Errors that came from the server carry Next's `digest`: the server reported
+ * them already (with the real message), the browser only sees a placeholder.
+ */
+function fromServer(error: unknown): boolean {
+  try {
+    return typeof (error as { digest?: unknown } | null)?.digest === 'string';
+  } catch {
+    return false;
+  }
+}
+
+function captureClientError(
+  error: unknown,
+  type: string,
+  handled: boolean,
+  data?: Record<string, unknown>,
+): void {
+  if (fromServer(error)) return;
+  captureException(error, { mechanism: { type, handled }, ...(data ? { data } : {}) });
+}
+
+/**
  * Starts @x in the browser: events say `platform: "javascript"` and, with
  * `sendDefaultPii`, `infer_ip: "auto"` (the backend takes the connection's
  * IP); without it, `never`. Uncaught errors and unhandled rejections are
@@ -39,16 +61,12 @@ export function initBrowser(options: ClientOptions = {}): Client {
   });
   if (!handlersInstalled && typeof window !== 'undefined') {
     handlersInstalled = true;
-    window.addEventListener('error', (event) => {
-      captureException(event.error ?? event.message, {
-        mechanism: { type: 'onerror', handled: false },
-      });
-    });
-    window.addEventListener('unhandledrejection', (event) => {
-      captureException(event.reason, {
-        mechanism: { type: 'onunhandledrejection', handled: false },
-      });
-    });
+    window.addEventListener('error', (event) =>
+      captureClientError(event.error ?? event.message, 'onerror', false),
+    );
+    window.addEventListener('unhandledrejection', (event) =>
+      captureClientError(event.reason, 'onunhandledrejection', false),
+    );
   }
   return client;
 }
@@ -84,7 +102,8 @@ export interface ErrorBoundaryProps {
 
 /**
  * A React error boundary that captures what its children throw while
- * rendering (with the signed-in user), then renders `fallback`.
+ * rendering (with the signed-in user), then renders `fallback`. Errors of
+ * server rendering (they carry a `digest`) were reported by the server.
  */
 export class ErrorBoundary extends Component<
   ErrorBoundaryProps,
@@ -97,9 +116,8 @@ export class ErrorBoundary extends Component<
   }
 
   override componentDidCatch(error: unknown, info: ErrorInfo): void {
-    captureException(error, {
-      mechanism: { type: 'react.error_boundary', handled: true },
-      data: { componentStack: info.componentStack ?? undefined },
+    captureClientError(error, 'react.error_boundary', true, {
+      componentStack: info.componentStack ?? undefined,
     });
   }
 

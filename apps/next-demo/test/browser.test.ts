@@ -1,0 +1,146 @@
+// Two people in two browsers, signed in as different users, trigger every kind of error a Next app
+// can have; each error must reach the inbox with the right user. Client-side errors get their IP
+// from the inbox's {{auto}} handling only when PII is on.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Started, startAppProcess, startInboxProcess } from '@x/demo-kit/processes';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const server = join(__dirname, '..', 'server.mjs');
+
+interface StoredEvent {
+  id: string;
+  title: string;
+  user_key: string | null;
+  user: Record<string, unknown> | null;
+}
+
+async function waitForEvents(
+  inboxUrl: string,
+  predicate: (events: StoredEvent[]) => boolean,
+  timeoutMs = 30_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const events = (
+      (await (await fetch(`${inboxUrl}/api/events?limit=500`)).json()) as { data: StoredEvent[] }
+    ).data;
+    if (predicate(events) || Date.now() > deadline) return events;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const profiles: string[] = [];
+async function browser(): Promise<BrowserContext> {
+  const profile = mkdtempSync(join(tmpdir(), 'x-next-chromium-'));
+  profiles.push(profile);
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+  });
+}
+
+async function signIn(page: Page, app: string, username: string) {
+  await page.goto(`${app}/signin`);
+  await page.fill('#username', username);
+  await page.fill('#password', `${username}-demo-pass`);
+  await page.click('#sign-in');
+  await page.waitForURL(`${app}/profile`);
+  await page.waitForFunction(() =>
+    document.querySelector('#whoami')?.textContent?.includes('"id"'),
+  );
+}
+
+async function triggerEverything(page: Page, app: string) {
+  await page.goto(app);
+  await page.click('#server-action');
+  await page.waitForFunction(
+    () => document.querySelector('#status')?.textContent === 'server action failed',
+  );
+  await page.click('#route-handler');
+  await page.waitForFunction(() => document.querySelector('#status')?.textContent?.includes('500'));
+  await page.click('#client-error');
+  await page.waitForFunction(
+    () => document.querySelector('#status')?.textContent === 'client error thrown',
+  );
+  const response = await page.goto(`${app}/errors/server-component`);
+  expect(response?.status()).toBe(500);
+}
+
+describe('next-demo in headless Chromium', () => {
+  let inbox: Started & { dsn: string };
+  let app: Started;
+  let appNoPii: Started;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    inbox = await startInboxProcess();
+    [app, appNoPii] = await Promise.all([
+      startAppProcess(server, { X_DSN: inbox.dsn }),
+      startAppProcess(server, { X_DSN: inbox.dsn, X_SEND_DEFAULT_PII: 'false' }),
+    ]);
+  }, 90_000);
+  afterAll(async () => {
+    await Promise.all(contexts.map((c) => c.close()));
+    await Promise.all([app?.stop(), appNoPii?.stop()]);
+    await inbox?.stop();
+    for (const profile of profiles) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('two users in two browsers: every kind of error carries its own user', async () => {
+    const [alice, bob] = await Promise.all([browser(), browser()]);
+    contexts.push(alice, bob);
+    const [alicePage, bobPage] = await Promise.all([alice.newPage(), bob.newPage()]);
+    await Promise.all([signIn(alicePage, app.url, 'alice'), signIn(bobPage, app.url, 'bob')]);
+    await Promise.all([triggerEverything(alicePage, app.url), triggerEverything(bobPage, app.url)]);
+
+    const kinds = [
+      'Error: server action boom',
+      'Error: boom',
+      'Error: client boom',
+      'Error: server component boom',
+    ];
+    const events = await waitForEvents(inbox.url, (all) => all.length >= 8);
+    const seen = events.map((e) => `${e.title} | ${e.user_key}`).sort();
+    expect(seen).toEqual(kinds.flatMap((k) => [`${k} | id:u-alice`, `${k} | id:u-bob`]).sort());
+    const client = events.filter((e) => e.title === 'Error: client boom');
+    for (const event of client) {
+      // The browser sends no IP; with sendDefaultPii it asks the inbox to use the connection's.
+      expect(event.user).toMatchObject({
+        ip_address: '127.0.0.1',
+        data: { subscription: expect.any(String) },
+      });
+    }
+    const serverSide = events.filter((e) => e.title !== 'Error: client boom');
+    for (const event of serverSide) expect(event.user).toMatchObject({ ip_address: '127.0.0.1' });
+  }, 120_000);
+
+  it('without sendDefaultPii a client-side error carries no IP', async () => {
+    const carol = await browser();
+    contexts.push(carol);
+    const page = await carol.newPage();
+    await signIn(page, appNoPii.url, 'carol');
+    await page.goto(appNoPii.url);
+    await page.click('#client-error');
+    const events = await waitForEvents(inbox.url, (all) =>
+      all.some((e) => e.user_key === 'id:u-carol'),
+    );
+    const event = events.find((e) => e.user_key === 'id:u-carol');
+    expect(event?.title).toBe('Error: client boom');
+    expect(event?.user).not.toHaveProperty('ip_address');
+    expect(event?.user).toMatchObject({ id: 'u-carol', username: 'carol' });
+  }, 120_000);
+});

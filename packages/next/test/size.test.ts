@@ -1,0 +1,10 @@
+import { expect, it } from 'vitest';
+// @ts-expect-error: a plain ESM script without types
+import { measure } from '../bench/size.mjs';
+
+it('the browser client stays well under half of @sentry/browser for init + setUser + captureException', async () => {
+  const ours = (await measure('@x/next/client')) as { gzip: number };
+  const sentry = (await measure('@sentry/browser')) as { gzip: number };
+  expect(ours.gzip).toBeLessThan(20 * 1024);
+  expect(ours.gzip / sentry.gzip).toBeLessThan(0.6);
+});

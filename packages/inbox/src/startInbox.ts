@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { addApiRoutes } from './api';
 import { createClientIp } from './clientIp';
-import { applyCors } from './cors';
+import { applyCors, isIngestPath } from './cors';
 import { Forwarder } from './forwarder';
 import { type GeoLookup, openGeoLookup } from './geo';
 import { addIngestRoutes } from './ingest';
@@ -97,7 +97,8 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
   });
 
   const server = createServer((req, res) => {
-    if (applyCors(req, res)) return;
+    // Cross-origin access for ingest only (browser SDKs); the API and UI stay same-origin.
+    if (isIngestPath(req.url) && applyCors(req, res)) return;
     void router.handle(req, res);
   });
   server.on('clientError', (_error, socket) => {

@@ -148,7 +148,7 @@ describe('@x/koa: the client IP', () => {
     const [event] = await newEvents(before);
     expect(event?.user).toMatchObject({ ip_address: '203.0.113.50' });
     const full = await storedEvent(inbox, event?.id ?? '');
-    expect(full.request.env).toEqual({ REMOTE_ADDR: '203.0.113.50' });
+    expect(full.request?.env).toEqual({ REMOTE_ADDR: '203.0.113.50' });
   });
 });
 

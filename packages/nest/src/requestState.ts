@@ -55,7 +55,10 @@ export function clientIpOf(state: RequestState): ClientIpGetter {
 export function userResolverOf(state: RequestState, options: XModuleOptions) {
   return () => {
     const getUser = state.routeGetUser ?? options.getUser;
-    return getUser ? getUser(state.request) : mapAuthUser(state.request.user);
+    // On Fastify, middleware sets the user on the raw request, guards on Fastify's request.
+    return getUser
+      ? getUser(state.request)
+      : mapAuthUser(state.request.user ?? state.request.raw?.user);
   };
 }
 

@@ -4,6 +4,7 @@
 // app tells @x/next to trust exactly that one hop (`trustProxy: 1`; 2 with TRUST_PROXY=1).
 // Environment: PORT (3003), HOST (127.0.0.1), X_DSN, X_SEND_DEFAULT_PII (true), TRUST_PROXY.
 import { createServer } from 'node:http';
+import { close } from '@x/next';
 import next from 'next';
 
 const port = Number(process.env.PORT ?? 3003);
@@ -25,9 +26,11 @@ server.listen(port, hostname, () => {
   );
 });
 
+// Stop taking requests, then deliver what @x captured (the client lives on a process-wide
+// carrier, so this copy of @x/next closes the one Next's bundles initialized), then exit.
 const shutdown = () => {
   server.close();
-  setTimeout(() => process.exit(0), 1500).unref();
+  void close(2000).finally(() => process.exit(0));
 };
 process.once('SIGTERM', shutdown);
 process.once('SIGINT', shutdown);

@@ -1,5 +1,5 @@
 // koa-demo: environment PORT (3001), X_DSN (the local inbox), X_SEND_DEFAULT_PII (true),
-// TRUST_PROXY (off), JWT_SECRET.
+// TRUST_PROXY (off), JWT_SECRET, X_SPOOL_DIR (off).
 import type { AddressInfo } from 'node:net';
 import { close, init } from '@x/koa';
 import { createApp } from './app';
@@ -11,6 +11,8 @@ init({
   release: 'koa-demo@0.1.0',
   serverName: 'koa-demo',
   environment: 'development',
+  // Optional: undeliverable events wait here across restarts (the reliability runs use it).
+  spoolDir: env.X_SPOOL_DIR || undefined,
 });
 
 const app = createApp({

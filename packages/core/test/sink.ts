@@ -17,7 +17,11 @@ export interface Received {
 }
 
 /** What the sink does with one request. */
-export type Behaviour = { status: number; headers?: Record<string, string> } | 'reset' | 'hang';
+export type Behaviour =
+  | { status: number; headers?: Record<string, string>; delayMs?: number }
+  | 'reset'
+  | 'reset-mid-body'
+  | 'hang';
 
 export interface Sink {
   port: number;
@@ -93,6 +97,10 @@ export async function startSink(port = 0): Promise<Sink> {
     }
     if (behaviour === 'hang') return;
     const chunks: Buffer[] = [];
+    if (behaviour === 'reset-mid-body') {
+      req.once('data', () => req.socket.destroy());
+      return;
+    }
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       if (behaviour.status >= 200 && behaviour.status < 300) {
@@ -114,8 +122,12 @@ export async function startSink(port = 0): Promise<Sink> {
         ]) as (typeof envelope)[1];
         sink.received.push({ headers: req.headers, url: req.url ?? '', wire, body, envelope });
       }
-      res.writeHead(behaviour.status, behaviour.headers ?? {});
-      res.end(behaviour.status < 300 ? '{}' : '{"detail":"no"}');
+      const reply = () => {
+        res.writeHead(behaviour.status, behaviour.headers ?? {});
+        res.end(behaviour.status < 300 ? '{}' : '{"detail":"no"}');
+      };
+      if (behaviour.delayMs) setTimeout(reply, behaviour.delayMs);
+      else reply();
     });
   }
 

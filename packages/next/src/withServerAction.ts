@@ -1,4 +1,3 @@
-import { headers } from 'next/headers';
 import type { NextAdapterOptions } from './config';
 import { runForRequest } from './requestScope';
 
@@ -15,6 +14,9 @@ export function withServerAction<A extends unknown[], R>(
   options: NextAdapterOptions = {},
 ): (...args: A) => Promise<R> {
   return async function xServerAction(...args: A): Promise<R> {
+    // Loaded lazily: `next/headers` resolves inside Next's bundles, not from plain Node ESM, and
+    // this package must stay importable anywhere (scripts, custom servers, tests).
+    const { headers } = await import('next/headers');
     const incoming = await headers();
     const host = incoming.get('host') ?? 'localhost';
     const proto = incoming.get('x-forwarded-proto') ?? 'http';

@@ -1,9 +1,7 @@
 #!/usr/bin/env node
-// `pnpm bench`: builds, then runs every package's benchmark script (bench/*.mjs)
-// and prints their JSON lines. Later issues add the framework comparisons and
-// write BENCHMARKS.md.
+// `pnpm bench [--quick]`: builds, then runs the benchmark suite (packages/bench) and writes
+// BENCHMARKS.md at the root: @x vs the bare frameworks and vs Sentry's SDK, interleaved.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pnpmCommand, root } from './lib/pnpm.mjs';
 
@@ -11,21 +9,12 @@ const pnpm = pnpmCommand();
 const build = spawnSync(
   pnpm[0],
   [...pnpm.slice(1), 'exec', 'turbo', 'run', 'build', '--output-logs=errors-only'],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  },
+  { cwd: root, stdio: 'inherit' },
 );
 if (build.status !== 0) process.exit(build.status ?? 1);
-for (const pkg of readdirSync(join(root, 'packages'))) {
-  const dir = join(root, 'packages', pkg, 'bench');
-  if (!existsSync(dir)) continue;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.mjs'))) {
-    console.log(`\n▶ packages/${pkg}/bench/${file}`);
-    const run = spawnSync(process.execPath, [join(dir, file)], {
-      cwd: join(root, 'packages', pkg),
-      stdio: 'inherit',
-    });
-    if (run.status !== 0) process.exit(run.status ?? 1);
-  }
-}
+const run = spawnSync(
+  process.execPath,
+  [join(root, 'packages', 'bench', 'src', 'run.mjs'), ...process.argv.slice(2)],
+  { cwd: root, stdio: 'inherit' },
+);
+process.exit(run.status ?? 1);

@@ -1,0 +1,90 @@
+// captureException cost per event, in-process: `node capture.mjs x|sentry N` runs a warm-up and
+// one measured round of N captures — each in its own isolation scope with a user and request
+// data, as an adapter sets them per request — through to envelope bytes handed to a transport
+// that only counts. Prints one JSON line. The runner alternates x and sentry processes.
+const [sdk = 'x', countArg = '20000'] = process.argv.slice(2);
+const N = Number(countArg);
+let bytes = 0;
+let envelopes = 0;
+const count = (length) => {
+  bytes += length;
+  envelopes++;
+};
+const request = {
+  method: 'GET',
+  url: 'http://127.0.0.1/x?y=1',
+  headers: { 'user-agent': 'bench' },
+};
+
+let captureOne;
+let flush;
+if (sdk === 'x') {
+  const x = await import('@x/core');
+  x.init({
+    dsn: 'http://bench@127.0.0.1:9/1',
+    sendDefaultPii: true,
+    sendClientReports: false,
+    maxQueueSize: N + 10,
+    transport: () => ({ send: (envelope) => count(envelope.body.length), flush: async () => true }),
+  });
+  captureOne = (error, i) =>
+    x.withIsolationScope((scope) => {
+      scope.setUserResolver(() => ({
+        id: `u${i % 100}`,
+        username: 'bench',
+        email: 'b@example.com',
+      }));
+      scope.setRequest({ ...request, clientIp: () => '127.0.0.1' });
+      x.captureException(error);
+    });
+  flush = () => x.flush(60_000);
+} else {
+  const Sentry = await import('@sentry/node');
+  const { createTransport } = await import('@sentry/core');
+  Sentry.init({
+    dsn: 'http://bench@127.0.0.1:9/1',
+    sendDefaultPii: true,
+    sendClientReports: false,
+    // Same-stack errors in a row would be dropped as duplicates: measure every event built.
+    // Sentry's client also holds at most 64 events in processing; let every one through.
+    transportOptions: { bufferSize: N + 10 },
+    integrations: (defaults) => defaults.filter((i) => i.name !== 'Dedupe'),
+    transport: (options) =>
+      createTransport({ ...options, bufferSize: N + 10 }, async (req) => {
+        count(typeof req.body === 'string' ? Buffer.byteLength(req.body) : req.body.length);
+        return { statusCode: 200 };
+      }),
+  });
+  captureOne = (error, i) =>
+    Sentry.withIsolationScope((scope) => {
+      scope.setUser({ id: `u${i % 100}`, username: 'bench', email: 'b@example.com' });
+      scope.setSDKProcessingMetadata({ normalizedRequest: request, ipAddress: '127.0.0.1' });
+      Sentry.captureException(error);
+    });
+  flush = () => Sentry.flush(60_000);
+}
+
+async function round(n) {
+  // A fresh error per event (a real failure is one), made before the clock starts.
+  const errors = Array.from({ length: n }, () => new Error('bench'));
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) captureOne(errors[i], i);
+  const syncNs = Number(process.hrtime.bigint() - started);
+  await flush();
+  const totalNs = Number(process.hrtime.bigint() - started);
+  return { callerUs: syncNs / n / 1000, totalUs: totalNs / n / 1000 };
+}
+
+await round(Math.min(N, 2000));
+bytes = 0;
+envelopes = 0;
+const result = await round(N);
+console.log(
+  JSON.stringify({
+    sdk,
+    events: N,
+    ...result,
+    envelopes,
+    bytesPerEvent: Math.round(bytes / envelopes),
+  }),
+);

@@ -1,0 +1,61 @@
+// Starts one benchmark server as a fresh process on the server CPU and talks to it over IPC.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { onCpu, SERVER_CPU } from './cpus.mjs';
+
+const serversDir = fileURLToPath(new URL('../servers/', import.meta.url));
+
+/**
+ * Starts `servers/<framework>.mjs` as `variant` (bare | x | sentry) in `mode` (hello | error),
+ * reporting to `dsn`. Resolves to `{ url, request(cmd), stop() }` once it listens.
+ */
+export function startServer({ framework, variant, mode, dsn, extraArgs = [] }) {
+  const args = ['--expose-gc', ...extraArgs];
+  if (variant === 'sentry') args.push('--import', `${serversDir}sentryInit.mjs`);
+  args.push(`${serversDir}${framework}.mjs`);
+  const [cmd, argv] = onCpu(SERVER_CPU, process.execPath, args);
+  const child = spawn(cmd, argv, {
+    cwd: serversDir,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      BENCH_VARIANT: variant,
+      BENCH_MODE: mode,
+      BENCH_DSN: dsn,
+      BENCH_SENTRY_PACKAGE: framework === 'nest' ? '@sentry/nestjs' : '@sentry/node',
+    },
+  });
+  const waiters = new Map();
+  child.on('message', (message) => {
+    const waiter = waiters.get(message?.cmd);
+    if (waiter) {
+      waiters.delete(message.cmd);
+      waiter(message);
+    }
+  });
+  const request = (cmd, timeoutMs = 30_000) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${framework}/${variant}: no ${cmd} answer`)),
+        timeoutMs,
+      );
+      waiters.set(cmd, (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+      if (cmd !== 'ready') child.send({ cmd });
+    });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const stop = async () => {
+    child.kill('SIGKILL');
+    await exited;
+  };
+  return request('ready', 60_000).then(
+    ({ port }) => ({ url: `http://127.0.0.1:${port}/`, request, stop, pid: child.pid }),
+    async (error) => {
+      await stop();
+      throw error;
+    },
+  );
+}

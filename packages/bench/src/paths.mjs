@@ -1,0 +1,84 @@
+// Request path and error path: every framework's variants side by side, interleaved
+// (round 1: bare, x, sentry; round 2: bare, x, sentry; …), a fresh server process per trial.
+import { runLoad } from './lib/load.mjs';
+import { startServer } from './lib/server.mjs';
+
+/** The variants measured per framework; the first is the baseline. */
+export const FRAMEWORKS = {
+  koa: ['bare', 'x', 'sentry'],
+  nest: ['bare', 'x', 'sentry'],
+  next: ['bare', 'x'],
+};
+
+/** The request every load sends: an authenticated GET. */
+export const AUTH_HEADERS = { Authorization: 'Bearer token-7' };
+
+/** One trial: start, warm up, measure, (error path) flush and count what the sink received. */
+export async function trial({ generator, sink, framework, variant, mode, warmSeconds, seconds }) {
+  sink.reset();
+  const server = await startServer({ framework, variant, mode, dsn: sink.dsn });
+  try {
+    const load = { url: server.url, connections: 50, headers: AUTH_HEADERS };
+    await runLoad(generator, { ...load, seconds: warmSeconds });
+    const result = await runLoad(generator, { ...load, seconds });
+    const expected = mode === 'error' ? 500 : 200;
+    if (mode === 'hello' && result.non2xx > 0)
+      throw new Error(`${framework}/${variant}: ${result.non2xx} non-2xx responses`);
+    if (mode === 'error' && result.non2xx !== result.requests)
+      throw new Error(`${framework}/${variant}: expected only ${expected}s`);
+    if (mode === 'error' && variant !== 'bare') {
+      const started = performance.now();
+      const { thrown, ok } = await server.request('flush', 60_000);
+      result.thrown = thrown;
+      result.received = sink.events;
+      result.flushMs = performance.now() - started;
+      result.flushed = ok;
+    }
+    return result;
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * Runs `rounds` interleaved rounds of both paths. Returns one row per trial:
+ * `{ mode, framework, variant, round, rps, p99, …, rpsRatio, p99Ratio }` (ratios to the same
+ * round's bare trial).
+ */
+export async function runPaths({ generator, sink, rounds, warmSeconds, seconds, log }) {
+  const rows = [];
+  for (let round = 1; round <= rounds; round++) {
+    for (const mode of ['hello', 'error']) {
+      for (const [framework, variants] of Object.entries(FRAMEWORKS)) {
+        let base;
+        for (const variant of variants) {
+          const result = await trial({
+            generator,
+            sink,
+            framework,
+            variant,
+            mode,
+            warmSeconds,
+            seconds,
+          });
+          base ??= result;
+          const row = {
+            mode,
+            framework,
+            variant,
+            round,
+            ...result,
+            rpsRatio: result.rps / base.rps,
+            p99Ratio: result.p99 / base.p99,
+          };
+          rows.push(row);
+          const events = row.thrown === undefined ? '' : `, events ${row.received}/${row.thrown}`;
+          log(
+            `  round ${round} ${mode.padEnd(5)} ${framework}/${variant.padEnd(6)} ${row.rps.toFixed(0).padStart(6)} req/s  p99 ${row.p99.toFixed(2)} ms  ×${row.rpsRatio.toFixed(2)}${events}`,
+          );
+        }
+      }
+    }
+  }
+  return rows;
+}

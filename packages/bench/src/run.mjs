@@ -1,0 +1,119 @@
+#!/usr/bin/env node
+// `pnpm bench` (after the build): every benchmark, interleaved, then BENCHMARKS.md at the root.
+//   node packages/bench/src/run.mjs [--quick] [--out FILE]
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { inboxTrial } from './inbox.mjs';
+import { pinned, pinSelf } from './lib/cpus.mjs';
+import { chooseLoadGenerator } from './lib/load.mjs';
+import { startSink } from './lib/sink.mjs';
+import { runMemory } from './memory.mjs';
+import { runPaths } from './paths.mjs';
+import { renderReport } from './report.mjs';
+
+const quick = process.argv.includes('--quick');
+const outIndex = process.argv.indexOf('--out');
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const out = outIndex > 0 ? process.argv[outIndex + 1] : `${root}BENCHMARKS.md`;
+
+/** Full: 3 rounds of 5 s after a 2 s warm-up per trial; quick: 1 round of 2 s. */
+const settings = quick
+  ? { rounds: 1, warmSeconds: 1, seconds: 2, captureEvents: 5_000, memory: [2_000, 20_000] }
+  : { rounds: 3, warmSeconds: 2, seconds: 5, captureEvents: 20_000, memory: [20_000, 200_000] };
+
+const log = (line) => console.log(line);
+const started = Date.now();
+pinSelf();
+const generator = chooseLoadGenerator({ log });
+log(
+  `load generator: ${generator.name} ${generator.version}; pinned: ${pinned}; ${quick ? 'quick' : 'full'} mode`,
+);
+const sink = await startSink();
+
+log('▶ request path and error path');
+const paths = await runPaths({ generator, sink, log, ...settings });
+
+log('▶ captureException (in-process)');
+const capture = [];
+for (let round = 1; round <= settings.rounds; round++) {
+  for (const sdk of ['x', 'sentry']) {
+    const result = await node([
+      fileURLToPath(new URL('./capture.mjs', import.meta.url)),
+      sdk,
+      String(settings.captureEvents),
+    ]);
+    capture.push({ round, ...JSON.parse(result.trim().split('\n').at(-1)) });
+    log(
+      `  round ${round} ${sdk}: ${capture.at(-1).callerUs.toFixed(1)} µs on the caller, ${capture.at(-1).totalUs.toFixed(1)} µs until queued`,
+    );
+  }
+}
+
+log('▶ inbox ingest');
+const inbox = [];
+for (let round = 1; round <= settings.rounds; round++) {
+  inbox.push(
+    await inboxTrial({
+      generator,
+      round,
+      warmSeconds: settings.warmSeconds,
+      seconds: settings.seconds,
+    }),
+  );
+  log(
+    `  round ${round}: ${inbox.at(-1).eventsPerSecond.toFixed(0)} events/s, p99 ${inbox.at(-1).p99} ms`,
+  );
+}
+
+log('▶ browser bundle');
+const { measure } = await import('../../next/bench/size.mjs');
+const size = { x: await measure('@x/next/client'), sentry: await measure('@sentry/browser') };
+log(`  @x/next/client ${size.x.gzip} B gz, @sentry/browser ${size.sentry.gzip} B gz`);
+
+log('▶ memory');
+const [first, total] = settings.memory;
+const memory = await runMemory({
+  generator,
+  sink,
+  frameworks: ['koa', 'nest', 'next'],
+  first,
+  total,
+  log,
+});
+await sink.close();
+
+const elapsedSeconds = (Date.now() - started) / 1000;
+writeFileSync(
+  out,
+  renderReport({
+    quick,
+    settings,
+    generator,
+    pinned,
+    paths,
+    capture,
+    inbox,
+    size,
+    memory,
+    elapsedSeconds,
+  }),
+);
+log(`wrote ${out} (${elapsedSeconds.toFixed(0)} s)`);
+
+/** Runs `node args` (inheriting this process's CPU), resolving its stdout. */
+function node(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`node ${args.join(' ')} exited ${code}`));
+    });
+  });
+}

@@ -1,0 +1,11 @@
+// The inbox under test: `startInbox` on a fresh database (geo lookups on, as `x-inbox` runs).
+import { startInbox } from '@x/inbox';
+
+const inbox = await startInbox({ port: 0, dbPath: process.env.BENCH_DB, log: () => {} });
+process.on('message', async (message) => {
+  if (message?.cmd === 'close') {
+    await inbox.close(); // checkpoints the WAL into the database file
+    process.send({ cmd: 'close' });
+  }
+});
+process.send({ cmd: 'ready', port: Number(new URL(inbox.url).port) });

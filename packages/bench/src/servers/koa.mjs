@@ -1,0 +1,36 @@
+// Koa hello-world with per-request auth, in three variants: bare, @x/koa, @sentry/node.
+import Koa from 'koa';
+import { authenticate, config, fail, ready } from './common.mjs';
+
+const app = new Koa();
+app.silent = true; // no error log lines: the same for every variant
+let flush;
+if (config.variant === 'x') {
+  const x = await import('@x/koa');
+  x.init({
+    dsn: config.dsn,
+    sendDefaultPii: true,
+    release: 'bench@1',
+  });
+  app.use(x.koaMiddleware());
+  flush = () => x.flush(10_000);
+} else if (config.variant === 'sentry') {
+  const Sentry = await import('@sentry/node');
+  Sentry.setupKoaErrorHandler(app);
+  flush = () => Sentry.flush(10_000);
+}
+const setUser = config.variant === 'sentry' ? (await import('@sentry/node')).setUser : undefined;
+
+app.use((ctx, next) => {
+  ctx.state.user = authenticate(ctx.get('authorization'));
+  // Sentry has no lazy resolver: the app sets the user on every request.
+  if (setUser && ctx.state.user) setUser(ctx.state.user);
+  return next();
+});
+app.use((ctx) => {
+  if (!ctx.state.user) ctx.throw(401);
+  if (config.mode === 'error') fail();
+  ctx.body = { hello: ctx.state.user.username };
+});
+
+const server = app.listen(0, '127.0.0.1', () => ready(server.address().port, flush));

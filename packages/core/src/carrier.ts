@@ -23,6 +23,8 @@ export interface Carrier {
 export interface RuntimeSupport {
   createSpool?: (dir: string, maxBytes?: number) => Spool;
   serverName?: () => string | undefined;
+  /** The transport's default `fetch` (the node entry: one on `node:http`). */
+  fetch?: typeof fetch;
 }
 
 const CARRIER_KEY = Symbol.for('@x/core.carrier');

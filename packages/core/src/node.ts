@@ -6,10 +6,12 @@ import { hostname } from 'node:os';
 import { ensureAsyncLocalStorageStrategy } from './asyncContext';
 import { getCarrier } from './carrier';
 import { createFileSpool } from './fileSpool';
+import { nodeHttpFetch } from './nodeFetch';
 
 ensureAsyncLocalStorageStrategy(AsyncLocalStorage);
 getCarrier().runtime ??= {
   createSpool: createFileSpool,
+  fetch: nodeHttpFetch as typeof fetch,
   serverName: () => {
     try {
       return hostname();

@@ -1,3 +1,4 @@
+import { getCarrier } from './carrier';
 import type { DiscardReason } from './clientReports';
 import { debugWarn } from './debug';
 import type { SerializedEnvelope } from './envelope';
@@ -39,7 +40,7 @@ export interface TransportOptions {
   compressThreshold?: number;
   /** Use `fetch`'s `keepalive` for small bodies (browsers, so events survive page unload). */
   keepalive?: boolean;
-  /** The `fetch` to use. @default globalThis.fetch */
+  /** The `fetch` to use. @default the runtime's (`node:http` under Node), else globalThis.fetch */
   fetch?: typeof fetch;
 }
 
@@ -195,7 +196,8 @@ class HttpTransport implements Transport {
     const timer = setTimeout(() => controller.abort(), this.options.requestTimeoutMs ?? 10_000);
     try {
       const { body, encoding } = await this.encode(envelope.body);
-      const response = await (this.options.fetch ?? globalThis.fetch)(this.options.url, {
+      const doFetch = this.options.fetch ?? getCarrier().runtime?.fetch ?? globalThis.fetch;
+      const response = await doFetch(this.options.url, {
         method: 'POST',
         body,
         headers: {

@@ -1,5 +1,4 @@
-import ipaddr from 'ipaddr.js';
-import { parseIp } from './ip';
+import { formatIpParts, parseIpParts } from './ip';
 
 /** How the SDK anonymizes every IP address it sends. */
 export type IpAnonymization = 'none' | 'truncate';
@@ -12,14 +11,9 @@ export type IpAnonymization = 'none' | 'truncate';
  * @example anonymizeIp('203.0.113.77', 'truncate') // '203.0.113.0'
  */
 export function anonymizeIp(ip: string, mode: IpAnonymization): string | undefined {
-  const parsed = parseIp(ip);
-  if (parsed === null) return undefined;
-  if (mode === 'none') return parsed;
-  const address = ipaddr.parse(parsed);
-  if (address.kind() === 'ipv4') {
-    const octets = (address as ipaddr.IPv4).octets.slice(0, 3);
-    return new ipaddr.IPv4([...octets, 0]).toString();
-  }
-  const parts = (address as ipaddr.IPv6).parts.slice(0, 3);
-  return new ipaddr.IPv6([...parts, 0, 0, 0, 0, 0]).toRFC5952String();
+  const parts = parseIpParts(ip);
+  if (parts === null) return undefined;
+  if (mode === 'none') return formatIpParts(parts);
+  if ('v4' in parts) return formatIpParts({ v4: [...parts.v4.slice(0, 3), 0] });
+  return formatIpParts({ v6: [...parts.v6.slice(0, 3), 0, 0, 0, 0, 0] });
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `pnpm bench` (after the build): every benchmark, interleaved, then BENCHMARKS.md at the root.
-//   node packages/bench/src/run.mjs [--quick] [--out FILE]
+//   node packages/bench/src/run.mjs [--quick] [--out FILE] [--report-only]
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { inboxTrial } from './inbox.mjs';
 import { pinned, pinSelf } from './lib/cpus.mjs';
@@ -23,6 +23,13 @@ const settings = quick
   : { rounds: 3, warmSeconds: 2, seconds: 5, captureEvents: 20_000, memory: [20_000, 200_000] };
 
 const log = (line) => console.log(line);
+const resultsFile = `${root}.test-results/bench.json`;
+if (process.argv.includes('--report-only')) {
+  // Re-renders the report from the last run's raw results (e.g. after editing ANALYSIS.md).
+  writeFileSync(out, renderReport(JSON.parse(readFileSync(resultsFile, 'utf8'))));
+  log(`wrote ${out} from ${resultsFile}`);
+  process.exit(0);
+}
 const started = Date.now();
 pinSelf();
 const generator = chooseLoadGenerator({ log });
@@ -84,21 +91,13 @@ const memory = await runMemory({
 await sink.close();
 
 const elapsedSeconds = (Date.now() - started) / 1000;
-writeFileSync(
-  out,
-  renderReport({
-    quick,
-    settings,
-    generator,
-    pinned,
-    paths,
-    capture,
-    inbox,
-    size,
-    memory,
-    elapsedSeconds,
-  }),
-);
+const results = {
+  ...{ quick, settings, generator, pinned, paths, capture, inbox, size, memory, elapsedSeconds },
+  date: new Date().toISOString(),
+};
+mkdirSync(`${root}.test-results`, { recursive: true });
+writeFileSync(resultsFile, JSON.stringify(results));
+writeFileSync(out, renderReport(results));
 log(`wrote ${out} (${elapsedSeconds.toFixed(0)} s)`);
 
 /** Runs `node args` (inheriting this process's CPU), resolving its stdout. */

@@ -57,7 +57,8 @@ export class Client {
       headers: browser
         ? {}
         : { 'X-Sentry-Auth': authHeader(dsn, clientName), 'User-Agent': clientName },
-      maxQueueSize: options.maxQueueSize ?? 1000,
+      maxQueueSize: options.maxQueueSize ?? 10_000,
+      ...(options.maxQueueBytes ? { maxQueueBytes: options.maxQueueBytes } : {}),
       spool,
       keepalive: browser,
       recordDropped: (reason, category, quantity) =>

@@ -24,8 +24,10 @@ export interface ClientOptions {
   beforeSend?: (event: Event, hint: EventHint) => Event | null | PromiseLike<Event | null>;
   /** A custom transport factory. @default the HTTP transport (fetch) */
   transport?: (options: TransportOptions) => Transport;
-  /** Envelopes held in memory while the backend is slow or down (oldest dropped first). @default 1000 */
+  /** Envelopes held in memory while the backend is slow or down (oldest dropped first). @default 10000 */
   maxQueueSize?: number;
+  /** Bytes held in memory, the other bound of the queue. @default 32 MiB */
+  maxQueueBytes?: number;
   /** A directory where undeliverable envelopes wait, across restarts (Node only). */
   spoolDir?: string;
   /** Cap of the spool directory in bytes (oldest dropped first). @default 50 MiB */

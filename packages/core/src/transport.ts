@@ -24,13 +24,15 @@ export interface TransportOptions {
   url: string;
   /** Request headers (`X-Sentry-Auth`, `User-Agent`, …). */
   headers: Record<string, string>;
-  /** Envelopes held in memory while the backend is slow or down. @default 1000 */
+  /** Envelopes held in memory while the backend is slow or down. @default 10000 */
   maxQueueSize?: number;
+  /** Bytes held in memory (the other bound; whichever is reached first drops the oldest). @default 32 MiB */
+  maxQueueBytes?: number;
   /** Where envelopes wait across outages and restarts. */
   spool?: Spool | undefined;
   /** Called for every envelope the transport gives up on. */
   recordDropped?: (reason: DiscardReason, category: DataCategory, quantity?: number) => void;
-  /** Parallel requests. @default 4 */
+  /** Parallel requests. @default 8 */
   concurrency?: number;
   /** Per-request timeout. @default 10000 */
   requestTimeoutMs?: number;
@@ -52,6 +54,8 @@ interface Item {
 
 type Outcome = 'sent' | 'dropped' | 'retry';
 
+const DEFAULT_MAX_QUEUE = 10_000;
+const DEFAULT_MAX_QUEUE_BYTES = 32 * 1024 * 1024;
 const BASE_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
 
@@ -73,6 +77,7 @@ class HttpTransport implements Transport {
   private readonly pending = new Set<Promise<unknown>>();
   private readonly idleWaiters = new Set<() => void>();
   private inFlight = 0;
+  private queuedBytes = 0;
   private failures = 0;
   private backoffUntil = 0;
   private backoffTimer: ReturnType<typeof setTimeout> | undefined;
@@ -127,6 +132,7 @@ class HttpTransport implements Transport {
     if (!ok && this.options.spool) {
       // Whatever is still in memory goes to disk: delivered after the restart.
       const left = this.queue.splice(0);
+      this.queuedBytes = 0;
       await Promise.all(left.map((item) => this.spool(item.envelope)));
       ok = true;
     }
@@ -134,24 +140,29 @@ class HttpTransport implements Transport {
   }
 
   private enqueue(item: Item, front = false): void {
-    const max = this.options.maxQueueSize ?? 1000;
+    const max = this.options.maxQueueSize ?? DEFAULT_MAX_QUEUE;
+    const maxBytes = this.options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES;
     if (this.queue.length >= max && item.envelope.categories.every((c) => c === 'internal')) {
       debugWarn('queue full: client report dropped (it never evicts an event)');
       return;
     }
     if (front) this.queue.unshift(item);
     else this.queue.push(item);
-    while (this.queue.length > max) {
+    this.queuedBytes += item.envelope.body.length;
+    while (this.queue.length > max || (this.queuedBytes > maxBytes && this.queue.length > 1)) {
       const oldest = this.queue.shift();
-      if (oldest) this.drop('queue_overflow', oldest.envelope);
+      if (!oldest) break;
+      this.queuedBytes -= oldest.envelope.body.length;
+      this.drop('queue_overflow', oldest.envelope);
     }
   }
 
   private pump(): void {
-    const concurrency = this.options.concurrency ?? 4;
+    const concurrency = this.options.concurrency ?? 8;
     while (!this.closed && this.inFlight < concurrency && !this.isBackingOff()) {
       const item = this.queue.shift();
       if (!item) break;
+      this.queuedBytes -= item.envelope.body.length;
       this.inFlight++;
       this.track(
         this.deliver(item).finally(() => {
@@ -180,6 +191,7 @@ class HttpTransport implements Transport {
       if (this.options.spool) {
         // The backend is down: everything waiting in memory goes to disk now.
         const waiting = this.queue.splice(0);
+        this.queuedBytes = 0;
         await Promise.all([item, ...waiting].map((i) => this.spool(i.envelope)));
       } else if (item.attempts >= (this.options.maxRetries ?? 10))
         this.drop('network_error', item.envelope);

@@ -163,7 +163,7 @@ describe('transport: answers', () => {
     answer((i) => (i < 4 ? 'hang' : { status: 200 }));
     start({
       maxQueueSize: 5,
-      transport: (o) => createHttpTransport({ ...o, requestTimeoutMs: 300 }),
+      transport: (o) => createHttpTransport({ ...o, concurrency: 4, requestTimeoutMs: 300 }),
     });
     for (let i = 0; i < 20; i++) captureMessage(`m${i}`);
     expect(await flush(10_000)).toBe(true);
@@ -250,7 +250,7 @@ describe('transport: outages', () => {
       start({
         spoolDir,
         sendClientReports: false,
-        transport: (o) => createHttpTransport({ ...o, requestTimeoutMs: 5000 }),
+        transport: (o) => createHttpTransport({ ...o, concurrency: 4, requestTimeoutMs: 5000 }),
       });
       for (let i = 0; i < 8; i++) captureMessage(`c${i}`);
       await sleep(100);
@@ -262,5 +262,32 @@ describe('transport: outages', () => {
     } finally {
       rmSync(spoolDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('transport: the byte bound', () => {
+  it('maxQueueBytes drops the oldest once the queued bytes exceed it', async () => {
+    answer((i) => (i < 4 ? 'hang' : { status: 200 }));
+    start({
+      maxQueueBytes: 4000,
+      transport: (o) => createHttpTransport({ ...o, concurrency: 4, requestTimeoutMs: 300 }),
+    });
+    for (let i = 0; i < 30; i++) captureMessage(`b${i}`);
+    expect(await flush(10_000)).toBe(true);
+    const kept = messages();
+    // What fits in 4,000 bytes is kept: the newest (the four that hung were retried into a full
+    // queue and dropped as the oldest).
+    const bytes = sink.received
+      .filter((r) => r.envelope[1][0]?.[0].type === 'event')
+      .reduce((n, r) => n + r.body.length, 0);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(30);
+    expect(bytes).toBeLessThanOrEqual(4000 + 1000);
+    // Delivered in parallel, so in any order.
+    expect([...kept].sort()).toEqual(
+      Array.from({ length: kept.length }, (_, i) => `b${30 - kept.length + i}`).sort(),
+    );
+    const report = sink.items('client_report')[0] as { discarded_events: { quantity: number }[] };
+    expect(report.discarded_events[0]?.quantity).toBe(30 - kept.length);
   });
 });

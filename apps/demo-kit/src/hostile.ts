@@ -4,6 +4,7 @@
 
 import { request } from 'node:http';
 import fc from 'fast-check';
+import { expect } from 'vitest';
 
 /** Every header a client can use to claim an IP. */
 export const SPOOF_HEADERS = [
@@ -187,4 +188,49 @@ export function recordingTransport() {
         .filter((lines) => lines[1]?.includes('"type":"event"'))
         .map((lines) => JSON.parse(lines[2] ?? '{}') as RecordedEvent),
   };
+}
+
+/**
+ * Sends the same generated requests (hostile headers; `/ok`, `/boom`, `/message`) to a bare app
+ * and to the app with @x, and expects identical answers. Returns how many `/boom` requests
+ * answered 500 (each must have produced one event).
+ */
+export async function expectSameAnswers(
+  bareUrl: string,
+  xUrl: string,
+  numRuns: number,
+): Promise<number> {
+  let booms = 0;
+  await fc.assert(
+    fc.asyncProperty(
+      hostileHeaders,
+      fc.constantFrom('/ok', '/boom', '/message'),
+      async (headers, path) => {
+        const [a, b] = await Promise.all([
+          rawGet(bareUrl, path, headers),
+          rawGet(xUrl, path, headers),
+        ]);
+        expect(b).toEqual(a);
+        if (path === '/boom' && a.status === 500) booms++;
+      },
+    ),
+    { numRuns },
+  );
+  return booms;
+}
+
+/**
+ * Expects that what @x sent (without `sendDefaultPii`) holds no client IP, no spoofed IP, no
+ * auth-user email, no cookie, no `Authorization` header and no `REMOTE_ADDR`.
+ */
+export function expectNoPersonalData(recorder: ReturnType<typeof recordingTransport>): void {
+  const sent = recorder.text();
+  expect(sent).not.toContain(SPOOFED_IP);
+  expect(sent).not.toContain('plain@example.com');
+  for (const event of recorder.events()) {
+    expect(event.user?.ip_address).toBeUndefined();
+    expect(event.request?.headers?.cookie).toBeUndefined();
+    expect(event.request?.headers?.authorization).toBeUndefined();
+    expect(event.request?.env).toBeUndefined();
+  }
 }

@@ -5,14 +5,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  hostileHeaders,
+  expectNoPersonalData,
+  expectSameAnswers,
   hostileUser,
   rawGet,
   recordingTransport,
   SPOOFED_IP,
   spoofedHeaders,
 } from '@x/demo-kit/hostile';
-import fc from 'fast-check';
 import Koa from 'koa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { captureMessage, close, flush, init, koaMiddleware } from '../src/index';
@@ -53,37 +53,14 @@ describe('@x/koa under hostile input', () => {
     init({ dsn: 'http://k@127.0.0.1:9/1', transport: recorder.transport, sendDefaultPii: false });
     const bare = await listen(buildApp(false));
     const withX = await listen(buildApp(true));
-    let booms = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        hostileHeaders,
-        fc.constantFrom('/ok', '/boom', '/message'),
-        async (headers, path) => {
-          const [a, b] = await Promise.all([
-            rawGet(bare.url, path, headers),
-            rawGet(withX.url, path, headers),
-          ]);
-          expect(b).toEqual(a);
-          if (path === '/boom') booms++;
-        },
-      ),
-      { numRuns: 150 },
-    );
+    const booms = await expectSameAnswers(bare.url, withX.url, 150);
     bare.server.close();
     withX.server.close();
     expect(await flush(5000)).toBe(true);
     const events = recorder.events();
     expect(events.filter((e) => e.exception)).toHaveLength(booms);
     // No IP, cookie, auth header or auth email without sendDefaultPii; no spoofed IP ever.
-    const sent = recorder.text();
-    expect(sent).not.toContain(SPOOFED_IP);
-    expect(sent).not.toContain('plain@example.com');
-    for (const event of events) {
-      expect(event.user?.ip_address).toBeUndefined();
-      expect(event.request?.headers?.cookie).toBeUndefined();
-      expect(event.request?.headers?.authorization).toBeUndefined();
-      expect(event.request?.env).toBeUndefined();
-    }
+    expectNoPersonalData(recorder);
     expect(rejections).toEqual([]);
   }, 120_000);
 

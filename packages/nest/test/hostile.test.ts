@@ -16,14 +16,14 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import {
-  hostileHeaders,
+  expectNoPersonalData,
+  expectSameAnswers,
   hostileUser,
   rawGet,
   recordingTransport,
   SPOOFED_IP,
   spoofedHeaders,
 } from '@x/demo-kit/hostile';
-import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { captureMessage, close, flush, init, XModule } from '../src/index.js';
 
@@ -105,34 +105,12 @@ describe.each(['express', 'fastify'] as Platform[])(
       init({ dsn: 'http://k@127.0.0.1:9/1', transport: recorder.transport, sendDefaultPii: false });
       const bare = await start(platform, false);
       const withX = await start(platform, true);
-      let booms = 0;
-      await fc.assert(
-        fc.asyncProperty(
-          hostileHeaders,
-          fc.constantFrom('/ok', '/boom', '/message'),
-          async (headers, path) => {
-            const [a, b] = await Promise.all([
-              rawGet(bare.url, path, headers),
-              rawGet(withX.url, path, headers),
-            ]);
-            expect(b).toEqual(a);
-            if (path === '/boom' && a.status === 500) booms++;
-          },
-        ),
-        { numRuns: 120 },
-      );
+      const booms = await expectSameAnswers(bare.url, withX.url, 120);
       await Promise.all([bare.app.close(), withX.app.close()]);
       expect(await flush(5000)).toBe(true);
       const events = recorder.events();
       expect(events.filter((e) => e.exception)).toHaveLength(booms);
-      const sent = recorder.text();
-      expect(sent).not.toContain(SPOOFED_IP);
-      expect(sent).not.toContain('plain@example.com');
-      for (const event of events) {
-        expect(event.user?.ip_address).toBeUndefined();
-        expect(event.request?.headers?.cookie).toBeUndefined();
-        expect(event.request?.headers?.authorization).toBeUndefined();
-      }
+      expectNoPersonalData(recorder);
       expect(rejections).toEqual([]);
     }, 120_000);
 

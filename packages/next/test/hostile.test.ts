@@ -2,6 +2,7 @@
 // X-Forwarded-For chains, and getUser results that are Proxies, throw, loop or weigh megabytes.
 // The wrapped handler must answer exactly as the bare one, and nothing spoofed or personal leaks.
 import {
+  expectNoPersonalData,
   hostileHeaders,
   hostileUser,
   recordingTransport,
@@ -70,10 +71,7 @@ describe('@x/next under hostile input', () => {
     expect(await flush(5000)).toBe(true);
     const events = recorder.events();
     expect(events.filter((e) => e.exception)).toHaveLength(booms);
-    const sent = recorder.text();
-    expect(sent).not.toContain(SPOOFED_IP);
-    expect(sent).not.toContain('plain@example.com');
-    for (const event of events) expect(event.user?.ip_address).toBeUndefined();
+    expectNoPersonalData(recorder);
     expect(rejections).toEqual([]);
   }, 120_000);
 

@@ -161,6 +161,17 @@ export function describeDemoContract(name: string, entry: string): void {
       expect(issue.user_count).toBe(4);
     });
 
+    it('concurrent /whoami answers each carry their own user', async () => {
+      const tokens = await Promise.all(accounts.map((a) => tokenFor(app.url, a.username)));
+      const answers = await Promise.all(
+        Array.from({ length: 150 }, async (_, i) => {
+          const res = await fetch(`${app.url}/whoami`, { headers: bearer(tokens[i % 3] ?? '') });
+          return ((await res.json()) as { user?: { id?: string } }).user?.id;
+        }),
+      );
+      expect(answers).toEqual(Array.from({ length: 150 }, (_, i) => accounts[i % 3]?.id));
+    });
+
     it('overlapping requests by different users never mix them up', async () => {
       const before = (await eventsIn(inbox.url, 0, 0)).length;
       const tokens = await Promise.all(accounts.map((a) => tokenFor(app.url, a.username)));

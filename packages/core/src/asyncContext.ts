@@ -116,18 +116,47 @@ export function ensureAsyncLocalStorageStrategy(
 
 /**
  * The active strategy. When none was installed it picks one: AsyncLocalStorage
- * when the runtime offers it globally (Next's edge runtime, Deno, Bun, Workers
- * with the flag), else the stack.
+ * when the runtime offers it — globally (Next's edge runtime, Deno, Bun,
+ * Workers with the flag) or as Node's built-in module, reached without a static
+ * `node:` import (bundlers such as Turbopack may load this main entry on Node) —
+ * else the stack, which only suits single-user runtimes (browsers).
  */
 export function getAsyncContextStrategy(): AsyncContextStrategy {
   const carrier = getCarrier();
   if (!carrier.strategy) {
-    const AsyncLocalStorage = (globalThis as { AsyncLocalStorage?: AsyncLocalStorageConstructor })
-      .AsyncLocalStorage;
-    carrier.strategy =
-      typeof AsyncLocalStorage === 'function'
-        ? createAsyncLocalStorageStrategy(AsyncLocalStorage)
-        : createStackStrategy();
+    const AsyncLocalStorage = findAsyncLocalStorage();
+    carrier.strategy = AsyncLocalStorage
+      ? createAsyncLocalStorageStrategy(AsyncLocalStorage)
+      : createStackStrategy();
+    if (!AsyncLocalStorage && isServer()) {
+      // A server on the stack would mix up concurrent requests' users: say so loudly.
+      console.warn(
+        '[@x] no AsyncLocalStorage found: request isolation is off (scopes use a single stack)',
+      );
+    }
   }
   return carrier.strategy;
+}
+
+function findAsyncLocalStorage(): AsyncLocalStorageConstructor | undefined {
+  const global = globalThis as {
+    AsyncLocalStorage?: AsyncLocalStorageConstructor;
+    process?: {
+      getBuiltinModule?: (
+        id: string,
+      ) => { AsyncLocalStorage?: AsyncLocalStorageConstructor } | undefined;
+    };
+  };
+  if (typeof global.AsyncLocalStorage === 'function') return global.AsyncLocalStorage;
+  try {
+    const hooks = global.process?.getBuiltinModule?.('node:async_hooks');
+    return typeof hooks?.AsyncLocalStorage === 'function' ? hooks.AsyncLocalStorage : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isServer(): boolean {
+  const global = globalThis as { window?: unknown; process?: { versions?: { node?: string } } };
+  return typeof global.window === 'undefined' && typeof global.process?.versions?.node === 'string';
 }

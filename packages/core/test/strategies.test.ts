@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createStackStrategy,
   getAsyncContextStrategy,
@@ -15,19 +15,49 @@ import { resetCarrier } from './helpers';
 beforeEach(resetCarrier);
 
 describe('async-context strategies', () => {
-  it('the main entry picks the stack strategy when no AsyncLocalStorage exists', () => {
+  it('the main entry finds Node’s AsyncLocalStorage without a static import (bundlers may load it on Node)', async () => {
     const carrier = getCarrier();
     const saved = carrier.strategy;
     carrier.strategy = undefined;
     try {
+      expect((globalThis as { AsyncLocalStorage?: unknown }).AsyncLocalStorage).toBeUndefined();
+      expect(getAsyncContextStrategy().name).toBe('async-local-storage');
+      // Concurrent requests keep their own users (the stack would mix them up here).
+      const seen = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          withIsolationScope(async () => {
+            setUser({ id: `u${i}` });
+            await new Promise((r) => setTimeout(r, (i * 7) % 11));
+            return getUser()?.id;
+          }),
+        ),
+      );
+      expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => `u${i}`));
+    } finally {
+      carrier.strategy = saved;
+    }
+  });
+
+  it('without any AsyncLocalStorage it falls back to the stack, and a server is warned', () => {
+    const carrier = getCarrier();
+    const saved = carrier.strategy;
+    const proc = process as { getBuiltinModule?: unknown };
+    const getBuiltinModule = proc.getBuiltinModule;
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    carrier.strategy = undefined;
+    proc.getBuiltinModule = undefined;
+    try {
       expect(getAsyncContextStrategy().name).toBe('stack');
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('request isolation is off'));
       withIsolationScope(() => {
         setUser({ id: 'inside' });
         expect(getUser()).toEqual({ id: 'inside' });
       });
       expect(getUser()).toBeNull();
     } finally {
+      proc.getBuiltinModule = getBuiltinModule;
       carrier.strategy = saved;
+      warn.mockRestore();
     }
   });
 

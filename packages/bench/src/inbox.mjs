@@ -77,7 +77,10 @@ end
 export async function inboxTrial({ generator, warmSeconds, seconds, round }) {
   const dir = mkdtempSync(join(tmpdir(), 'x-bench-inbox-'));
   const dbPath = join(dir, 'inbox.db');
-  const [cmd, argv] = onCpu(SERVER_CPU, process.execPath, [`${serversDir}inbox.mjs`]);
+  const [cmd, argv] = onCpu(SERVER_CPU, process.execPath, [
+    ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
+    `${serversDir}inbox.mjs`,
+  ]);
   const child = spawn(cmd, argv, {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, BENCH_DB: dbPath },
@@ -119,6 +122,7 @@ export async function inboxTrial({ generator, warmSeconds, seconds, round }) {
       bytesPer10k: (bytes / stored) * 10_000,
     };
   } finally {
+    if (process.env.BENCH_PROF) await new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   }

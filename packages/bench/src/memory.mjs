@@ -1,17 +1,18 @@
-// Memory of each @x adapter's server: RSS and heap (after a full GC) after `first` and after
-// `total` requests — the hello path with the sink up, and the error path with the sink down
+// Memory of each @x adapter's server: RSS and heap (after a full GC) after a first and after a
+// total count of requests — the hello path with the sink up, and the error path with the sink down
 // (every event queued, retried, dropped at the queue's bound).
 import { runLoad } from './lib/load.mjs';
 import { startServer } from './lib/server.mjs';
 import { deadDsn } from './lib/sink.mjs';
 import { AUTH_HEADERS } from './paths.mjs';
 
-/** Runs the memory scenarios; one row per (framework, scenario). */
-export async function runMemory({ generator, sink, frameworks, first, total, log }) {
+/** Runs the memory scenarios (`counts`: `[first, total]` per scenario); one row per (framework, scenario). */
+export async function runMemory({ generator, sink, frameworks, counts, log }) {
   const rows = [];
   const down = await deadDsn();
   for (const scenario of ['hello', 'sink down']) {
     for (const framework of frameworks) {
+      const [first, total] = counts[scenario];
       const mode = scenario === 'hello' ? 'hello' : 'error';
       const dsn = scenario === 'hello' ? sink.dsn : down;
       const server = await startServer({ framework, variant: 'x', mode, dsn });

@@ -19,8 +19,22 @@ const out = outIndex > 0 ? process.argv[outIndex + 1] : `${root}BENCHMARKS.md`;
 
 /** Full: 3 rounds of 5 s after a 2 s warm-up per trial; quick: 1 round of 2 s. */
 const settings = quick
-  ? { rounds: 1, warmSeconds: 1, seconds: 2, captureEvents: 5_000, memory: [2_000, 20_000] }
-  : { rounds: 3, warmSeconds: 2, seconds: 5, captureEvents: 20_000, memory: [20_000, 200_000] };
+  ? {
+      rounds: 1,
+      warmSeconds: 1,
+      seconds: 2,
+      captureEvents: 5_000,
+      memory: [2_000, 20_000],
+      sinkDown: [2_000, 10_000],
+    }
+  : {
+      rounds: 3,
+      warmSeconds: 2,
+      seconds: 5,
+      captureEvents: 20_000,
+      memory: [20_000, 200_000],
+      sinkDown: [10_000, 50_000],
+    };
 
 const log = (line) => console.log(line);
 const resultsFile = `${root}.test-results/bench.json`;
@@ -80,12 +94,12 @@ log(`  @x/next/client ${size.x.gzip} B gz, @sentry/browser ${size.sentry.gzip} B
 
 log('▶ memory');
 const [first, total] = settings.memory;
+const [downFirst, downTotal] = settings.sinkDown;
 const memory = await runMemory({
   generator,
   sink,
   frameworks: ['koa', 'nest', 'next'],
-  first,
-  total,
+  counts: { hello: [first, total], 'sink down': [downFirst, downTotal] },
   log,
 });
 await sink.close();

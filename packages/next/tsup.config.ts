@@ -6,7 +6,8 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    clean: true,
+    // No `clean` here: the two builds run in parallel and one would delete the other's files
+    // (the build script empties dist first).
     target: 'es2022',
   },
   {

@@ -20,7 +20,11 @@ export async function trial({ generator, sink, framework, variant, mode, warmSec
   try {
     const load = { url: server.url, connections: 50, headers: AUTH_HEADERS };
     await runLoad(generator, { ...load, seconds: warmSeconds });
+    const cpuBefore = await server.request('cpu');
     const result = await runLoad(generator, { ...load, seconds });
+    const cpuAfter = await server.request('cpu');
+    // CPU time per request: what the server spent, whatever else ran on the machine.
+    result.cpuUs = (cpuAfter.us - cpuBefore.us) / result.requests;
     const expected = mode === 'error' ? 500 : 200;
     if (mode === 'hello' && result.non2xx > 0)
       throw new Error(`${framework}/${variant}: ${result.non2xx} non-2xx responses`);
@@ -70,11 +74,12 @@ export async function runPaths({ generator, sink, rounds, warmSeconds, seconds, 
             ...result,
             rpsRatio: result.rps / base.rps,
             p99Ratio: result.p99 / base.p99,
+            cpuRatio: base.cpuUs / result.cpuUs,
           };
           rows.push(row);
           const events = row.thrown === undefined ? '' : `, events ${row.received}/${row.thrown}`;
           log(
-            `  round ${round} ${mode.padEnd(5)} ${framework}/${variant.padEnd(6)} ${row.rps.toFixed(0).padStart(6)} req/s  p99 ${row.p99.toFixed(2)} ms  ×${row.rpsRatio.toFixed(2)}${events}`,
+            `  round ${round} ${mode.padEnd(5)} ${framework}/${variant.padEnd(6)} ${row.rps.toFixed(0).padStart(6)} req/s  p99 ${row.p99.toFixed(2)} ms  ×${row.rpsRatio.toFixed(2)}  ${row.cpuUs.toFixed(1)} µs CPU/req${events}`,
           );
         }
       }

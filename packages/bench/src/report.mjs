@@ -1,5 +1,6 @@
 // Renders BENCHMARKS.md from one run's results.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { fmt, fmtSummary, summarize } from './lib/stats.mjs';
@@ -19,6 +20,18 @@ const LABELS = {
 function version(name) {
   try {
     return JSON.parse(readFileSync(`${benchDir}node_modules/${name}/package.json`, 'utf8')).version;
+  } catch {
+    return '?';
+  }
+}
+
+/** The express version @nestjs/platform-express resolves (pnpm keeps it out of our node_modules). */
+function expressVersion() {
+  try {
+    const fromNest = createRequire(
+      realpathSync(`${benchDir}node_modules/@nestjs/platform-express/package.json`),
+    );
+    return fromNest('express/package.json').version;
   } catch {
     return '?';
   }
@@ -58,7 +71,7 @@ export function renderReport({
   push(
     `- Machine: ${cpus()[0]?.model ?? '?'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}; Node ${process.version}.`,
     `- Load: ${generator.name} ${generator.version}, 1 thread, 50 keep-alive connections, loopback; ${pinned ? 'server on CPU 0, load generator (at nice 10) and the counting sink on CPU 1 (`taskset`)' : 'not pinned (no taskset or one core)'}. Each trial is a fresh server process: ${settings.warmSeconds} s warm-up, then ${settings.seconds} s measured. The machine may have had other work running; interleaving spreads that over all variants.`,
-    `- Versions: koa ${version('koa')}, @nestjs/core ${version('@nestjs/core')} (Express adapter, express ${version('@nestjs/platform-express/node_modules/express') === '?' ? version('express') : version('@nestjs/platform-express/node_modules/express')}), next ${version('next')}, @sentry/node ${version('@sentry/node')}, @sentry/nestjs ${version('@sentry/nestjs')} (the latest published; it declares Nest ≤ 11 as peer), @sentry/browser ${version('@sentry/browser')}, @x/* ${version('@x/core')}.`,
+    `- Versions: koa ${version('koa')}, @nestjs/core ${version('@nestjs/core')} (Express adapter, express ${expressVersion()}), next ${version('next')}, @sentry/node ${version('@sentry/node')}, @sentry/nestjs ${version('@sentry/nestjs')} (the latest published; it declares Nest ≤ 11 as peer), @sentry/browser ${version('@sentry/browser')}, @x/* ${version('@x/core')}.`,
     '- Commands: `pnpm bench` (= `node scripts/bench.mjs`: `turbo run build`, then `node packages/bench/src/run.mjs`), `pnpm bench --quick` for a fast look.',
     '',
   );
@@ -68,15 +81,18 @@ export function renderReport({
     'The app resolves the user from `Authorization: Bearer …` on every request (a token → user lookup, as a session store would). Sentry sets it with `setUser` per request; @x registers its lazy resolver. No tracing in any variant.',
     '',
   );
+  const hasCpu = paths.some((r) => Number.isFinite(r.cpuUs));
+  const cpuCell = (rows) =>
+    hasCpu ? ` ${fmtSummary(summarize(rows.map((r) => r.cpuUs)), 1)} |` : '';
   push(
-    '| framework | variant | req/s | × bare | p99 (ms) | p99 × bare |',
-    '| --- | --- | ---: | ---: | ---: | ---: |',
+    `| framework | variant | req/s | × bare | p99 (ms) | p99 × bare |${hasCpu ? ' server CPU µs/req |' : ''}`,
+    `| --- | --- | ---: | ---: | ---: | ---: |${hasCpu ? ' ---: |' : ''}`,
   );
   for (const [framework, variants] of Object.entries(FRAMEWORKS)) {
     for (const variant of variants) {
       const rows = pick(paths, { mode: 'hello', framework, variant });
       push(
-        `| ${framework} | ${LABELS[framework][variant]} | ${fmtSummary(summarize(rows.map((r) => r.rps)))} | ${fmtSummary(summarize(rows.map((r) => r.rpsRatio)), 2)} | ${fmtSummary(summarize(rows.map((r) => r.p99)), 2)} | ${fmtSummary(summarize(rows.map((r) => r.p99Ratio)), 2)} |`,
+        `| ${framework} | ${LABELS[framework][variant]} | ${fmtSummary(summarize(rows.map((r) => r.rps)))} | ${fmtSummary(summarize(rows.map((r) => r.rpsRatio)), 2)} | ${fmtSummary(summarize(rows.map((r) => r.p99)), 2)} | ${fmtSummary(summarize(rows.map((r) => r.p99Ratio)), 2)} |${cpuCell(rows)}`,
       );
     }
     const x = pick(paths, { mode: 'hello', framework, variant: 'x' });
@@ -100,8 +116,8 @@ export function renderReport({
     '',
   );
   push(
-    '| framework | variant | req/s | × bare | × Sentry | p99 (ms) | events received / thrown |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    `| framework | variant | req/s | × bare | × Sentry | p99 (ms) | events received / thrown |${hasCpu ? ' server CPU µs/req |' : ''}`,
+    `| --- | --- | ---: | ---: | ---: | ---: | ---: |${hasCpu ? ' ---: |' : ''}`,
   );
   for (const [framework, variants] of Object.entries(FRAMEWORKS)) {
     for (const variant of variants) {
@@ -115,7 +131,7 @@ export function renderReport({
           ? '—'
           : `${fmtSummary(summarize(rows.map((r) => (100 * r.received) / r.thrown)), 1, ' %')} (${fmt(rows.reduce((a, r) => a + r.received, 0))} / ${fmt(rows.reduce((a, r) => a + r.thrown, 0))})`;
       push(
-        `| ${framework} | ${LABELS[framework][variant]} | ${fmtSummary(summarize(rows.map((r) => r.rps)))} | ${fmtSummary(summarize(rows.map((r) => r.rpsRatio)), 2)} | ${vsSentry && variant !== 'sentry' ? fmtSummary(vsSentry, 2) : '—'} | ${fmtSummary(summarize(rows.map((r) => r.p99)), 1)} | ${received} |`,
+        `| ${framework} | ${LABELS[framework][variant]} | ${fmtSummary(summarize(rows.map((r) => r.rps)))} | ${fmtSummary(summarize(rows.map((r) => r.rpsRatio)), 2)} | ${vsSentry && variant !== 'sentry' ? fmtSummary(vsSentry, 2) : '—'} | ${fmtSummary(summarize(rows.map((r) => r.p99)), 1)} | ${received} |${cpuCell(rows)}`,
       );
     }
     const x = pick(paths, { mode: 'error', framework, variant: 'x' });

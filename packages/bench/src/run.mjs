@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench` (after the build): every benchmark, interleaved, then BENCHMARKS.md at the root.
 //   node packages/bench/src/run.mjs [--quick] [--out FILE] [--report-only]
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { inboxTrial } from './inbox.mjs';
@@ -41,6 +41,7 @@ const resultsFile = `${root}.test-results/bench.json`;
 if (process.argv.includes('--report-only')) {
   // Re-renders the report from the last run's raw results (e.g. after editing ANALYSIS.md).
   writeFileSync(out, renderReport(JSON.parse(readFileSync(resultsFile, 'utf8'))));
+  formatMarkdown(out);
   log(`wrote ${out} from ${resultsFile}`);
   process.exit(0);
 }
@@ -112,7 +113,13 @@ const results = {
 mkdirSync(`${root}.test-results`, { recursive: true });
 writeFileSync(resultsFile, JSON.stringify(results));
 writeFileSync(out, renderReport(results));
+formatMarkdown(out);
 log(`wrote ${out} (${elapsedSeconds.toFixed(0)} s)`);
+
+/** Formats the report as the repo's formatter would (so `biome check .` stays green). */
+function formatMarkdown(file) {
+  spawnSync(`${root}node_modules/.bin/biome`, ['format', '--write', file], { stdio: 'ignore' });
+}
 
 /** Runs `node args` (inheriting this process's CPU), resolving its stdout. */
 function node(args) {

@@ -33,14 +33,17 @@ export function fail() {
 
 /**
  * Tells the runner the server listens on `port`, and answers its requests: `flush` (waits for
- * the SDK to deliver what it captured, then reports how many errors were thrown) and `mem`
- * (memory after a full GC; the server runs with --expose-gc).
+ * the SDK to deliver what it captured, then reports how many errors were thrown), `cpu` (CPU
+ * time used so far, µs) and `mem` (memory after a full GC; the server runs with --expose-gc).
  */
 export function ready(port, flush = async () => true) {
   process.on('message', async (message) => {
     if (message?.cmd === 'flush') {
       const ok = await flush().catch(() => false);
       process.send({ cmd: 'flush', thrown, ok });
+    } else if (message?.cmd === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send({ cmd: 'cpu', us: user + system });
     } else if (message?.cmd === 'exit') {
       process.exit(0); // lets --cpu-prof write its profile
     } else if (message?.cmd === 'mem') {

@@ -14,6 +14,12 @@ if (config.variant === 'x') {
   });
   app.use(x.koaMiddleware());
   flush = () => x.flush(10_000);
+} else if (config.variant === 'als') {
+  // Diagnostic (not in the report's table): only what any AsyncLocalStorage-based SDK adds —
+  // one AsyncLocalStorage.run per request, which turns on Node 20's promise hooks.
+  const { AsyncLocalStorage } = await import('node:async_hooks');
+  const als = new AsyncLocalStorage();
+  app.use((ctx, next) => als.run({ ctx }, next));
 } else if (config.variant === 'sentry') {
   const Sentry = await import('@sentry/node');
   Sentry.setupKoaErrorHandler(app);

@@ -1,6 +1,5 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  close,
   flush,
   getEventUser,
   getUser,
@@ -10,19 +9,9 @@ import {
   withBackgroundScope,
   withIsolationScope,
 } from '../src/node';
-import { resetCarrier } from './helpers';
-import { type Sink, startSink } from './sink';
+import { useSharedSink } from './sink';
 
-let sink: Sink;
-beforeAll(async () => {
-  sink = await startSink();
-});
-afterAll(() => sink.close());
-beforeEach(() => {
-  resetCarrier();
-  sink.received.length = 0;
-});
-afterEach(() => close(500));
+const sink = useSharedSink(500);
 
 describe('mapAuthUser', () => {
   it('maps the usual auth user shapes', () => {

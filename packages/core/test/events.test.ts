@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   addBreadcrumb,
   captureEvent,
   captureException,
   captureMessage,
-  close,
   DsnError,
   flush,
   getClient,
@@ -23,21 +22,10 @@ import {
   withIsolationScope,
   withScope,
 } from '../src/node';
-import { resetCarrier } from './helpers';
-import { type Sink, startSink } from './sink';
+import { useSharedSink } from './sink';
 
-let sink: Sink;
-beforeAll(async () => {
-  sink = await startSink();
-});
-afterAll(() => sink.close());
-beforeEach(() => {
-  resetCarrier();
-  sink.received.length = 0;
-  sink.behaviour = () => ({ status: 200 });
-});
+const sink = useSharedSink();
 afterEach(async () => {
-  await close(1000);
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
 });

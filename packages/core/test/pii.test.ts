@@ -1,27 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type ClientOptions,
   captureException,
   captureMessage,
-  close,
   flush,
   init,
   setUser,
   withIsolationScope,
 } from '../src/node';
-import { resetCarrier } from './helpers';
-import { type Sink, startSink } from './sink';
+import { useSharedSink } from './sink';
 
-let sink: Sink;
-beforeAll(async () => {
-  sink = await startSink();
-});
-afterAll(() => sink.close());
-beforeEach(() => {
-  resetCarrier();
-  sink.received.length = 0;
-});
-afterEach(() => close(1000));
+const sink = useSharedSink();
 
 interface SentEvent {
   user: Record<string, unknown>;

@@ -5,6 +5,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { parseEnvelope } from '@sentry/core';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { close } from '../src/node';
+import { resetCarrier } from './helpers';
 
 export interface Received {
   headers: IncomingMessage['headers'];
@@ -133,4 +136,27 @@ export async function startSink(port = 0): Promise<Sink> {
 
   await sink.listen();
   return sink;
+}
+
+/**
+ * One sink for a whole test file, reset before each test (with the SDK's global state), and the
+ * client closed after each. Returns the sink (a forwarding handle: it is started in `beforeAll`).
+ */
+export function useSharedSink(closeTimeoutMs = 1000): Sink {
+  let current: Sink | undefined;
+  beforeAll(async () => {
+    current = await startSink();
+  });
+  afterAll(() => current?.close());
+  beforeEach(() => {
+    resetCarrier();
+    if (!current) return;
+    current.received.length = 0;
+    current.behaviour = () => ({ status: 200 });
+  });
+  afterEach(() => close(closeTimeoutMs));
+  return new Proxy({} as Sink, {
+    get: (_target, key) => Reflect.get(current as Sink, key),
+    set: (_target, key, value) => Reflect.set(current as Sink, key, value),
+  });
 }

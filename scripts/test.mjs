@@ -1,73 +1,128 @@
 #!/usr/bin/env node
 // The one test command (`npm test`): on a fresh machine with Node ≥ 20 and npm it
-// gets pnpm, installs, lints, builds, type-checks and runs every test, then
-// prints the summary line CI reads: `N passed, N failed`.
+// gets pnpm, installs, finds (or, as root on Debian, installs) Chromium, lints,
+// builds, type-checks, runs every test on this Node and again on Node 24 and 26
+// (real binaries from the npm registry), then prints the summary line CI reads:
+// `N passed, N failed`.
+//
+// Flags: --node=20,24,26 picks the Node majors of the vitest runs ("self" = this
+// Node); anything after `--` goes to vitest (e.g. `npm test -- --project core`).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { CHROMIUM_HINT, ensureChromium } from '../packages/test-kit/src/chromium.mjs';
+import { EXTRA_NODE_MAJORS, ensureNode } from './lib/nodeBinaries.mjs';
 import { pnpmCommand, root } from './lib/pnpm.mjs';
 
-const pnpm = pnpmCommand();
-const resultsFile = join(root, '.test-results', 'vitest.json');
-const steps = [];
+const argv = process.argv.slice(2);
+const dashes = argv.indexOf('--');
+const vitestArgs = dashes === -1 ? [] : argv.slice(dashes + 1);
+const nodeFlag = argv.find((a) => a.startsWith('--node='));
+const majors = nodeFlag
+  ? nodeFlag.slice('--node='.length).split(',')
+  : ['self', ...EXTRA_NODE_MAJORS.map(String)];
 
-function run(name, args, { counts = true } = {}) {
-  console.log(`\n▶ ${name}: ${[...pnpm, ...args].join(' ')}`);
-  const { status } = spawnSync(pnpm[0], [...pnpm.slice(1), ...args], {
+const pnpm = pnpmCommand();
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+const steps = [];
+let passed = 0;
+let failed = 0;
+
+function run(name, command, args, { counts = true, extraEnv = {} } = {}) {
+  console.log(`\n▶ ${name}: ${[command, ...args].join(' ')}`);
+  const { status } = spawnSync(command, args, {
     cwd: root,
     stdio: 'inherit',
+    env: { ...env, ...extraEnv },
   });
   if (counts) steps.push({ name, ok: status === 0 });
   return status === 0;
 }
+const runPnpm = (name, args, options) => run(name, pnpm[0], [...pnpm.slice(1), ...args], options);
 
-const installed = run('install', ['install', '--frozen-lockfile', '--prefer-offline'], {
-  counts: false,
-});
-if (!installed) {
-  console.log('\ninstall failed\n0 passed, 1 failed');
-  process.exit(1);
+function finish() {
+  for (const step of steps) {
+    if (step.ok) passed += 1;
+    else failed += 1;
+  }
+  console.log('\nSteps:', steps.map((s) => `${s.name}: ${s.ok ? 'ok' : 'FAILED'}`).join(', '));
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
 }
-run('lint and format (biome)', ['exec', 'biome', 'check', '.']);
-const built = run('build (turbo)', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
-run('typecheck (tsc)', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']);
 
-let passed = 0;
-let failed = 0;
-if (built) {
+if (!runPnpm('install', ['install', '--frozen-lockfile', '--prefer-offline'], { counts: false })) {
+  console.log('\ninstall failed');
+  failed += 1;
+  finish();
+}
+
+const chromium = ensureChromium();
+if (!chromium.path) {
+  console.log(`\n${chromium.reason}. ${CHROMIUM_HINT}`);
+  failed += 1;
+  finish();
+}
+env.CHROMIUM_PATH = chromium.path;
+console.log(`\nChromium: ${chromium.path}`);
+
+runPnpm('lint and format (biome)', ['exec', 'biome', 'check', '.']);
+const built = runPnpm('build (turbo)', [
+  'exec',
+  'turbo',
+  'run',
+  'build',
+  '--output-logs=errors-only',
+]);
+runPnpm('typecheck (tsc)', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']);
+
+/** Runs vitest on one Node binary and adds its counts; a file that failed to load counts as failed. */
+function vitestOn(major) {
+  let node = process.execPath;
+  const label = major === 'self' ? process.versions.node : major;
+  if (major !== 'self') {
+    const found = ensureNode(Number(major));
+    if (!found.path) {
+      console.log(`\nNode ${major}: ${found.reason}`);
+      failed += 1;
+      return;
+    }
+    node = found.path;
+  }
+  const resultsFile = join(root, '.test-results', `vitest-node${label}.json`);
   rmSync(resultsFile, { force: true });
   mkdirSync(join(root, '.test-results'), { recursive: true });
-  const vitest = run(
-    'tests (vitest)',
+  const ok = run(
+    `tests on Node ${label} (vitest)`,
+    node,
     [
-      'exec',
-      'vitest',
+      join(root, 'node_modules', 'vitest', 'vitest.mjs'),
       'run',
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${resultsFile}`,
+      ...vitestArgs,
     ],
     { counts: false },
   );
   try {
     const report = JSON.parse(readFileSync(resultsFile, 'utf8'));
-    passed += report.numPassedTests;
-    failed += report.numFailedTests;
-    // A file that failed to load has no tests in it but must still count.
-    failed += report.testResults.filter(
+    const fileFailures = report.testResults.filter(
       (f) => f.status === 'failed' && f.assertionResults.length === 0,
     ).length;
-    if (!vitest && failed === 0) failed += 1;
+    passed += report.numPassedTests;
+    failed += report.numFailedTests + fileFailures;
+    if (!ok && report.numFailedTests + fileFailures === 0) failed += 1;
+    console.log(
+      `Node ${label}: ${report.numPassedTests} passed, ${report.numFailedTests + fileFailures} failed`,
+    );
   } catch {
     failed += 1;
   }
+}
+
+if (built) {
+  for (const major of majors) vitestOn(major);
 } else {
   failed += 1;
 }
-for (const step of steps) {
-  if (step.ok) passed += 1;
-  else failed += 1;
-}
-console.log('\nSteps:', steps.map((s) => `${s.name}: ${s.ok ? 'ok' : 'FAILED'}`).join(', '));
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

@@ -2,6 +2,6 @@ import 'next-auth/jwt';
 
 declare module 'next-auth/jwt' {
   interface JWT {
-    subscription?: string;
+    subscription?: string | undefined;
   }
 }

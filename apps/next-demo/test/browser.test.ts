@@ -1,23 +1,12 @@
 // Two people in two browsers, signed in as different users, trigger every kind of error a Next app
 // can have; each error must reach the inbox with the right user. Client-side errors get their IP
 // from the inbox's {{auto}} handling only when PII is on.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Started, startAppProcess, startInboxProcess } from '@x/demo-kit/processes';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { launchChromium } from '@x/test-kit/chromium';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const server = join(__dirname, '..', 'server.mjs');
 
 interface StoredEvent {
@@ -42,15 +31,11 @@ async function waitForEvents(
   }
 }
 
-const profiles: string[] = [];
+const closers: (() => Promise<void>)[] = [];
 async function browser(): Promise<BrowserContext> {
-  const profile = mkdtempSync(join(tmpdir(), 'x-next-chromium-'));
-  profiles.push(profile);
-  return chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-  });
+  const { context, close } = await launchChromium();
+  closers.push(close);
+  return context;
 }
 
 async function signIn(page: Page, app: string, username: string) {
@@ -84,7 +69,6 @@ describe('next-demo in headless Chromium', () => {
   let inbox: Started & { dsn: string };
   let app: Started;
   let appNoPii: Started;
-  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
     inbox = await startInboxProcess();
@@ -94,15 +78,13 @@ describe('next-demo in headless Chromium', () => {
     ]);
   }, 90_000);
   afterAll(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
+    await Promise.all(closers.map((close) => close()));
     await Promise.all([app?.stop(), appNoPii?.stop()]);
     await inbox?.stop();
-    for (const profile of profiles) rmSync(profile, { recursive: true, force: true });
   });
 
   it('two users in two browsers: every kind of error carries its own user', async () => {
     const [alice, bob] = await Promise.all([browser(), browser()]);
-    contexts.push(alice, bob);
     const [alicePage, bobPage] = await Promise.all([alice.newPage(), bob.newPage()]);
     await Promise.all([signIn(alicePage, app.url, 'alice'), signIn(bobPage, app.url, 'bob')]);
     await Promise.all([triggerEverything(alicePage, app.url), triggerEverything(bobPage, app.url)]);
@@ -130,7 +112,6 @@ describe('next-demo in headless Chromium', () => {
 
   it('without sendDefaultPii a client-side error carries no IP', async () => {
     const carol = await browser();
-    contexts.push(carol);
     const page = await carol.newPage();
     await signIn(page, appNoPii.url, 'carol');
     await page.goto(appNoPii.url);

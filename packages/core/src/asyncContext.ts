@@ -140,7 +140,7 @@ export function getAsyncContextStrategy(): AsyncContextStrategy {
 
 function findAsyncLocalStorage(): AsyncLocalStorageConstructor | undefined {
   const global = globalThis as {
-    AsyncLocalStorage?: AsyncLocalStorageConstructor;
+    AsyncLocalStorage?: AsyncLocalStorageConstructor | undefined;
     process?: {
       getBuiltinModule?: (
         id: string,

@@ -6,11 +6,11 @@ import type { User } from './user';
 /** Options of {@link withBackgroundScope}. */
 export interface BackgroundScopeOptions {
   /** The user the work runs for (a job's owner), if any. */
-  user?: User | null;
+  user?: User | null | undefined;
   /** Tags for every event of this work, e.g. `{ job: 'send-invoice' }`. */
-  tags?: Record<string, string>;
+  tags?: Record<string, string> | undefined;
   /** Capture an error the callback throws (it is rethrown either way). @default true */
-  captureErrors?: boolean;
+  captureErrors?: boolean | undefined;
 }
 
 /**

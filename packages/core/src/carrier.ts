@@ -8,23 +8,23 @@ import type { Spool } from './spool';
  * ESM and a CJS build) share one set of scopes, one strategy and one client.
  */
 export interface Carrier {
-  globalScope?: Scope;
-  defaultScopes?: Scopes;
-  strategy?: AsyncContextStrategy;
+  globalScope?: Scope | undefined;
+  defaultScopes?: Scopes | undefined;
+  strategy?: AsyncContextStrategy | undefined;
   /** The client installed by `init`, typed loosely so older copies can share it. */
-  client?: unknown;
-  debug?: boolean;
+  client?: unknown | undefined;
+  debug?: boolean | undefined;
   /** What the runtime's entry point provides (the `node` entry: a file spool, the host name). */
-  runtime?: RuntimeSupport;
-  lastEventId?: string;
+  runtime?: RuntimeSupport | undefined;
+  lastEventId?: string | undefined;
 }
 
 /** Runtime-specific pieces injected by an entry point, so the main entry stays free of `node:`. */
 export interface RuntimeSupport {
-  createSpool?: (dir: string, maxBytes?: number) => Spool;
+  createSpool?: ((dir: string, maxBytes?: number) => Spool) | undefined;
   serverName?: () => string | undefined;
   /** The transport's default `fetch` (the node entry: one on `node:http`). */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
 }
 
 const CARRIER_KEY = Symbol.for('@x/core.carrier');

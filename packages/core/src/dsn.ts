@@ -2,7 +2,7 @@
 export interface Dsn {
   protocol: 'http' | 'https';
   publicKey: string;
-  secretKey?: string;
+  secretKey?: string | undefined;
   host: string;
   port: string;
   /** Path before the project id, without leading or trailing slash (`''` for none). */

@@ -2,10 +2,10 @@ import type { DataCategory, Event } from './event';
 
 /** The first line of an envelope. */
 export interface EnvelopeHeader {
-  event_id?: string;
-  sent_at?: string;
-  dsn?: string;
-  sdk?: { name: string; version: string };
+  event_id?: string | undefined;
+  sent_at?: string | undefined;
+  dsn?: string | undefined;
+  sdk?: { name: string; version: string } | undefined;
   [key: string]: unknown;
 }
 

@@ -3,83 +3,83 @@ import type { User } from './user';
 
 /** One stack frame, oldest call first in a stacktrace (as Sentry orders them). */
 export interface StackFrame {
-  filename?: string;
-  abs_path?: string;
-  function?: string;
-  module?: string;
-  lineno?: number;
-  colno?: number;
+  filename?: string | undefined;
+  abs_path?: string | undefined;
+  function?: string | undefined;
+  module?: string | undefined;
+  lineno?: number | undefined;
+  colno?: number | undefined;
   /** `false` for frames in node_modules, Node internals and native code. */
-  in_app?: boolean;
+  in_app?: boolean | undefined;
 }
 
 /** How an exception was caught. */
 export interface Mechanism {
   type: string;
-  handled?: boolean;
-  synthetic?: boolean;
-  source?: string;
-  exception_id?: number;
-  parent_id?: number;
-  data?: Record<string, unknown>;
+  handled?: boolean | undefined;
+  synthetic?: boolean | undefined;
+  source?: string | undefined;
+  exception_id?: number | undefined;
+  parent_id?: number | undefined;
+  data?: Record<string, unknown> | undefined;
 }
 
 /** One exception of a chain. */
 export interface ExceptionValue {
-  type?: string;
-  value?: string;
-  stacktrace?: { frames: StackFrame[] };
-  mechanism?: Mechanism;
+  type?: string | undefined;
+  value?: string | undefined;
+  stacktrace?: { frames: StackFrame[] } | undefined;
+  mechanism?: Mechanism | undefined;
 }
 
 /** The HTTP request an event happened in. */
 export interface EventRequest {
-  method?: string;
-  url?: string;
-  query_string?: string;
-  headers?: Record<string, string>;
-  cookies?: string;
-  env?: Record<string, string>;
-  data?: unknown;
+  method?: string | undefined;
+  url?: string | undefined;
+  query_string?: string | undefined;
+  headers?: Record<string, string> | undefined;
+  cookies?: string | undefined;
+  env?: Record<string, string> | undefined;
+  data?: unknown | undefined;
 }
 
 /** A breadcrumb: something that happened before the event. */
 export interface Breadcrumb {
-  type?: string;
-  category?: string;
-  message?: string;
-  level?: SeverityLevel;
-  timestamp?: number;
-  data?: Record<string, unknown>;
+  type?: string | undefined;
+  category?: string | undefined;
+  message?: string | undefined;
+  level?: SeverityLevel | undefined;
+  timestamp?: number | undefined;
+  data?: Record<string, unknown> | undefined;
 }
 
 /** A Sentry event as @x sends it. */
 export interface Event {
-  event_id?: string;
-  timestamp?: number;
-  platform?: string;
-  level?: SeverityLevel;
-  logger?: string;
-  transaction?: string;
-  server_name?: string;
-  release?: string;
-  environment?: string;
+  event_id?: string | undefined;
+  timestamp?: number | undefined;
+  platform?: string | undefined;
+  level?: SeverityLevel | undefined;
+  logger?: string | undefined;
+  transaction?: string | undefined;
+  server_name?: string | undefined;
+  release?: string | undefined;
+  environment?: string | undefined;
   /** A message event's text (Sentry's `logentry`). */
-  logentry?: { formatted: string; message?: string; params?: unknown[] };
-  exception?: { values: ExceptionValue[] };
-  user?: User | null;
-  request?: EventRequest;
-  tags?: Record<string, string>;
-  contexts?: Record<string, Record<string, unknown> | null>;
-  extra?: Record<string, unknown>;
-  fingerprint?: string[];
-  breadcrumbs?: { values: Breadcrumb[] };
+  logentry?: { formatted: string; message?: string; params?: unknown[] } | undefined;
+  exception?: { values: ExceptionValue[] } | undefined;
+  user?: User | null | undefined;
+  request?: EventRequest | undefined;
+  tags?: Record<string, string> | undefined;
+  contexts?: Record<string, Record<string, unknown> | null> | undefined;
+  extra?: Record<string, unknown> | undefined;
+  fingerprint?: string[] | undefined;
+  breadcrumbs?: { values: Breadcrumb[] } | undefined;
   sdk?: {
     name: string;
     version: string;
-    integrations?: string[];
-    packages?: { name: string; version: string }[];
-    settings?: { infer_ip?: 'auto' | 'never' };
+    integrations?: string[] | undefined;
+    packages?: { name: string; version: string }[] | undefined;
+    settings?: { infer_ip?: 'auto' | 'never' } | undefined;
   };
   [key: string]: unknown;
 }
@@ -87,13 +87,13 @@ export interface Event {
 /** Extra information about a capture, passed to `beforeSend`. */
 export interface EventHint {
   /** The thrown value, as given to `captureException`. */
-  originalException?: unknown;
+  originalException?: unknown | undefined;
   /** How the error was caught; defaults to `{ type: 'generic', handled: true }`. */
-  mechanism?: Mechanism;
+  mechanism?: Mechanism | undefined;
   /** Any data an adapter wants to hand to `beforeSend`. */
-  data?: Record<string, unknown>;
+  data?: Record<string, unknown> | undefined;
   /** The event id to use (adapters that must answer with it before capture completes). */
-  event_id?: string;
+  event_id?: string | undefined;
 }
 
 /** Sentry's rate-limit / client-report categories this SDK sends. */

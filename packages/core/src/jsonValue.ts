@@ -5,7 +5,7 @@ export interface JsonDropError {
   /** Human-readable reason. */
   reason: string;
   /** A JSON-safe preview of the original value. */
-  value?: unknown;
+  value?: unknown | undefined;
 }
 
 /** Limits for {@link toJsonValue}. */

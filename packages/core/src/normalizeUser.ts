@@ -21,7 +21,7 @@ export interface UserNormalizationError {
   /** Human-readable reason, e.g. `"expected an ip address"`. */
   reason: string;
   /** A JSON-safe preview of the original value (long strings are shortened). */
-  value?: unknown;
+  value?: unknown | undefined;
 }
 
 /** What {@link normalizeUser} returns. */

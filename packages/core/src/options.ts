@@ -6,51 +6,53 @@ import type { Transport, TransportOptions } from './transport';
 /** Options of {@link init}. Names follow Sentry's where the concept is the same. */
 export interface ClientOptions {
   /** Where to send events. Default: env `X_DSN`, else `SENTRY_DSN`; none = capture is a no-op. */
-  dsn?: string;
+  dsn?: string | undefined;
   /** @default env `X_ENVIRONMENT` / `SENTRY_ENVIRONMENT`, else `"production"` */
-  environment?: string;
+  environment?: string | undefined;
   /** @default env `X_RELEASE` / `SENTRY_RELEASE` */
-  release?: string;
+  release?: string | undefined;
   /** The machine's name (`server_name`). @default the host name on Node */
-  serverName?: string;
+  serverName?: string | undefined;
   /**
    * Collect personal data on the SDK's own: the client IP, cookies,
    * `Authorization`/`Cookie` headers, forwarding headers, the auth user's email
    * and IP. What the app sets explicitly (`setUser`) is always sent.
    * @default false
    */
-  sendDefaultPii?: boolean;
+  sendDefaultPii?: boolean | undefined;
   /** Last look at every event; return `null` to drop it. A throw drops it too. */
-  beforeSend?: (event: Event, hint: EventHint) => Event | null | PromiseLike<Event | null>;
+  beforeSend?:
+    | ((event: Event, hint: EventHint) => Event | null | PromiseLike<Event | null>)
+    | undefined;
   /** A custom transport factory. @default the HTTP transport (fetch) */
-  transport?: (options: TransportOptions) => Transport;
+  transport?: ((options: TransportOptions) => Transport) | undefined;
   /** Envelopes held in memory while the backend is slow or down (oldest dropped first). @default 10000 */
-  maxQueueSize?: number;
+  maxQueueSize?: number | undefined;
   /** Bytes held in memory, the other bound of the queue. @default 32 MiB */
-  maxQueueBytes?: number;
+  maxQueueBytes?: number | undefined;
   /** A directory where undeliverable envelopes wait, across restarts (Node only). */
-  spoolDir?: string;
+  spoolDir?: string | undefined;
   /** Cap of the spool directory in bytes (oldest dropped first). @default 50 MiB */
-  maxSpoolBytes?: number;
+  maxSpoolBytes?: number | undefined;
   /** A custom spool (instead of `spoolDir`). */
-  spool?: Spool;
+  spool?: Spool | undefined;
   /** `"truncate"` zeroes the last IPv4 octet / last 80 bits of IPv6 in every IP sent. @default "none" */
-  ipAnonymization?: IpAnonymization;
+  ipAnonymization?: IpAnonymization | undefined;
   /**
    * Overrides `sdk.settings.infer_ip`, i.e. whether the server may use the
    * connection's IP. @default `"never"` on servers; in browsers `"auto"` with `sendDefaultPii`
    */
-  inferIp?: 'auto' | 'never';
+  inferIp?: 'auto' | 'never' | undefined;
   /** `"node"` on servers, `"javascript"` in browsers. @default detected */
-  platform?: 'node' | 'javascript';
+  platform?: 'node' | 'javascript' | undefined;
   /** How long an async user resolver may take per event. @default 1000 */
-  userResolverTimeoutMs?: number;
+  userResolverTimeoutMs?: number | undefined;
   /** Send `client_report` items saying what was dropped and why. @default true */
-  sendClientReports?: boolean;
+  sendClientReports?: boolean | undefined;
   /** Print debug lines (`[@x] …`) to the console. @default false */
-  debug?: boolean;
+  debug?: boolean | undefined;
   /** Set by adapters: the SDK name and version reported in `sdk`. */
-  sdk?: { name: string; version: string };
+  sdk?: { name: string; version: string } | undefined;
 }
 
 /** Reads an environment variable where a `process` exists (no `node:` import). */

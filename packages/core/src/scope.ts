@@ -26,12 +26,12 @@ export type ClientIpGetter = () => string | null | undefined;
 
 /** What an adapter records about the request a scope belongs to. */
 export interface RequestData {
-  method?: string;
+  method?: string | undefined;
   /** Full URL; the query string is split off into `query_string` on the event. */
-  url?: string;
-  headers?: Record<string, string | string[] | number | undefined>;
+  url?: string | undefined;
+  headers?: Record<string, string | string[] | number | undefined> | undefined;
   /** The framework's proxy-aware client IP; see {@link ClientIpGetter}. */
-  clientIp?: ClientIpGetter;
+  clientIp?: ClientIpGetter | undefined;
 }
 
 /** How many breadcrumbs a scope keeps (oldest dropped first). */

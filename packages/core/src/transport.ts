@@ -25,31 +25,33 @@ export interface TransportOptions {
   /** Request headers (`X-Sentry-Auth`, `User-Agent`, …). */
   headers: Record<string, string>;
   /** Envelopes held in memory while the backend is slow or down. @default 10000 */
-  maxQueueSize?: number;
+  maxQueueSize?: number | undefined;
   /** Bytes held in memory (the other bound; whichever is reached first drops the oldest). @default 32 MiB */
-  maxQueueBytes?: number;
+  maxQueueBytes?: number | undefined;
   /** Where envelopes wait across outages and restarts. */
   spool?: Spool | undefined;
   /** Called for every envelope the transport gives up on. */
-  recordDropped?: (reason: DiscardReason, category: DataCategory, quantity?: number) => void;
+  recordDropped?:
+    | ((reason: DiscardReason, category: DataCategory, quantity?: number) => void)
+    | undefined;
   /** Parallel requests. @default 8 */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Per-request timeout. @default 10000 */
-  requestTimeoutMs?: number;
+  requestTimeoutMs?: number | undefined;
   /** Attempts per in-memory envelope before it is dropped. @default 10 */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Bodies larger than this are gzipped (where `CompressionStream` exists). @default 32768 */
-  compressThreshold?: number;
+  compressThreshold?: number | undefined;
   /** Use `fetch`'s `keepalive` for small bodies (browsers, so events survive page unload). */
-  keepalive?: boolean;
+  keepalive?: boolean | undefined;
   /** The `fetch` to use. @default the runtime's (`node:http` under Node), else globalThis.fetch */
-  fetch?: typeof fetch;
+  fetch?: typeof fetch | undefined;
 }
 
 interface Item {
   envelope: SerializedEnvelope;
   attempts: number;
-  spoolEntry?: SpoolEntry;
+  spoolEntry?: SpoolEntry | undefined;
 }
 
 type Outcome = 'sent' | 'dropped' | 'retry';

@@ -4,13 +4,13 @@
  */
 export interface Geo {
   /** Human-readable city name. */
-  city?: string;
+  city?: string | undefined;
   /** Two-letter country code (ISO 3166-1 alpha-2), e.g. `"DE"`. */
-  country_code?: string;
+  country_code?: string | undefined;
   /** Human-readable region name or code. */
-  region?: string;
+  region?: string | undefined;
   /** Human-readable subdivision name or code. */
-  subdivision?: string;
+  subdivision?: string | undefined;
 }
 
 /**
@@ -21,18 +21,18 @@ export interface Geo {
  */
 export interface User {
   /** The application's internal identifier for the user. Numbers become strings. */
-  id?: string | number;
+  id?: string | number | undefined;
   /** The username; a better label than the id. */
-  username?: string | number;
+  username?: string | number | undefined;
   /** The user's email address. */
-  email?: string;
+  email?: string | undefined;
   /**
    * A valid IPv4/IPv6 address, or `"{{auto}}"` to let the server use the
    * connection's address. `null` means "never infer an IP for this user".
    */
-  ip_address?: string | null;
+  ip_address?: string | null | undefined;
   /** Where the user is, approximately. */
-  geo?: Geo;
+  geo?: Geo | undefined;
   /** Custom data: any other JSON-serializable key. */
   [key: string]: unknown;
 }
@@ -42,10 +42,10 @@ export interface User {
  * final type and every custom value is plain JSON.
  */
 export interface NormalizedUser {
-  id?: string;
-  username?: string;
-  email?: string;
-  ip_address?: string | null;
-  geo?: Geo;
+  id?: string | undefined;
+  username?: string | undefined;
+  email?: string | undefined;
+  ip_address?: string | null | undefined;
+  geo?: Geo | undefined;
   [key: string]: unknown;
 }

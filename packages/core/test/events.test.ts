@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sentryEventSchema } from '@x/test-kit/sentry-event-schema';
 import Ajv from 'ajv';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -52,18 +53,12 @@ function storeShape(event: Record<string, unknown>): Record<string, unknown> {
   return { ...event, user: stored };
 }
 
-const schema = JSON.parse(
-  readFileSync(
-    join(__dirname, '..', '..', '..', '..', 'shared', 'reference', 'sentry-event.schema.json'),
-    'utf8',
-  ),
-);
 const validate = new Ajv({
   strict: false,
   allErrors: true,
   logger: false,
   validateFormats: false,
-}).compile(schema);
+}).compile(sentryEventSchema);
 
 describe('DSN and init', () => {
   it('parses a DSN', () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sentryEventSchema } from '@x/test-kit/sentry-event-schema';
 import { Ajv } from 'ajv';
 import { expect } from 'vitest';
 import type { EventDetail, InboxHandle, InboxOptions } from '../src/index';
@@ -125,13 +126,10 @@ export async function sendEvent(
   return get<EventDetail>(inbox, `/api/events/${id}`);
 }
 
-const schema = JSON.parse(
-  readFileSync(join(repoRoot, '..', 'shared', 'reference', 'sentry-event.schema.json'), 'utf8'),
-);
 // Relay stores event ids as 32 hex digits without dashes, so the schema's
 // "uuid" format (which wants dashes) is not checked; everything else is.
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-const validateSchema = ajv.compile(schema);
+const validateSchema = ajv.compile(sentryEventSchema);
 
 /** Asserts that a stored event (without its `_meta` annotations) fits Sentry's event schema. */
 export function expectValidEvent(event: Record<string, unknown>): void {

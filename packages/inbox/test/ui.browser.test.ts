@@ -1,20 +1,19 @@
 // The web UI in headless Chromium: users affected, click-through to the user card, a live
 // update without reload, a hostile username rendered as text. Writes screenshots to
 // packages/inbox/.test-results/ (not committed).
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { launchChromium } from '@x/test-kit/chromium';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventEnvelope, post, startTestInbox, type TestInbox } from './helpers';
 import { boomEvent } from './uiFixtures';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '.test-results');
 const SLOW = 60_000;
 
 let inbox: TestInbox;
-let profile: string;
+let closeBrowser: (() => Promise<void>) | undefined;
 let context: BrowserContext;
 let page: Page;
 const dialogs: string[] = [];
@@ -34,21 +33,9 @@ beforeAll(async () => {
   await send(boomEvent('alice'));
   await send(boomEvent('bob', { type: 'TypeError', fn: 'checkout', path: '/checkout' }));
   mkdirSync(ARTIFACTS, { recursive: true });
-  profile = mkdtempSync(join(tmpdir(), 'x-inbox-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 860 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium({ viewport: { width: 1280, height: 860 } });
+  context = browser.context;
+  closeBrowser = browser.close;
   context.setDefaultTimeout(20_000);
   page = context.pages()[0] ?? (await context.newPage());
   page.on('dialog', (dialog) => {
@@ -62,8 +49,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await closeBrowser?.();
   await inbox?.dispose();
 }, 60_000);
 

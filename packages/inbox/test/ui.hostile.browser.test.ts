@@ -2,10 +2,8 @@
 // (URL, query, headers, env), tags, contexts, extra, exception type/value/frames, breadcrumbs,
 // message, release, environment, server name, fingerprint — rendered on every UI page in
 // headless Chromium: no dialog opens, no element is injected, the text shows as text.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { launchChromium } from '@x/test-kit/chromium';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventEnvelope, newEventId, post, startTestInbox, type TestInbox } from './helpers';
 
@@ -15,7 +13,7 @@ const Z = "'><svg onload=alert(3)>";
 const all = `${X}${Y}${Z}`;
 
 let inbox: TestInbox;
-let profile: string;
+let closeBrowser: (() => Promise<void>) | undefined;
 let context: BrowserContext;
 const eventId = newEventId();
 
@@ -63,26 +61,14 @@ beforeAll(async () => {
   };
   const answer = await post(inbox, eventEnvelope(event));
   expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-  profile = mkdtempSync(join(tmpdir(), 'x-inbox-hostile-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium();
+  context = browser.context;
+  closeBrowser = browser.close;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
+  await closeBrowser?.();
   await inbox?.dispose();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 it('every page renders hostile values as text', async () => {

@@ -16,12 +16,14 @@ export interface KoaMiddlewareOptions {
    * it sees `ctx.state.user` whether the auth middleware runs before or after
    * this one. @default `mapAuthUser(ctx.state.user)`: `id`/`sub`, `username`/`name`, `email`
    */
-  getUser?: (ctx: Context) => User | null | undefined | PromiseLike<User | null | undefined>;
+  getUser?:
+    | ((ctx: Context) => User | null | undefined | PromiseLike<User | null | undefined>)
+    | undefined;
   /**
    * Which escaped errors to capture, by the status Koa will answer with.
    * @default status >= 500
    */
-  shouldCapture?: (status: number, error: unknown, ctx: Context) => boolean;
+  shouldCapture?: ((status: number, error: unknown, ctx: Context) => boolean) | undefined;
 }
 
 /**

@@ -39,7 +39,7 @@ export interface BackgroundHandlerOptions {
   /** Takes the user from the handler's arguments (a job payload, a message). */
   user?: (...args: unknown[]) => User | null | undefined;
   /** Tags for this handler's events, e.g. `{ job: 'nightly-report' }`. */
-  tags?: Record<string, string>;
+  tags?: Record<string, string> | undefined;
 }
 
 /**

@@ -2,16 +2,16 @@ import type { ClientOptions, User } from '@x/core';
 
 /** The request object of Express or Fastify, loosely typed. */
 export interface AnyRequest {
-  ip?: string;
-  user?: unknown;
-  method?: string;
-  url?: string;
-  originalUrl?: string;
-  headers?: Record<string, string | string[] | undefined>;
-  raw?: AnyRequest;
-  socket?: { remoteAddress?: string };
-  protocol?: string;
-  hostname?: string;
+  ip?: string | undefined;
+  user?: unknown | undefined;
+  method?: string | undefined;
+  url?: string | undefined;
+  originalUrl?: string | undefined;
+  headers?: Record<string, string | string[] | undefined> | undefined;
+  raw?: AnyRequest | undefined;
+  socket?: { remoteAddress?: string } | undefined;
+  protocol?: string | undefined;
+  hostname?: string | undefined;
   [key: string]: unknown;
 }
 
@@ -30,14 +30,14 @@ export interface XModuleOptions extends ClientOptions {
    * sees what guards set, whatever their order.
    * @default `mapAuthUser(req.user)`: `id`/`sub`, `username`/`name`, `email`
    */
-  getUser?: GetUser;
+  getUser?: GetUser | undefined;
   /**
    * Which errors to capture, by status: `HttpException` uses its status,
    * anything else is a 500. @default status >= 500
    */
-  shouldCapture?: ShouldCapture;
+  shouldCapture?: ShouldCapture | undefined;
   /** Call `init()` with these options (set `false` if the app calls it itself). @default true */
-  initClient?: boolean;
+  initClient?: boolean | undefined;
 }
 
 /** Injection token of the resolved {@link XModuleOptions}. */

@@ -15,9 +15,9 @@ export interface RequestState {
   /** The framework's request (Express `req`, or Fastify's request once a guard/interceptor saw it). */
   request: AnyRequest;
   /** A per-route mapping set by `@UserMapping()`, overriding the module's `getUser`. */
-  routeGetUser?: GetUser;
+  routeGetUser?: GetUser | undefined;
   /** Set by `@SkipCapture()`. */
-  skip?: boolean;
+  skip?: boolean | undefined;
 }
 
 const states = new WeakMap<object, RequestState>();

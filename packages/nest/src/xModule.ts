@@ -17,8 +17,8 @@ import { XMiddleware } from './xMiddleware.js';
 
 /** Options of `XModule.forRootAsync()`, in Nest's usual shape. */
 export interface XModuleAsyncOptions {
-  imports?: DynamicModule['imports'];
-  inject?: (string | symbol | (new (...args: never[]) => unknown))[];
+  imports?: DynamicModule['imports'] | undefined;
+  inject?: (string | symbol | (new (...args: never[]) => unknown))[] | undefined;
   useFactory: (...args: never[]) => XModuleOptions | Promise<XModuleOptions>;
 }
 

@@ -10,11 +10,11 @@ import type { User } from '@x/core';
 export function userFromAuthSession(session: unknown): User | null {
   if (!session || typeof session !== 'object') return null;
   const s = session as {
-    user?: Record<string, unknown>;
-    sub?: unknown;
-    id?: unknown;
-    name?: unknown;
-    email?: unknown;
+    user?: Record<string, unknown> | undefined;
+    sub?: unknown | undefined;
+    id?: unknown | undefined;
+    name?: unknown | undefined;
+    email?: unknown | undefined;
   };
   const source = s.user && typeof s.user === 'object' ? s.user : (s as Record<string, unknown>);
   const id = source.id ?? s.sub ?? source.sub;

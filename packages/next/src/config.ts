@@ -9,11 +9,11 @@ export type GetUser = (
 /** The @x/next settings shared by the wrappers and `onRequestError`. */
 export interface NextAdapterOptions {
   /** How to find the user of a request (cookies, Bearer token). Runs lazily when an event is built. */
-  getUser?: GetUser;
+  getUser?: GetUser | undefined;
   /** Which forwarded headers to believe for the client IP. @default false (none) */
-  trustProxy?: TrustProxy;
+  trustProxy?: TrustProxy | undefined;
   /** Which thrown errors to capture, by the status the response will have. @default status >= 500 */
-  shouldCapture?: (status: number, error: unknown) => boolean;
+  shouldCapture?: ((status: number, error: unknown) => boolean) | undefined;
 }
 
 const CONFIG_KEY = Symbol.for('@x/next.config');

@@ -38,9 +38,9 @@ export interface NextErrorContext {
   routerKind: string;
   routePath: string;
   routeType: string;
-  renderSource?: string;
-  revalidateReason?: string;
-  renderType?: string;
+  renderSource?: string | undefined;
+  revalidateReason?: string | undefined;
+  renderType?: string | undefined;
 }
 
 /**

@@ -96,8 +96,8 @@ function safeKey(user: unknown): string {
 /** Props of {@link ErrorBoundary}. */
 export interface ErrorBoundaryProps {
   /** What to render instead of the broken tree. */
-  fallback?: ReactNode | ((error: unknown, reset: () => void) => ReactNode);
-  children?: ReactNode;
+  fallback?: (ReactNode | ((error: unknown, reset: () => void) => ReactNode)) | undefined;
+  children?: ReactNode | undefined;
 }
 
 /**

@@ -26,6 +26,39 @@ describe.each(packages)('%s', (dir) => {
     expect(messages.map((m) => formatMessage(m, pkg) ?? m.code)).toEqual([]);
   });
 
+  it('ships source maps that resolve: every source is embedded (sourcesContent)', () => {
+    const dist = join(dir, 'dist');
+    const maps = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.map'),
+    );
+    expect(maps.length).toBeGreaterThan(0);
+    const missing = maps.flatMap((file) => {
+      const map = JSON.parse(readFileSync(join(dist, file), 'utf8')) as {
+        sources: string[];
+        sourcesContent?: (string | null)[];
+      };
+      return map.sources
+        .filter((_, i) => typeof map.sourcesContent?.[i] !== 'string')
+        .map((source) => `${file} → ${source}`);
+    });
+    expect(missing).toEqual([]);
+  });
+
+  it('depends on workspace packages by a caret range and says where it lives', () => {
+    const raw = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    for (const [name, range] of Object.entries({ ...raw.dependencies, ...raw.peerDependencies })) {
+      if (String(name).startsWith('@x/')) expect(range, name).toBe('workspace:^');
+    }
+    expect(raw.repository).toMatchObject({
+      type: 'git',
+      directory: dir.slice(dir.indexOf('packages/')),
+    });
+    expect(raw.homepage).toMatch(/^https:\/\//);
+    expect(raw.bugs?.url).toMatch(/^https:\/\//);
+    expect(raw.keywords?.length).toBeGreaterThan(0);
+    expect(raw.engines?.node).toBeTruthy();
+  });
+
   it('attw --pack finds no problem', () => {
     // ESM-only packages (Nest 12 is ESM-only) are checked with attw's esm-only profile.
     const esmOnly = !JSON.stringify(pkg.exports ?? {}).includes('"require"');

@@ -21,7 +21,7 @@ export function init(options: ClientOptions = {}): Client {
   setDebug(options.debug === true);
   const dsnString = options.dsn ?? readEnv('X_DSN') ?? readEnv('SENTRY_DSN');
   const dsn = dsnString ? parseDsn(dsnString) : undefined;
-  if (!dsn) debugWarn('no DSN given (option dsn, X_DSN or SENTRY_DSN): events will not be sent');
+  if (!dsn) warnNoDsn(options.debug === true);
 
   const resolved: ClientOptions = {
     ...options,
@@ -46,6 +46,27 @@ export function init(options: ClientOptions = {}): Client {
   carrier.client = client;
   if (previous && previous !== client) void previous.close(2000).catch(() => undefined);
   return client;
+}
+
+const NO_DSN =
+  'no DSN given (option dsn, env X_DSN or SENTRY_DSN): events will not be sent. Set one, e.g. X_DSN=http://xinboxdevkey@127.0.0.1:8969/1 for the local inbox.';
+
+/**
+ * Without a DSN nothing is sent. That is how production turns the SDK off, so
+ * it stays silent there; anywhere else (a server whose `NODE_ENV` is not
+ * `production`, or with `debug`) it says so once at startup — a forgotten
+ * `X_DSN` should not look like "no errors".
+ */
+function warnNoDsn(debug: boolean): void {
+  if (debug) return debugWarn(NO_DSN);
+  if (detectPlatform() !== 'node') return;
+  const nodeEnv = readEnv('NODE_ENV');
+  if (nodeEnv === undefined || nodeEnv === 'production') return;
+  try {
+    console.warn(`[@x] ${NO_DSN}`);
+  } catch {
+    // Logging is best effort.
+  }
 }
 
 /** The client `init` installed, if any. */

@@ -108,6 +108,19 @@ describe('DSN and init', () => {
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]?.[0])).toContain('no DSN');
   });
+
+  it('without a DSN outside production, says so once even without debug', () => {
+    vi.stubEnv('X_DSN', '');
+    vi.stubEnv('SENTRY_DSN', '');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    vi.stubEnv('NODE_ENV', 'development');
+    init({ dsn: undefined });
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/^\[@x\] no DSN given .*X_DSN=/);
+    vi.stubEnv('NODE_ENV', 'production');
+    init({ dsn: undefined });
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
 });
 
 describe('the event', () => {

@@ -1,5 +1,14 @@
 import Router from '@koa/router';
-import { captureMessage, close, flush, getEventUser, init, koaMiddleware, setUser } from '@x/koa';
+import {
+  captureMessage,
+  close,
+  flush,
+  getEventUser,
+  init,
+  koaMiddleware,
+  SDK_VERSION,
+  setUser,
+} from '@x/koa';
 import jsonwebtoken from 'jsonwebtoken';
 import Koa from 'koa';
 import jwt from 'koa-jwt';
@@ -149,6 +158,8 @@ describe('@x/koa: the client IP', () => {
     expect(event?.user).toMatchObject({ ip_address: '203.0.113.50' });
     const full = await storedEvent(inbox, event?.id ?? '');
     expect(full.request?.env).toEqual({ REMOTE_ADDR: '203.0.113.50' });
+    // `init` from @x/koa names the adapter, as @x/nest and @x/next do.
+    expect(full.sdk).toMatchObject({ name: 'x.javascript.koa', version: SDK_VERSION });
   });
 });
 

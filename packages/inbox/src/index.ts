@@ -14,8 +14,17 @@ export type { Envelope, EnvelopeItem } from './envelope';
 export { parseEnvelope } from './envelope';
 export type { ForwarderOptions } from './forwarder';
 export { Forwarder } from './forwarder';
-export type { GeoLookup } from './geo';
-export { DBIP_ATTRIBUTION, geoFromRecord, openGeoLookup } from './geo';
+export type { GeoDatabase, GeoLookup, GeoSource } from './geo';
+export {
+  DBIP_ATTRIBUTION,
+  DBIP_CITY_PACKAGE,
+  DBIP_COUNTRY_PACKAGE,
+  describeGeoDatabase,
+  findDbipDatabase,
+  geoFromRecord,
+  openGeo,
+  openGeoLookup,
+} from './geo';
 export type { Grouping } from './grouping';
 export { groupEvent } from './grouping';
 export { HttpError } from './httpError';
@@ -38,6 +47,25 @@ export type { InferIp, ProcessUserContext } from './processUser';
 export { inferIp, LEGACY_INFER_PLATFORMS, processUser } from './processUser';
 export type { RouteContext, RouteHandler, RouteResult } from './router';
 export { Router, send } from './router';
+export type {
+  OpenSqliteOptions,
+  SqliteDatabase,
+  SqliteDriverName,
+  SqliteLoadContext,
+  SqlParam,
+  SqlRow,
+  SqlRunResult,
+  SqlStatement,
+  SqlValue,
+} from './sqlite';
+export {
+  chooseSqliteDriver,
+  hasNodeSqlite,
+  openSqlite,
+  SQLITE_DRIVER_ENV,
+  SqliteUnavailableError,
+  sqliteLoadError,
+} from './sqlite';
 export type { InboxHandle } from './startInbox';
 export { startInbox } from './startInbox';
 export type { EventQuery, IssueQuery } from './store';

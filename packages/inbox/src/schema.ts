@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { SqliteDatabase } from './sqlite';
 
 /** Version of the SQLite layout below; stored in `PRAGMA user_version`. */
 export const SCHEMA_VERSION = 1;
@@ -69,16 +69,16 @@ CREATE TABLE IF NOT EXISTS client_reports (
  * Creates the tables and indexes when missing and sets WAL mode. Refuses a
  * database written by a newer inbox (a higher `user_version`).
  */
-export function migrate(db: Database): void {
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  const version = db.pragma('user_version', { simple: true }) as number;
+export function migrate(db: SqliteDatabase): void {
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
+  db.exec('PRAGMA foreign_keys = ON');
+  const version = Number(db.prepare('PRAGMA user_version').get()?.user_version ?? 0);
   if (version > SCHEMA_VERSION) {
     throw new Error(
       `@x/inbox: the database was written by a newer inbox (schema ${version} > ${SCHEMA_VERSION}); upgrade @x/inbox or use another --db`,
     );
   }
   db.exec(DDL);
-  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
 }

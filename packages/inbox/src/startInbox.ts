@@ -4,7 +4,7 @@ import { addApiRoutes } from './api';
 import { createClientIp } from './clientIp';
 import { applyCors, isIngestPath } from './cors';
 import { Forwarder } from './forwarder';
-import { type GeoLookup, openGeoLookup } from './geo';
+import { type GeoDatabase, type GeoSource, openGeo } from './geo';
 import { addIngestRoutes } from './ingest';
 import {
   DEFAULT_DB_PATH,
@@ -31,8 +31,10 @@ export interface InboxHandle {
   port: number;
   /** The router (JSON API, ingest and web UI); more routes can be added here. */
   router: Router;
-  /** The database. */
+  /** The database (`store.driver` says which SQLite driver). */
   store: InboxStore;
+  /** The geo database in use; `undefined` with `geo: false`. */
+  geoDatabase: GeoDatabase | undefined;
   /** The forwarder when `forward` is set. */
   forwarder: Forwarder | undefined;
   /** Stops listening, closes connections and the database. */
@@ -43,6 +45,10 @@ export interface InboxHandle {
  * Starts the inbox: a Sentry-compatible ingest endpoint that processes users
  * the way Relay does, stores events in SQLite and serves a JSON API.
  *
+ * SQLite is `node:sqlite` on Node ≥ 22.13, else `better-sqlite3` (an optional
+ * peer dependency); `X_INBOX_SQLITE` forces one. When neither loads, it
+ * rejects with a {@link SqliteUnavailableError} whose message says what to do.
+ *
  * @example
  * const inbox = await startInbox({ port: 0, dbPath: ':memory:' });
  * Sentry.init({ dsn: inbox.dsn });
@@ -51,6 +57,19 @@ export interface InboxHandle {
  */
 export async function startInbox(options: InboxOptions = {}): Promise<InboxHandle> {
   const log = options.log ?? ((message: string) => console.error(message));
+  // First, so a missing SQLite driver is reported before the geo data is read.
+  const store = new InboxStore(options.dbPath ?? DEFAULT_DB_PATH);
+  let geoSource: GeoSource | undefined;
+  try {
+    geoSource =
+      options.geo === false
+        ? undefined
+        : await openGeo(options.geoipDb ? { kind: 'maxmind', path: options.geoipDb } : undefined);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const geo = geoSource?.lookup;
   const forwarder = options.forward
     ? new Forwarder({
         dsn: options.forward,
@@ -59,9 +78,6 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
         onDrop: (reason) => log(`@x/inbox: ${reason}`),
       })
     : undefined;
-  const geo: GeoLookup | undefined =
-    options.geo === false ? undefined : await openGeoLookup(options.geoipDb);
-  const store = new InboxStore(options.dbPath ?? DEFAULT_DB_PATH);
   const skipped = new Map<string, number>();
   const router = new Router();
   router.onError = (error) => log(`@x/inbox: request failed: ${String(error)}`);
@@ -128,12 +144,8 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
     dsn,
     dbPath: options.dbPath ?? DEFAULT_DB_PATH,
     preventStoringIp: options.preventStoringIp ?? false,
-    geo:
-      options.geo === false
-        ? { kind: 'off' }
-        : options.geoipDb
-          ? { kind: 'maxmind', path: options.geoipDb }
-          : { kind: 'dbip' },
+    sqliteDriver: store.driver,
+    geo: geoSource ? geoSource.database : { kind: 'off' },
     keyRestricted: options.key !== undefined,
     trustProxy: options.trustProxy ?? false,
     forward: options.forward?.replace(/:[^@/]*@/, ':***@'),
@@ -145,6 +157,7 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
     port: address.port,
     router,
     store,
+    geoDatabase: geoSource?.database,
     forwarder,
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type {
   EventDetail,
   EventSummary,
@@ -13,6 +12,14 @@ import type {
 import { decodeCursor, encodeCursor } from './cursor';
 import type { Grouping } from './grouping';
 import { migrate } from './schema';
+import {
+  type OpenSqliteOptions,
+  openSqlite,
+  type SqliteDatabase,
+  type SqliteDriverName,
+  type SqlStatement,
+  type SqlValue,
+} from './sqlite';
 
 /** Filters of {@link InboxStore.listEvents}. */
 export interface EventQuery {
@@ -53,20 +60,36 @@ const json = (text: unknown) => (typeof text === 'string' ? JSON.parse(text) : n
 
 /** The inbox's SQLite database (WAL mode): events, issues, users per issue, client reports. */
 export class InboxStore {
-  private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly db: SqliteDatabase;
+  private readonly statements = new Map<string, SqlStatement>();
   private readonly insertEventTx: (
     event: Record<string, unknown>,
     g: Grouping,
     p: number,
   ) => boolean;
 
-  /** Opens (creating when needed) the database at `path`; `:memory:` works too. */
-  constructor(path: string) {
+  /**
+   * Opens (creating when needed) the database at `path`; `:memory:` works too.
+   * The SQLite driver is `node:sqlite` when this Node has it, else
+   * `better-sqlite3` (`X_INBOX_SQLITE` or `options.driver` force one).
+   *
+   * @throws {SqliteUnavailableError} when no driver can be loaded (one line saying what to do).
+   */
+  constructor(path: string, options: OpenSqliteOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    migrate(this.db);
+    this.db = openSqlite(path, options);
+    try {
+      migrate(this.db);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
     this.insertEventTx = this.db.transaction(this.writeEvent.bind(this));
+  }
+
+  /** The SQLite driver in use. */
+  get driver(): SqliteDriverName {
+    return this.db.driver;
   }
 
   /**
@@ -82,7 +105,7 @@ export class InboxStore {
    * A prepared statement, compiled once per SQL text. Public for read-only
    * queries of the web UI (`ui/queries.ts`); writes go through the methods here.
    */
-  sql(text: string): Database.Statement {
+  sql(text: string): SqlStatement {
     let statement = this.statements.get(text);
     if (!statement) {
       statement = this.db.prepare(text);
@@ -174,12 +197,12 @@ export class InboxStore {
   /** Events, newest first, with optional filters and cursor paging. */
   listEvents(query: EventQuery): Page<EventSummary> {
     const where: string[] = [];
-    const args: unknown[] = [];
+    const args: SqlValue[] = [];
     if (query.issue !== undefined) where.push('issue_id = ?') && args.push(query.issue);
     if (query.user !== undefined) where.push('user_key = ?') && args.push(query.user);
     if (query.since !== undefined) where.push('received >= ?') && args.push(query.since);
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) where.push('seq < ?') && args.push(cursor[0]);
+    const cursor = decodeCursor(query.cursor, 1);
+    if (cursor) where.push('seq < ?') && args.push(cursor[0] as number);
     const sql = `SELECT seq, id, project_id, issue_id, received, timestamp, level, title, user_key, user_json
       FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY seq DESC LIMIT ?`;
@@ -206,7 +229,7 @@ export class InboxStore {
   listIssues(query: IssueQuery): Page<IssueSummary> {
     const column = SORT_COLUMNS[query.sort];
     const where: string[] = [];
-    const args: unknown[] = [];
+    const args: SqlValue[] = [];
     if (query.user !== undefined) {
       where.push('id IN (SELECT issue_id FROM issue_users WHERE user_key = ?)');
       args.push(query.user);
@@ -218,9 +241,9 @@ export class InboxStore {
       where.push("(title LIKE ? ESCAPE '\\' OR culprit LIKE ? ESCAPE '\\')");
       args.push(like, like);
     }
-    const cursor = decodeCursor(query.cursor);
+    const cursor = decodeCursor(query.cursor, 2);
     if (cursor) where.push(`(${column} < ? OR (${column} = ? AND id < ?))`);
-    if (cursor) args.push(cursor[0], cursor[0], cursor[1]);
+    if (cursor) args.push(cursor[0] as number, cursor[0] as number, cursor[1] as number);
     const rows = this.sql(
       `SELECT * FROM issues ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY ${column} DESC, id DESC LIMIT ?`,
@@ -274,7 +297,7 @@ export class InboxStore {
 
   /** Closes the database (checkpointing the WAL). */
   close(): void {
-    if (this.db.open) this.db.close();
+    this.db.close();
   }
 }
 

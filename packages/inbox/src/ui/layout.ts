@@ -1,7 +1,9 @@
+import type { GeoDatabase } from '../geo';
+import type { SqliteDriverName } from '../sqlite';
 import { html, type SafeHtml } from './html';
 
 /** Where the user's geo comes from, as the settings page and footer show it. */
-export type UiGeoSource = { kind: 'dbip' } | { kind: 'maxmind'; path: string } | { kind: 'off' };
+export type UiGeoSource = GeoDatabase | { kind: 'off' };
 
 /** The inbox's configuration as the web UI shows it. */
 export interface UiSettings {
@@ -12,6 +14,8 @@ export interface UiSettings {
   dsn: string;
   /** The database file (or `:memory:`). */
   dbPath: string;
+  /** The SQLite driver in use. */
+  sqliteDriver: SqliteDriverName;
   /** `--prevent-storing-ip`. */
   preventStoringIp: boolean;
   geo: UiGeoSource;

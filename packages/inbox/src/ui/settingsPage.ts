@@ -1,3 +1,4 @@
+import { DBIP_CITY_PACKAGE, DBIP_COUNTRY_PACKAGE } from '../geo';
 import { count } from './format';
 import { html, type SafeHtml } from './html';
 import { DBIP_ATTRIBUTION_HTML, type UiSettings } from './layout';
@@ -17,7 +18,9 @@ export interface SettingsPageData {
 export function renderSettingsPage({ settings, counts, forwarding }: SettingsPageData): SafeHtml {
   const geo =
     settings.geo.kind === 'dbip'
-      ? html`DB-IP Lite City (bundled). ${DBIP_ATTRIBUTION_HTML}.`
+      ? settings.geo.level === 'city'
+        ? html`DB-IP Lite City (<code>${DBIP_CITY_PACKAGE}</code>): city, region and country. ${DBIP_ATTRIBUTION_HTML}.`
+        : html`DB-IP Lite Country (<code>${DBIP_COUNTRY_PACKAGE}</code>): country only; install <code>${DBIP_CITY_PACKAGE}</code> for city and region. ${DBIP_ATTRIBUTION_HTML}.`
       : settings.geo.kind === 'maxmind'
         ? html`MaxMind City database <code>${settings.geo.path}</code>`
         : html`off (<code>--no-geo</code>): no geo lookup`;
@@ -56,7 +59,7 @@ export function renderSettingsPage({ settings, counts, forwarding }: SettingsPag
 <section class="card settings">
 <h2>Storage and forwarding</h2>
 <dl class="kv">
-  <div><dt>Database</dt><dd><code>${settings.dbPath}</code> — ${count(counts.events)} events, ${count(counts.issues)} issues, ${count(counts.client_reports)} client reports</dd></div>
+  <div><dt>Database</dt><dd><code>${settings.dbPath}</code> (SQLite via <code>${settings.sqliteDriver}</code>) — ${count(counts.events)} events, ${count(counts.issues)} issues, ${count(counts.client_reports)} client reports</dd></div>
   <div><dt>Forwarding</dt><dd>${
     settings.forward
       ? html`to <code>${settings.forward}</code>${forwarding ? ` — sent ${forwarding.sent}, failed ${forwarding.failed}, dropped ${forwarding.dropped}` : ''}`

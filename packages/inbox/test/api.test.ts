@@ -173,6 +173,15 @@ describe('GET /api/events', () => {
       detail: 'limit must be 1…1000',
     });
     expect(await get(inbox, '/api/events?cursor=%%%', 400)).toEqual({ detail: 'invalid cursor' });
+    // Well-formed JSON with the wrong number of parts (would bind a missing value in SQL).
+    const cursorOf = (position: unknown) =>
+      Buffer.from(JSON.stringify(position)).toString('base64url');
+    expect(await get(inbox, `/api/events?cursor=${cursorOf([])}`, 400)).toEqual({
+      detail: 'invalid cursor',
+    });
+    expect(await get(inbox, `/api/issues?cursor=${cursorOf([5])}`, 400)).toEqual({
+      detail: 'invalid cursor',
+    });
     expect(await get(inbox, '/api/events?since=soon', 400)).toEqual({
       detail: 'since must be an ISO date or ms since the epoch',
     });

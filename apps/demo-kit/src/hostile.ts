@@ -134,6 +134,13 @@ export function hostileUser(kind: string | undefined): unknown {
   }
 }
 
+/**
+ * The status {@link rawGet} reports when Node's HTTP parser refused the request before any app
+ * code ran (headers over `maxHeaderSize`): the server answers 431 and closes, and depending on
+ * the Node version and timing the client reads the 431 or a reset while still writing.
+ */
+export const REFUSED_BY_PARSER = 431;
+
 /** A raw HTTP/1.1 GET with exactly these headers; resolves with status and body. */
 export function rawGet(
   url: string,
@@ -153,7 +160,12 @@ export function rawGet(
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       },
     );
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // Node's parser refused the headers (431) and closed the socket mid-write.
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') {
+        resolve({ status: REFUSED_BY_PARSER, body: '' });
+      } else reject(error);
+    });
     req.end();
   });
 }
@@ -210,7 +222,8 @@ export async function expectSameAnswers(
           rawGet(bareUrl, path, headers),
           rawGet(xUrl, path, headers),
         ]);
-        expect(b).toEqual(a);
+        if (a.status === REFUSED_BY_PARSER) expect(b.status).toBe(REFUSED_BY_PARSER);
+        else expect(b).toEqual(a);
         if (path === '/boom' && a.status === 500) booms++;
       },
     ),

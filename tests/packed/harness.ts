@@ -131,7 +131,13 @@ export async function stopAllServers(): Promise<void> {
   await Promise.all([...servers].map((server) => server.stop()));
 }
 
-/** Polls `check` until it returns a value other than `undefined`, or throws at the deadline. */
+/** Thrown by a `poll` check to stop polling at once (e.g. the server process exited). */
+export class StopPolling extends Error {}
+
+/**
+ * Polls `check` until it returns a value other than `undefined`, or throws at the deadline; a
+ * `StopPolling` error ends it at once.
+ */
 export async function poll<T>(
   what: string,
   check: () => Promise<T | undefined>,
@@ -145,6 +151,7 @@ export async function poll<T>(
       const value = await check();
       if (value !== undefined) return value;
     } catch (error) {
+      if (error instanceof StopPolling) throw error;
       lastError = error;
     }
     if (Date.now() > deadline) {
@@ -160,9 +167,8 @@ export async function waitForHttp(server: Server, url: string, timeoutMs: number
     `${server.name} to answer on ${url}`,
     async () => {
       if (server.child.exitCode !== null || server.child.signalCode !== null) {
-        throw new Error(
-          `${server.name} exited (${server.child.exitCode ?? server.child.signalCode}):\n${tail(server.output())}`,
-        );
+        const how = server.child.exitCode ?? server.child.signalCode;
+        throw new StopPolling(`${server.name} exited (${how}) before it answered on ${url}`);
       }
       try {
         await fetch(url, { signal: AbortSignal.timeout(2000) });

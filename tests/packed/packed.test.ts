@@ -19,6 +19,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import jsonwebtoken from 'jsonwebtoken';
@@ -81,12 +82,6 @@ const VERSIONS: Record<string, string> = {
 const GLUE_DEPENDENCIES = ['@nestjs/jwt', '@nestjs/platform-fastify'];
 const GLUE_DEV_DEPENDENCIES = ['@types/node', '@types/react', '@types/react-dom', 'typescript'];
 
-/** Read at collection time: the packed manifest has the same dependencies. */
-const inboxStillHeavy = Boolean(
-  JSON.parse(readFileSync(join(repoRoot, 'packages', 'inbox', 'package.json'), 'utf8'))
-    .dependencies?.['better-sqlite3'],
-);
-
 const JWT_SECRET = 'packed-test-secret';
 const ALICE = {
   id: 'u-alice',
@@ -109,13 +104,13 @@ let consumer = '';
 let tgzDir = '';
 /** `@x/core` → absolute path of its tarball. */
 const tarballs: Record<string, string> = {};
+/** `core` → the unpacked tarball's `package` directory. */
+const unpacked: Record<string, string> = {};
 /** `core` → the packed README. */
 const readmes: Record<string, string> = {};
-let inboxPackage: { dependencies?: Record<string, string> } = {};
 let inbox: Server | undefined;
 let reader: InboxReader;
 let dsn = '';
-let inboxNote = '';
 let footprint: Promise<RunResult> | undefined;
 const timings: Record<string, number> = {};
 
@@ -272,16 +267,18 @@ beforeAll(async () => {
       { cwd: repoRoot, timeoutMs: 120_000 },
     ),
   );
+  // Each tarball unpacked as npm would see it (unpacked/<file>/package): manifest, README, dist.
   for (const file of readdirSync(tgzDir)) {
     const tgz = join(tgzDir, file);
-    const read = async (path: string) =>
-      (await runOk('tar', ['-xOzf', tgz, `package/${path}`], { cwd: work, timeoutMs: 30_000 }))
-        .output;
-    const manifest = JSON.parse(await read('package.json'));
-    tarballs[manifest.name] = tgz;
+    const dir = join(work, 'unpacked', file);
+    mkdirSync(dir, { recursive: true });
+    await runOk('tar', ['-xzf', tgz, '-C', dir], { cwd: work, timeoutMs: 30_000 });
+    const manifest = JSON.parse(readFileSync(join(dir, 'package', 'package.json'), 'utf8'));
     const short = String(manifest.name).replace('@x/', '');
-    readmes[short] = await read('README.md');
-    if (short === 'inbox') inboxPackage = manifest;
+    tarballs[manifest.name] = tgz;
+    unpacked[short] = join(dir, 'package');
+    const readme = join(dir, 'package', 'README.md');
+    readmes[short] = existsSync(readme) ? readFileSync(readme, 'utf8') : '';
   }
   expect(Object.keys(tarballs).sort()).toEqual(PACKAGES.map((name) => `@x/${name}`).sort());
 
@@ -339,21 +336,10 @@ beforeAll(async () => {
     }
   }
 
-  // 5. The inbox from its tarball's bin, on Node 24 (node:sqlite: nothing to compile) — unless
-  // the packed inbox still depends on better-sqlite3, whose native addon npm did not build.
-  let inboxNode = ensureNode(24).path;
-  if (!inboxNode) throw new Error(`no Node 24 for the inbox: ${ensureNode(24).reason}`);
-  if (inboxPackage.dependencies?.['better-sqlite3']) {
-    inboxNote = 'the packed inbox still depends on better-sqlite3: built it and ran on Node 20';
-    await timed(
-      'better-sqlite3 build',
-      runOk('npm', ['rebuild', 'better-sqlite3', '--foreground-scripts'], {
-        cwd: consumer,
-        timeoutMs: 300_000,
-      }),
-    );
-    inboxNode = process.execPath;
-  }
+  // 5. The inbox from its tarball's bin, on Node 24: node:sqlite, so nothing to compile.
+  const node24 = ensureNode(24);
+  if (!node24.path) throw new Error(`no Node 24 for the inbox: ${node24.reason}`);
+  const inboxNode = node24.path;
   const inboxPort = await freePort();
   inbox = startServer(
     'x-inbox',
@@ -378,7 +364,7 @@ afterAll(async () => {
   await footprint?.catch(() => undefined);
   if (work && !keep) rmSync(work, { recursive: true, force: true });
   console.log(
-    `packed-install timings (ms): ${JSON.stringify(timings)}${inboxNote ? `; note: ${inboxNote}` : ''}${keep ? `; kept ${work}` : ''}`,
+    `packed-install timings (ms): ${JSON.stringify(timings)}${keep ? `; kept ${work}` : ''}`,
   );
   if (toleratedTypeErrors.size > 0) {
     console.log(`third-party declaration errors tolerated: ${[...toleratedTypeErrors].join(', ')}`);
@@ -410,6 +396,53 @@ describe('the READMEs an outside user follows', () => {
   });
 });
 
+describe('the tarballs', () => {
+  // One consumer hoists everything, so a dependency missing from one package's list could be
+  // masked by another package that brings it: check each tarball's own imports against its lists.
+  it.each(PACKAGES)(
+    '@x/%s imports only what it declares (dependencies, peers, builtins)',
+    (name) => {
+      const dir = unpacked[name] ?? '';
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      const declared = new Set([
+        manifest.name,
+        ...Object.keys(manifest.dependencies ?? {}),
+        ...Object.keys(manifest.peerDependencies ?? {}),
+      ]);
+      const undeclared = new Set<string>();
+      const files = readdirSync(join(dir, 'dist'), { recursive: true, encoding: 'utf8' });
+      for (const file of files.filter((f) => /\.(c|m)?js$|\.d\.(c|m)?ts$/.test(f))) {
+        const code = readFileSync(join(dir, 'dist', file), 'utf8');
+        const specifiers = code.matchAll(
+          /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\(\s*|^import\s+)["']([^"'\s]+)["']/gm,
+        );
+        for (const [, specifier = ''] of specifiers) {
+          if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
+          const parts = specifier.split('/');
+          const pkg = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? '');
+          if (builtinModules.includes(pkg) || declared.has(pkg)) continue;
+          undeclared.add(`${pkg} (dist/${file})`);
+        }
+      }
+      expect([...undeclared]).toEqual([]);
+    },
+  );
+
+  it.each(PACKAGES)('@x/%s ships its README and a file for every export and bin', (name) => {
+    const dir = unpacked[name] ?? '';
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(existsSync(join(dir, 'README.md'))).toBe(true);
+    const targets = JSON.stringify(manifest.exports ?? {}).match(/"\.\/[^"*]+"/g) ?? [];
+    const missing = targets
+      .map((target) => target.slice(1, -1))
+      .filter((target) => !existsSync(join(dir, target)));
+    expect(missing).toEqual([]);
+    for (const bin of Object.values(manifest.bin ?? {}) as string[]) {
+      expect(existsSync(join(dir, bin)), bin).toBe(true);
+    }
+  });
+});
+
 describe('TypeScript (strict, exactOptionalPropertyTypes, skipLibCheck off)', () => {
   // Koa, Nest and core: module/moduleResolution nodenext, as a Node app has.
   it('5.9 compiles the Node snippets (and emits what the apps run)', async () => {
@@ -424,29 +457,23 @@ describe('TypeScript (strict, exactOptionalPropertyTypes, skipLibCheck off)', ()
 });
 
 describe('the packed inbox', () => {
-  it('answers its API', async () => {
+  it('runs on Node 24 with node:sqlite and answers its API', async () => {
+    expect(inbox?.output()).toContain('SQLite via node:sqlite');
     const health = (await (await fetch(`${reader.url}/api/health`)).json()) as { status: string };
     expect(health.status).toBe('ok');
   });
 
-  // TODO(inbox helper): while the inbox still depends on better-sqlite3 and the city-level geo
-  // database (~160 MB installed), this case is expected to fail; it turns strict by itself once
-  // better-sqlite3 is no longer a dependency.
-  (inboxStillHeavy ? it.fails : it)(
-    'installs small: core + inbox take < 40 MB of node_modules',
-    async () => {
-      const result = await footprint;
-      expect(result?.code, tail(result?.output ?? '')).toBe(0);
-      const du = await runOk('du', ['-sk', join(work, 'footprint', 'node_modules')], {
-        cwd: work,
-        timeoutMs: 60_000,
-      });
-      const megabytes = Number.parseInt(du.output, 10) / 1024;
-      timings['footprint MB'] = Math.round(megabytes);
-      expect(megabytes).toBeLessThan(40);
-    },
-    300_000,
-  );
+  it('installs small: core + inbox take < 40 MB of node_modules', async () => {
+    const result = await footprint;
+    expect(result?.code, tail(result?.output ?? '')).toBe(0);
+    const du = await runOk('du', ['-sk', join(work, 'footprint', 'node_modules')], {
+      cwd: work,
+      timeoutMs: 60_000,
+    });
+    const megabytes = Number.parseInt(du.output, 10) / 1024;
+    timings['footprint MB'] = Math.round(megabytes);
+    expect(megabytes).toBeLessThan(40);
+  }, 300_000);
 });
 
 describe('@x/core README', () => {
@@ -666,5 +693,16 @@ describe('@x/next README app (next build + next start, no proxy)', () => {
     );
     // No trustProxy (the README's `next start` recipe): no client IP at all, never the forged one.
     expectUsers(events, { sdk: 'x.javascript.nextjs', error: 'empty order', ip: undefined });
+
+    // A server component that throws reaches the inbox through the README's onRequestError,
+    // with the user read from the session cookie of that request.
+    const broken = await fetch(`${url}/broken`, { headers: { cookie: cookies.alice } });
+    expect(broken.status).toBe(500);
+    const event = await reader.waitFor(
+      'the server component error',
+      (e) => e.exception?.values?.at(-1)?.value === 'page broke',
+    );
+    expect(event.sdk?.name).toBe('x.javascript.nextjs');
+    expect(userOf(event)).toEqual({ id: ALICE.id, username: ALICE.username, email: ALICE.email });
   }, 180_000);
 });

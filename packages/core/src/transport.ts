@@ -1,5 +1,6 @@
 import { getCarrier } from './carrier';
 import type { DiscardReason } from './clientReports';
+import { type Clock, systemClock, type TimerHandle } from './clock';
 import { debugWarn } from './debug';
 import type { SerializedEnvelope } from './envelope';
 import type { DataCategory } from './event';
@@ -46,6 +47,13 @@ export interface TransportOptions {
   keepalive?: boolean | undefined;
   /** The `fetch` to use. @default the runtime's (`node:http` under Node), else globalThis.fetch */
   fetch?: typeof fetch | undefined;
+  /**
+   * The time and timers behind every time decision: backoff, rate-limit expiry, the
+   * per-request timeout and the `flush`/`close` deadline. The backoff timer is `unref`'d when
+   * its handle has `unref()`. Tests inject a manual clock to run outages in virtual time.
+   * @default the runtime's `Date.now`, `setTimeout` and `clearTimeout`
+   */
+  clock?: Clock | undefined;
 }
 
 interface Item {
@@ -74,6 +82,7 @@ export function createHttpTransport(options: TransportOptions): Transport {
 }
 
 class HttpTransport implements Transport {
+  private readonly clock: Clock;
   private readonly queue: Item[] = [];
   private readonly rateLimits = new RateLimits();
   private readonly pending = new Set<Promise<unknown>>();
@@ -82,13 +91,14 @@ class HttpTransport implements Transport {
   private queuedBytes = 0;
   private failures = 0;
   private backoffUntil = 0;
-  private backoffTimer: ReturnType<typeof setTimeout> | undefined;
+  private backoffTimer: TimerHandle | undefined;
   private draining = false;
   /** `false` only after a drain found the spool empty and nothing was written since. */
   private spoolDirty = true;
   private closed = false;
 
   constructor(private readonly options: TransportOptions) {
+    this.clock = options.clock ?? systemClock;
     if (options.spool) this.drainSpool();
   }
 
@@ -97,7 +107,7 @@ class HttpTransport implements Transport {
       this.drop('internal_sdk_error', envelope);
       return;
     }
-    if (envelope.categories.some((c) => this.rateLimits.isLimited(c))) {
+    if (envelope.categories.some((c) => this.isRateLimited(c))) {
       this.drop('ratelimit_backoff', envelope);
       return;
     }
@@ -110,19 +120,19 @@ class HttpTransport implements Transport {
   }
 
   isRateLimited(category: DataCategory): boolean {
-    return this.rateLimits.isLimited(category);
+    return this.rateLimits.isLimited(category, this.clock.now());
   }
 
   async flush(timeoutMs = 2000): Promise<boolean> {
     if (this.isIdle()) return true;
     return new Promise<boolean>((resolve) => {
       const done = (result: boolean) => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.idleWaiters.delete(onIdle);
         resolve(result);
       };
       const onIdle = () => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
+      const timer = this.clock.setTimeout(() => done(false), timeoutMs);
       this.idleWaiters.add(onIdle);
     });
   }
@@ -130,7 +140,7 @@ class HttpTransport implements Transport {
   async close(timeoutMs = 2000): Promise<boolean> {
     let ok = await this.flush(timeoutMs);
     this.closed = true;
-    clearTimeout(this.backoffTimer);
+    this.clock.clearTimeout(this.backoffTimer);
     if (!ok && this.options.spool) {
       // Whatever is still in memory goes to disk: delivered after the restart.
       const left = this.queue.splice(0);
@@ -176,7 +186,7 @@ class HttpTransport implements Transport {
     if (this.isBackingOff()) {
       // Timers may fire a little before the wall clock says the backoff ended: re-arm.
       if (this.queue.length > 0 || this.spoolDirty)
-        this.schedulePump(this.backoffUntil - Date.now() + 5);
+        this.schedulePump(this.backoffUntil - this.clock.now() + 5);
     } else if (this.queue.length === 0) {
       this.drainSpool();
     }
@@ -207,7 +217,10 @@ class HttpTransport implements Transport {
 
   private async attempt(envelope: SerializedEnvelope): Promise<Outcome> {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.options.requestTimeoutMs ?? 10_000);
+    const timer = this.clock.setTimeout(
+      () => controller.abort(),
+      this.options.requestTimeoutMs ?? 10_000,
+    );
     try {
       const { body, encoding } = await this.encode(envelope.body);
       const doFetch = this.options.fetch ?? getCarrier().runtime?.fetch ?? globalThis.fetch;
@@ -224,7 +237,7 @@ class HttpTransport implements Transport {
       });
       // Read the body so the connection can be reused.
       await response.arrayBuffer().catch(() => undefined);
-      this.rateLimits.update(response.status, response.headers);
+      this.rateLimits.update(response.status, response.headers, this.clock.now());
       if (response.ok) return 'sent';
       if (response.status === 429) {
         debugWarn('backend is rate limiting; event dropped');
@@ -239,7 +252,7 @@ class HttpTransport implements Transport {
       debugWarn('could not reach the backend; will retry', error);
       return 'retry';
     } finally {
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
     }
   }
 
@@ -262,18 +275,19 @@ class HttpTransport implements Transport {
     this.failures++;
     const exp = Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** (this.failures - 1));
     const delay = exp / 2 + Math.random() * (exp / 2);
-    this.backoffUntil = Math.max(this.backoffUntil, Date.now() + delay);
-    this.schedulePump(this.backoffUntil - Date.now());
+    const now = this.clock.now();
+    this.backoffUntil = Math.max(this.backoffUntil, now + delay);
+    this.schedulePump(this.backoffUntil - now);
   }
 
   private schedulePump(delayMs: number): void {
-    clearTimeout(this.backoffTimer);
-    this.backoffTimer = setTimeout(() => this.pump(), Math.max(0, delayMs));
+    this.clock.clearTimeout(this.backoffTimer);
+    this.backoffTimer = this.clock.setTimeout(() => this.pump(), Math.max(0, delayMs));
     unref(this.backoffTimer);
   }
 
   private isBackingOff(): boolean {
-    return this.backoffUntil > Date.now();
+    return this.backoffUntil > this.clock.now();
   }
 
   private spool(envelope: SerializedEnvelope): Promise<void> {

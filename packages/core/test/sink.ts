@@ -30,6 +30,11 @@ export interface Sink {
   port: number;
   dsn: string;
   received: Received[];
+  /**
+   * Ids (header `x-test-request-id`, set by the tests' virtual-time fetch) of the requests the
+   * sink held unanswered (`'hang'`): the virtual-time driver does not wait for those.
+   */
+  heldRequestIds: Set<string>;
   /** Decides the answer per request (default: 200). */
   behaviour: (req: IncomingMessage, index: number) => Behaviour;
   /** Event items received so far (payloads). */
@@ -51,6 +56,7 @@ export async function startSink(port = 0): Promise<Sink> {
     port,
     dsn: '',
     received: [],
+    heldRequestIds: new Set(),
     behaviour: () => ({ status: 200 }),
     events: () =>
       sink.received.flatMap((r) =>
@@ -98,7 +104,11 @@ export async function startSink(port = 0): Promise<Sink> {
       req.socket.destroy();
       return;
     }
-    if (behaviour === 'hang') return;
+    if (behaviour === 'hang') {
+      const id = req.headers['x-test-request-id'];
+      if (typeof id === 'string') sink.heldRequestIds.add(id);
+      return;
+    }
     const chunks: Buffer[] = [];
     if (behaviour === 'reset-mid-body') {
       req.once('data', () => req.socket.destroy());

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { getCarrier, type RuntimeSupport } from '../src/carrier';
 import {
   type ClientOptions,
   captureException,
@@ -11,26 +12,46 @@ import {
   createHttpTransport,
   flush,
   init,
+  type TransportOptions,
 } from '../src/node';
 import { resetCarrier } from './helpers';
 import { type Sink, startSink } from './sink';
+import { type VirtualTime, virtualTime } from './virtualTime';
+
+// The transport runs on a manual clock (virtual time) against the real HTTP sink: between two
+// timers the driver waits for the real requests, so a 30-second outage takes milliseconds and
+// timers fire in the order they would in real time. Only the child-process test uses real time.
+
+const runtime = getCarrier().runtime as RuntimeSupport;
+const realFetch = runtime.fetch as typeof fetch;
+const realCreateSpool = runtime.createSpool;
 
 let sink: Sink;
+let vt: VirtualTime;
 let requests: number;
+/** The virtual time at which the sink saw each request. */
+let times: number[];
 beforeEach(async () => {
   resetCarrier();
   sink = await startSink();
+  vt = virtualTime(sink, realFetch);
   requests = 0;
+  times = [];
+  // `spoolDir` still goes through the runtime's file spool; its operations are counted.
+  runtime.createSpool = (dir, maxBytes) =>
+    vt.trackSpool((realCreateSpool as NonNullable<typeof realCreateSpool>)(dir, maxBytes));
 });
 afterEach(async () => {
-  await close(500);
+  await vt.run(close(500));
+  runtime.createSpool = realCreateSpool;
   await sink.close();
 });
 
-/** Counts every request the sink sees (answered or not). */
+/** Counts every request the sink sees (answered or not) and when (virtual time) it came. */
 function answer(fn: (index: number) => ReturnType<Sink['behaviour']>) {
   sink.behaviour = (_req, index) => {
     requests++;
+    times.push(vt.clock.now());
     return fn(index);
   };
 }
@@ -39,8 +60,13 @@ function messages(): string[] {
   return sink.events().map((e) => (e.logentry as { formatted: string }).formatted);
 }
 
-function start(options: Partial<ClientOptions> = {}) {
-  return init({ dsn: sink.dsn, ...options });
+/** `init` with the HTTP transport on the virtual clock (and the counted real fetch). */
+function start(options: Partial<ClientOptions> = {}, transport: Partial<TransportOptions> = {}) {
+  return init({
+    dsn: sink.dsn,
+    ...options,
+    transport: (o) => createHttpTransport({ ...o, ...transport, clock: vt.clock, fetch: vt.fetch }),
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,8 +76,9 @@ describe('transport: answers', () => {
     answer((i) => (i === 0 ? { status: 413 } : { status: 200 }));
     start();
     captureMessage('too big');
-    expect(await flush(3000)).toBe(true);
-    await flush(3000);
+    expect(await vt.run(flush(3000))).toBe(true);
+    await vt.run(flush(3000));
+    await vt.advance(60_000);
     expect(requests).toBe(2); // the event once, then the client report
     expect(sink.items('client_report')).toEqual([
       {
@@ -69,16 +96,20 @@ describe('transport: answers', () => {
     );
     start({ sendClientReports: false });
     captureException(new Error('first'));
-    await flush(2000);
+    await vt.run(flush(2000));
     expect(requests).toBe(1);
     captureException(new Error('limited'));
     captureMessage('a message is category default');
-    await flush(2000);
+    await vt.run(flush(2000));
     expect(requests).toBe(2);
     expect(messages()).toEqual(['a message is category default']);
-    await sleep(2100);
+    await vt.advance(1999);
+    captureException(new Error('a millisecond before expiry'));
+    await vt.run(flush(2000));
+    expect(requests).toBe(2);
+    await vt.advance(1);
     captureException(new Error('after expiry'));
-    await flush(2000);
+    await vt.run(flush(2000));
     expect(
       sink
         .events()
@@ -87,26 +118,35 @@ describe('transport: answers', () => {
   });
 
   it.each([
-    ['Retry-After seconds', () => ({ 'Retry-After': '1' })],
-    ['Retry-After HTTP date', () => ({ 'Retry-After': new Date(Date.now() + 2000).toUTCString() })],
-  ])('%s on 429 limits every category', async (_name, headers) => {
+    ['Retry-After seconds', () => ({ 'Retry-After': '1' }), 1000],
+    [
+      'Retry-After HTTP date',
+      // The virtual clock starts on a whole second, so the date is exactly 2 s ahead.
+      () => ({ 'Retry-After': new Date(vt.clock.now() + 2000).toUTCString() }),
+      2000,
+    ],
+  ])('%s on 429 limits every category', async (_name, headers, limitMs) => {
     answer((i) => (i === 0 ? { status: 429, headers: headers() } : { status: 200 }));
     const client = start({ sendClientReports: true });
     captureMessage('rejected');
-    await flush(2000);
+    await vt.run(flush(2000));
     captureMessage('while limited');
     captureException(new Error('while limited'));
-    await flush(1000);
+    await vt.run(flush(1000));
     expect(requests).toBe(1);
-    await sleep(2100);
+    await vt.advance(limitMs - 1);
+    captureMessage('a millisecond before expiry');
+    await vt.run(flush(1000));
+    expect(requests).toBe(1);
+    await vt.advance(1);
     captureMessage('later');
-    await client.flush(2000);
+    await vt.run(client.flush(2000));
     expect(messages()).toEqual(['later']);
     expect(sink.items('client_report')).toEqual([
       {
         timestamp: expect.any(Number),
         discarded_events: expect.arrayContaining([
-          { reason: 'ratelimit_backoff', category: 'default', quantity: 2 },
+          { reason: 'ratelimit_backoff', category: 'default', quantity: 3 },
           { reason: 'ratelimit_backoff', category: 'error', quantity: 1 },
         ]),
       },
@@ -117,56 +157,80 @@ describe('transport: answers', () => {
     answer(() => ({ status: 429 }));
     start({ sendClientReports: false });
     captureMessage('one');
-    await flush(2000);
+    await vt.run(flush(2000));
     for (let i = 0; i < 5; i++) captureMessage(`more ${i}`);
-    await flush(1000);
+    await vt.run(flush(1000));
     expect(requests).toBe(1);
+    await vt.advance(59_999);
+    captureMessage('a millisecond before the minute is up');
+    await vt.run(flush(1000));
+    expect(requests).toBe(1);
+    await vt.advance(1);
+    captureMessage('a minute later');
+    await vt.run(flush(1000));
+    expect(requests).toBe(2);
   });
 
-  it('500s and connection resets are retried with backoff, then delivered once', {
-    timeout: 15_000,
-  }, async () => {
+  it('500s and connection resets are retried with backoff, then delivered once', async () => {
     answer((i) => (i === 0 ? { status: 500 } : i === 1 ? 'reset' : { status: 200 }));
     start({ sendClientReports: false });
-    const started = Date.now();
+    const started = vt.clock.now();
     captureMessage('persistent');
-    expect(await flush(10_000)).toBe(true);
+    expect(await vt.run(flush(10_000))).toBe(true);
     expect(messages()).toEqual(['persistent']);
     expect(requests).toBe(3);
-    // Two backoffs: at least 0.5 s + 1 s (jittered halves of 1 s and 2 s).
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1400);
+    // Two backoffs: the jittered upper halves of 1 s and 2 s (+5 ms the pump re-arms late).
+    const [first = 0, second = 0, third = 0] = times;
+    expect(first).toBe(started);
+    expect(second - first).toBeGreaterThanOrEqual(500);
+    expect(second - first).toBeLessThanOrEqual(1005);
+    expect(third - second).toBeGreaterThanOrEqual(1000);
+    expect(third - second).toBeLessThanOrEqual(2005);
+  });
+
+  it('backoff pauses the whole queue: an event sent meanwhile waits for it too', async () => {
+    answer((i) => (i === 0 ? { status: 503 } : { status: 200 }));
+    start({ sendClientReports: false });
+    captureMessage('first');
+    await vt.settle();
+    expect(requests).toBe(1);
+    captureMessage('second');
+    await vt.advance(499); // the shortest first backoff is 500 ms
+    expect(requests).toBe(1);
+    expect(await vt.run(flush(10_000))).toBe(true);
+    expect([...messages()].sort()).toEqual(['first', 'second']);
+    expect(requests).toBe(3);
+    expect(times[1]).toBe(times[2]);
+    expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(500);
   });
 
   it('a hanging backend hits the per-request timeout and the event is retried', async () => {
     answer((i) => (i === 0 ? 'hang' : { status: 200 }));
-    start({
-      sendClientReports: false,
-      transport: (o) => createHttpTransport({ ...o, requestTimeoutMs: 300 }),
-    });
+    start({ sendClientReports: false }, { requestTimeoutMs: 300 });
     captureMessage('after a hang');
-    expect(await flush(10_000)).toBe(true);
+    expect(await vt.run(flush(10_000))).toBe(true);
     expect(messages()).toEqual(['after a hang']);
     expect(requests).toBe(2);
+    // Aborted after 300 ms, then a backoff of at least 500 ms.
+    expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(800);
   });
 
   it('flush resolves false on timeout while the backend is down', async () => {
     await sink.stop();
     start({ sendClientReports: false });
     captureMessage('stuck');
-    const started = Date.now();
-    expect(await flush(300)).toBe(false);
-    expect(Date.now() - started).toBeLessThan(1500);
+    const started = vt.clock.now();
+    expect(await vt.run(flush(300))).toBe(false);
+    expect(vt.clock.now() - started).toBeGreaterThan(0);
+    expect(vt.clock.now() - started).toBeLessThanOrEqual(300);
   });
 
   it('the queue is bounded: the oldest are dropped and counted', async () => {
     // The first four requests hang (the concurrency limit), so sixteen wait for five slots.
     answer((i) => (i < 4 ? 'hang' : { status: 200 }));
-    start({
-      maxQueueSize: 5,
-      transport: (o) => createHttpTransport({ ...o, concurrency: 4, requestTimeoutMs: 300 }),
-    });
+    start({ maxQueueSize: 5 }, { concurrency: 4, requestTimeoutMs: 300 });
     for (let i = 0; i < 20; i++) captureMessage(`m${i}`);
-    expect(await flush(10_000)).toBe(true);
+    expect(await vt.run(flush(10_000))).toBe(true);
     // Up to four are sent in parallel, on separate connections: arrival order may differ.
     expect([...messages()].sort()).toEqual(['m15', 'm16', 'm17', 'm18', 'm19']);
     expect(sink.items('client_report')).toEqual([
@@ -189,17 +253,23 @@ describe('transport: outages', () => {
         sent.push(id);
         captureMessage(id);
       }
-      await sleep(1000);
+      await vt.advance(1000);
     }
+    // Backoff keeps the attempts down: rounds start at 0, >=0.5, 1.5, 3.5, 7.5, 15.5 s (the next
+    // at >=30.5 s), each at most `concurrency` (8) requests.
+    expect(vt.started).toBeGreaterThanOrEqual(6);
+    expect(vt.started).toBeLessThanOrEqual(6 * 8);
     await sink.listen();
-    expect(await flush(45_000)).toBe(true);
+    expect(await vt.run(flush(45_000))).toBe(true);
     const received = messages();
     expect(received).toHaveLength(sent.length);
     expect(new Set(received)).toEqual(new Set(sent));
-  }, 90_000);
+  });
 
   it('with spoolDir, events captured during an outage survive SIGKILL and are delivered once after restart', async () => {
+    // Real processes and real time: the child runs the built SDK (dist), not this clock.
     const spoolDir = mkdtempSync(join(tmpdir(), 'x-spool-'));
+    const spooled = () => readdirSync(spoolDir).filter((f) => f.endsWith('.envelope'));
     const children: ChildProcess[] = [];
     const run = (mode: string) => {
       const child = spawn(
@@ -223,39 +293,37 @@ describe('transport: outages', () => {
         });
       });
       expect(output.trim()).toBe('flushed true');
-      expect(readdirSync(spoolDir).filter((f) => f.endsWith('.envelope'))).toHaveLength(50);
+      expect(spooled()).toHaveLength(50);
       first.kill('SIGKILL');
       await new Promise((r) => first.once('exit', r));
 
       await sink.listen();
       run('drain');
-      await sink.waitFor(() => sink.events().length >= 50, 20_000);
-      await sleep(300);
+      // The drain deletes each file once it was delivered: an empty spool means it is done.
+      await sink.waitFor(() => sink.events().length >= 50 && spooled().length === 0, 20_000);
+      await sleep(100); // a duplicate would be on its way now
       const received = messages();
       expect(received).toHaveLength(50);
       expect(new Set(received)).toEqual(
         new Set(Array.from({ length: 50 }, (_, i) => `spooled ${i}`)),
       );
-      expect(readdirSync(spoolDir).filter((f) => f.endsWith('.envelope'))).toEqual([]);
+      expect(spooled()).toEqual([]);
     } finally {
       for (const child of children) child.kill('SIGKILL');
       rmSync(spoolDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 30_000);
 
   it('close() spools what could not be delivered', async () => {
     const spoolDir = mkdtempSync(join(tmpdir(), 'x-spool-'));
     try {
       answer(() => 'hang');
-      start({
-        spoolDir,
-        sendClientReports: false,
-        transport: (o) => createHttpTransport({ ...o, concurrency: 4, requestTimeoutMs: 5000 }),
-      });
+      start({ spoolDir, sendClientReports: false }, { concurrency: 4, requestTimeoutMs: 5000 });
       for (let i = 0; i < 8; i++) captureMessage(`c${i}`);
-      await sleep(100);
+      await vt.settle();
+      expect(requests).toBe(4);
       // Four are in flight (hanging), four wait in memory: close must put the waiting ones on disk.
-      expect(await close(300)).toBe(true);
+      expect(await vt.run(close(300))).toBe(true);
       expect(
         readdirSync(spoolDir).filter((f) => f.endsWith('.envelope')).length,
       ).toBeGreaterThanOrEqual(4);
@@ -268,12 +336,9 @@ describe('transport: outages', () => {
 describe('transport: the byte bound', () => {
   it('maxQueueBytes drops the oldest once the queued bytes exceed it', async () => {
     answer((i) => (i < 4 ? 'hang' : { status: 200 }));
-    start({
-      maxQueueBytes: 4000,
-      transport: (o) => createHttpTransport({ ...o, concurrency: 4, requestTimeoutMs: 300 }),
-    });
+    start({ maxQueueBytes: 4000 }, { concurrency: 4, requestTimeoutMs: 300 });
     for (let i = 0; i < 30; i++) captureMessage(`b${i}`);
-    expect(await flush(10_000)).toBe(true);
+    expect(await vt.run(flush(10_000))).toBe(true);
     const kept = messages();
     // What fits in 4,000 bytes is kept: the newest (the four that hung were retried into a full
     // queue and dropped as the oldest).

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 const shared = {
-  entry: { index: 'src/index.ts', node: 'src/node.ts' },
+  entry: { index: 'src/index.ts', node: 'src/node.ts', internal: 'src/internal.ts' },
   dts: true,
   sourcemap: true,
   target: 'es2022',

@@ -1,3 +1,5 @@
+// @x/core's public API: what its README documents. Adapter plumbing lives on
+// `@x/core/internal` (see internal.ts); apps should not import it.
 export type {
   AsyncContextStrategy,
   AsyncLocalStorageConstructor,
@@ -7,24 +9,16 @@ export type {
 export {
   createAsyncLocalStorageStrategy,
   createStackStrategy,
-  ensureAsyncLocalStorageStrategy,
-  getAsyncContextStrategy,
   setAsyncContextStrategy,
 } from './asyncContext';
 export { mapAuthUser } from './authUser';
 export type { BackgroundScopeOptions } from './backgroundScope';
 export { withBackgroundScope } from './backgroundScope';
-export { markCaptured, wasCaptured } from './capturedErrors';
-export type { Carrier, RuntimeSupport } from './carrier';
-export { getCarrier } from './carrier';
-export { Client, newEventId } from './client';
-export type { ClientReport, DiscardReason } from './clientReports';
-export { DiscardedEvents } from './clientReports';
+export { Client } from './client';
 export {
   getCurrentScope,
   getGlobalScope,
   getIsolationScope,
-  getScopeChain,
   getUser,
   getUserAsync,
   setContext,
@@ -36,11 +30,8 @@ export {
   withIsolationScope,
   withScope,
 } from './currentScopes';
-export { debugWarn, isDebugEnabled, setDebug } from './debug';
 export type { Dsn } from './dsn';
-export { authHeader, DsnError, dsnToString, envelopeEndpoint, parseDsn } from './dsn';
-export type { EnvelopeHeader, EnvelopeItem, SerializedEnvelope } from './envelope';
-export { eventCategory, serializeEnvelope } from './envelope';
+export { DsnError, parseDsn } from './dsn';
 export type {
   Breadcrumb,
   DataCategory,
@@ -51,33 +42,11 @@ export type {
   Mechanism,
   StackFrame,
 } from './event';
-export { exceptionFromError } from './exception';
-export { AUTO_IP, isIp, parseIp } from './ip';
 export type { IpAnonymization } from './ipAnonymization';
-export { anonymizeIp } from './ipAnonymization';
-export type { JsonDropError, JsonLimits } from './jsonValue';
-export { preview, toJsonValue } from './jsonValue';
 export type { NormalizeUserResult, UserNormalizationError } from './normalizeUser';
-export {
-  MAX_CUSTOM_DEPTH,
-  MAX_CUSTOM_ENTRIES,
-  normalizeUser,
-  USER_FIELD_LIMITS,
-} from './normalizeUser';
+export { normalizeUser, USER_FIELD_LIMITS } from './normalizeUser';
 export type { ClientOptions } from './options';
-export type { EventUser, PrepareOptions } from './prepareEvent';
-export { buildEventUser, prepareEvent } from './prepareEvent';
-export type { HeaderReader } from './rateLimits';
-export { parseRetryAfter, RateLimits } from './rateLimits';
-export { buildEventRequest, FORWARDING_HEADERS, SENSITIVE_HEADERS } from './requestData';
-export {
-  DEFAULT_USER_RESOLVER_TIMEOUT_MS,
-  explicitUser,
-  findUserResolver,
-  mergeUsers,
-  resolveUserAsync,
-  resolveUserSync,
-} from './resolveUser';
+export type { ShouldCapture } from './requestKernel';
 export type {
   ClientIpGetter,
   Primitive,
@@ -86,7 +55,7 @@ export type {
   SeverityLevel,
   UserResolver,
 } from './scope';
-export { MAX_BREADCRUMBS, Scope } from './scope';
+export { Scope } from './scope';
 export {
   addBreadcrumb,
   captureEvent,
@@ -100,10 +69,8 @@ export {
   lastEventId,
 } from './sdk';
 export type { Spool, SpoolEntry } from './spool';
-export { parseStackFrames } from './stacktrace';
 export type { Transport, TransportOptions } from './transport';
 export { createHttpTransport } from './transport';
-export { MAX_EVENT_BYTES, serializeWithinLimit } from './trimEvent';
 export type { Geo, NormalizedUser, User } from './user';
 export { hasIdentity, userKey } from './userKey';
 export { SDK_VERSION } from './version';

@@ -113,7 +113,50 @@ export function parseIp(value: string): string | null {
   return parts ? formatIpParts(parts) : null;
 }
 
-/** `true` when `value` is a valid IPv4/IPv6 address (see {@link parseIp}). */
-export function isIp(value: unknown): value is string {
-  return typeof value === 'string' && parseIpParts(value) !== null;
+/** An address range: a network's parts and its prefix length in bits. */
+export interface IpRange {
+  parts: IpParts;
+  bits: number;
+}
+
+/**
+ * Parses `address/prefix` (or a single address, a range of one) into an
+ * {@link IpRange}, or `null`. An IPv4-mapped IPv6 network (`::ffff:10.0.0.0/104`)
+ * becomes the IPv4 network it denotes, as addresses are compared canonically.
+ *
+ * @example ipInRange('10.1.2.3', parseCidr('10.0.0.0/8')!) // true
+ */
+export function parseCidr(text: string): IpRange | null {
+  if (typeof text !== 'string') return null;
+  const slash = text.indexOf('/');
+  const address = (slash === -1 ? text : text.slice(0, slash)).trim();
+  const parts = parseIpParts(address);
+  if (!parts) return null;
+  const max = 'v4' in parts ? 32 : 128;
+  if (slash === -1) return { parts, bits: max };
+  const prefix = text.slice(slash + 1).trim();
+  if (!/^\d{1,3}$/.test(prefix)) return null;
+  let bits = Number(prefix);
+  // Written as IPv6 but parsed as IPv4 (mapped): the prefix counted the 96 bits in front.
+  if ('v4' in parts && address.includes(':')) bits -= 96;
+  return bits >= 0 && bits <= max ? { parts, bits } : null;
+}
+
+/** `true` when `ip` (any form {@link parseIp} accepts) lies in `range`; IPv4 never matches IPv6. */
+export function ipInRange(ip: string, range: IpRange): boolean {
+  const parts = parseIpParts(ip);
+  if (!parts) return false;
+  let pair: [number[], number[], number] | undefined;
+  if ('v4' in parts && 'v4' in range.parts) pair = [parts.v4, range.parts.v4, 8];
+  else if ('v6' in parts && 'v6' in range.parts) pair = [parts.v6, range.parts.v6, 16];
+  if (!pair) return false;
+  const [address, network, width] = pair;
+  let remaining = range.bits;
+  for (let i = 0; remaining > 0; i++) {
+    const take = Math.min(width, remaining);
+    const mask = ((1 << take) - 1) << (width - take);
+    if (((address[i] as number) & mask) !== ((network[i] as number) & mask)) return false;
+    remaining -= take;
+  }
+  return true;
 }

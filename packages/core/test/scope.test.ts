@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { setDebug } from '../src/internal';
 import {
   getCurrentScope,
   getGlobalScope,
@@ -8,7 +9,6 @@ import {
   hasIdentity,
   Scope,
   setContext,
-  setDebug,
   setExtra,
   setTag,
   setTags,

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { parseIp } from '@x/core';
+import { parseIp } from '@x/core/internal';
 import proxyAddr from 'proxy-addr';
 
 /**

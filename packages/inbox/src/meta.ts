@@ -1,4 +1,4 @@
-import { preview } from '@x/core';
+import { preview } from '@x/core/internal';
 
 /** One error in Relay's `_meta` format: `[kind, { reason }]`. */
 export type MetaError = [kind: string, data: { reason: string }];

@@ -1,4 +1,5 @@
-import { AUTO_IP, type NormalizedUser, normalizeUser, parseIp, userKey } from '@x/core';
+import { type NormalizedUser, normalizeUser, userKey } from '@x/core';
+import { AUTO_IP, parseIp } from '@x/core/internal';
 import type { GeoLookup } from './geo';
 import type { Meta } from './meta';
 import type { StoredEvent } from './normalizeEvent';

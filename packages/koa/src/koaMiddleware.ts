@@ -1,12 +1,5 @@
-import {
-  type ClientIpGetter,
-  captureException,
-  debugWarn,
-  mapAuthUser,
-  markCaptured,
-  type User,
-  withIsolationScope,
-} from '@x/core';
+import { mapAuthUser, type User } from '@x/core';
+import { runRequestCapturing } from '@x/core/internal';
 import type { Context, Middleware, Next } from 'koa';
 
 /** Options of {@link koaMiddleware}. */
@@ -43,43 +36,22 @@ export interface KoaMiddlewareOptions {
  */
 export function koaMiddleware(options: KoaMiddlewareOptions = {}): Middleware {
   const getUser = options.getUser ?? ((ctx: Context) => mapAuthUser(ctx.state?.user));
-  const shouldCapture = options.shouldCapture ?? ((status: number) => status >= 500);
+  const shouldCapture = options.shouldCapture;
 
   return function xKoaMiddleware(ctx: Context, next: Next) {
-    return withIsolationScope(async (scope) => {
-      const clientIp: ClientIpGetter = () => ctx.ip;
-      scope.setRequest({ method: ctx.method, url: ctx.href, headers: ctx.headers, clientIp });
-      scope.setUserResolver(() => getUser(ctx));
-      try {
-        await next();
-      } catch (error) {
-        captureEscaped(error, ctx, shouldCapture);
-        throw error;
-      }
-    });
+    return runRequestCapturing(
+      {
+        method: ctx.method,
+        url: ctx.href,
+        headers: ctx.headers,
+        clientIp: () => ctx.ip,
+        getUser: () => getUser(ctx),
+      },
+      {
+        mechanism: 'koa',
+        shouldCapture: shouldCapture && ((status, error) => shouldCapture(status, error, ctx)),
+      },
+      next,
+    );
   };
-}
-
-/** Captures an error on its way to Koa's error handling, once per error object. */
-function captureEscaped(
-  error: unknown,
-  ctx: Context,
-  shouldCapture: (status: number, error: unknown, ctx: Context) => boolean,
-): void {
-  try {
-    if (!markCaptured(error)) return;
-    if (!shouldCapture(statusOf(error), error, ctx)) return;
-    captureException(error, { mechanism: { type: 'koa', handled: false } });
-  } catch (err) {
-    debugWarn('@x/koa: could not capture an escaped error', err);
-  }
-}
-
-/** The status Koa will answer with for `error` (its own rule: `status`/`statusCode`, else 500). */
-export function statusOf(error: unknown): number {
-  if (typeof error !== 'object' || error === null) return 500;
-  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
-  const code =
-    typeof status === 'number' ? status : typeof statusCode === 'number' ? statusCode : 500;
-  return code >= 400 && code < 600 ? code : 500;
 }

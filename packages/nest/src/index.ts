@@ -8,9 +8,8 @@ export {
   X_SKIP_CAPTURE,
   X_USER_MAPPING,
 } from './decorators.js';
-export type { AnyRequest, GetUser, ShouldCapture, XModuleOptions } from './options.js';
+export type { AnyRequest, GetUser, XModuleOptions } from './options.js';
 export { X_MODULE_OPTIONS } from './options.js';
-export { statusOf } from './requestState.js';
 export { XExceptionFilter } from './xExceptionFilter.js';
 export { XInterceptor } from './xInterceptor.js';
 export { XMiddleware } from './xMiddleware.js';

@@ -1,4 +1,4 @@
-import type { ClientOptions, User } from '@x/core';
+import type { ClientOptions, ShouldCapture, User } from '@x/core';
 
 /** The request object of Express or Fastify, loosely typed. */
 export interface AnyRequest {
@@ -19,9 +19,6 @@ export interface AnyRequest {
 export type GetUser = (
   req: AnyRequest,
 ) => User | null | undefined | PromiseLike<User | null | undefined>;
-
-/** Decides whether an error is captured, by the HTTP status Nest will answer with. */
-export type ShouldCapture = (status: number, error: unknown) => boolean;
 
 /** Options of `XModule.forRoot()`: the client's options plus the Nest wiring. */
 export interface XModuleOptions extends ClientOptions {

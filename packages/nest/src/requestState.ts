@@ -1,13 +1,6 @@
-import {
-  type ClientIpGetter,
-  captureException,
-  debugWarn,
-  getAsyncContextStrategy,
-  mapAuthUser,
-  markCaptured,
-  type Scopes,
-} from '@x/core';
-import type { AnyRequest, GetUser, ShouldCapture, XModuleOptions } from './options.js';
+import { mapAuthUser, type Scopes } from '@x/core';
+import { captureRequestError } from '@x/core/internal';
+import type { AnyRequest, GetUser, XModuleOptions } from './options.js';
 
 /** What @x/nest keeps per request. */
 export interface RequestState {
@@ -47,23 +40,21 @@ export function requestState(req: AnyRequest | undefined): RequestState | undefi
 }
 
 /** The client IP the framework decided (`req.ip` honours `trust proxy` / `trustProxy`). */
-export function clientIpOf(state: RequestState): ClientIpGetter {
-  return () => state.request.ip ?? state.request.socket?.remoteAddress;
+export function clientIpOf(state: RequestState): string | undefined {
+  return state.request.ip ?? state.request.socket?.remoteAddress;
 }
 
-/** The user resolver of a request: the route's mapping, else the module's, else `req.user`. */
-export function userResolverOf(state: RequestState, options: XModuleOptions) {
-  return () => {
-    const getUser = state.routeGetUser ?? options.getUser;
-    // On Fastify, middleware sets the user on the raw request, guards on Fastify's request.
-    return getUser
-      ? getUser(state.request)
-      : mapAuthUser(state.request.user ?? state.request.raw?.user);
-  };
+/** The user of a request: the route's mapping, else the module's, else `req.user`. */
+export function userOf(state: RequestState, options: XModuleOptions) {
+  const getUser = state.routeGetUser ?? options.getUser;
+  // On Fastify, middleware sets the user on the raw request, guards on Fastify's request.
+  return getUser
+    ? getUser(state.request)
+    : mapAuthUser(state.request.user ?? state.request.raw?.user);
 }
 
-/** The status Nest answers an error with: `getStatus()` of an HttpException, else 500. */
-export function statusOf(error: unknown): number {
+/** The status Nest answers an error with: `getStatus()` of an `HttpException`, else 500. */
+function nestStatusOf(error: unknown): number {
   try {
     const getStatus = (error as { getStatus?: unknown })?.getStatus;
     if (typeof getStatus === 'function') {
@@ -80,22 +71,15 @@ export function statusOf(error: unknown): number {
  * Captures an error of a request once — whichever of the interceptor and the
  * filter sees it first — inside the request's own scopes.
  */
-export function captureRequestError(
+export function captureNestError(
   error: unknown,
   state: RequestState | undefined,
-  shouldCapture: ShouldCapture,
+  options: XModuleOptions,
 ): void {
-  try {
-    if (!markCaptured(error)) return;
-    if (state?.skip || !shouldCapture(statusOf(error), error)) return;
-    const capture = () =>
-      captureException(error, { mechanism: { type: 'nestjs', handled: false } });
-    if (state) getAsyncContextStrategy().runWithScopes(state.scopes, capture);
-    else capture();
-  } catch (err) {
-    debugWarn('@x/nest: could not capture an error', err);
-  }
+  captureRequestError(error, {
+    mechanism: 'nestjs',
+    status: nestStatusOf(error),
+    shouldCapture: state?.skip ? () => false : options.shouldCapture,
+    scopes: state?.scopes,
+  });
 }
-
-/** The default capture rule: server errors only. */
-export const captureServerErrors: ShouldCapture = (status) => status >= 500;

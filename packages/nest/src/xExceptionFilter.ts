@@ -8,7 +8,7 @@ import {
 import { ApplicationConfig, BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import { throwError } from 'rxjs';
 import { X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
-import { captureRequestError, captureServerErrors, requestState } from './requestState.js';
+import { captureNestError, requestState } from './requestState.js';
 
 const CATCH_METADATA = '__filterCatchExceptions__';
 
@@ -32,7 +32,7 @@ export class XExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): unknown {
     const http = host.getType() === 'http';
     const state = http ? requestState(host.switchToHttp().getRequest()) : undefined;
-    captureRequestError(exception, state, this.options.shouldCapture ?? captureServerErrors);
+    captureNestError(exception, state, this.options);
     const next = this.nextFilter(exception);
     if (next) return next.catch(exception, host);
     if (http) {

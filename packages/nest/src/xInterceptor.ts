@@ -9,7 +9,7 @@ import { Reflector } from '@nestjs/core';
 import { catchError, type Observable, throwError } from 'rxjs';
 import { X_SKIP_CAPTURE, X_USER_MAPPING } from './decorators.js';
 import { type GetUser, X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
-import { captureRequestError, captureServerErrors, requestState } from './requestState.js';
+import { captureNestError, requestState } from './requestState.js';
 
 /**
  * Applies a route's `@UserMapping()` / `@SkipCapture()` and captures what the
@@ -37,7 +37,7 @@ export class XInterceptor implements NestInterceptor {
     }
     return next.handle().pipe(
       catchError((error: unknown) => {
-        captureRequestError(error, state, this.options.shouldCapture ?? captureServerErrors);
+        captureNestError(error, state, this.options);
         return throwError(() => error);
       }),
     );

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
-import { getCurrentScope, withIsolationScope } from '@x/core';
+import { requestUrl, runRequest } from '@x/core/internal';
 import { type AnyRequest, X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
-import { clientIpOf, registerRequest, userResolverOf } from './requestState.js';
+import { clientIpOf, type RequestState, registerRequest, userOf } from './requestState.js';
 
 /**
  * Opens the request's isolation scope before guards run (Nest middleware runs
@@ -13,23 +13,24 @@ export class XMiddleware implements NestMiddleware {
   constructor(@Inject(X_MODULE_OPTIONS) private readonly options: XModuleOptions) {}
 
   use(req: AnyRequest, _res: unknown, next: (error?: unknown) => void): void {
-    withIsolationScope((isolationScope) => {
-      const state = registerRequest(req, { isolationScope, scope: getCurrentScope() });
-      isolationScope.setRequest({
+    let state: RequestState | undefined;
+    runRequest(
+      {
         method: req.method,
-        url: fullUrl(req),
+        url: requestUrl({
+          protocol: req.protocol,
+          host: req.headers?.host,
+          path: req.originalUrl ?? req.url,
+        }),
         headers: req.headers,
-        clientIp: clientIpOf(state),
-      });
-      isolationScope.setUserResolver(userResolverOf(state, this.options));
-      next();
-    });
+        // Both run lazily, when an event is built: `state` is set by then.
+        clientIp: () => state && clientIpOf(state),
+        getUser: () => state && userOf(state, this.options),
+      },
+      (scopes) => {
+        state = registerRequest(req, scopes);
+        next();
+      },
+    );
   }
-}
-
-function fullUrl(req: AnyRequest): string | undefined {
-  const path = req.originalUrl ?? req.url;
-  const host = req.headers?.host;
-  if (typeof path !== 'string') return undefined;
-  return typeof host === 'string' ? `${req.protocol ?? 'http'}://${host}${path}` : path;
 }

@@ -1,5 +1,4 @@
-import { parseIp } from '@x/core';
-import ipaddr from 'ipaddr.js';
+import { type IpRange, ipInRange, parseCidr, parseIp } from '@x/core/internal';
 
 /**
  * Which forwarded headers to believe for the client IP. Next gives route
@@ -58,7 +57,7 @@ export function clientIpFromHeaders(
   for (let i = hops.length - 1; i >= 0; i--) {
     const ip = valid(hops[i]);
     if (!ip) return undefined; // a malformed hop: stop believing the chain
-    if (i === 0 || !ranges.some((range) => inRange(ip, range))) return ip;
+    if (i === 0 || !ranges.some((range) => ipInRange(ip, range))) return ip;
   }
   return undefined;
 }
@@ -78,27 +77,19 @@ function valid(value: string | undefined): string | undefined {
   return value ? (parseIp(value.trim()) ?? undefined) : undefined;
 }
 
-type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
-const rangeCache = new WeakMap<readonly string[], Range[]>();
+const rangeCache = new WeakMap<readonly string[], IpRange[]>();
 
-function parseRanges(list: readonly string[]): Range[] {
+function parseRanges(list: readonly string[]): IpRange[] {
   let ranges = rangeCache.get(list);
   if (!ranges) {
     ranges = list.map((entry) => {
-      try {
-        return entry.includes('/')
-          ? ipaddr.parseCIDR(entry)
-          : ([ipaddr.process(entry), entry.includes(':') ? 128 : 32] as Range);
-      } catch {
+      const range = parseCidr(entry);
+      if (!range) {
         throw new Error(`@x/next: trustProxy entry "${entry}" is not an IP address or CIDR`);
       }
+      return range;
     });
     rangeCache.set(list, ranges);
   }
   return ranges;
-}
-
-function inRange(ip: string, [network, bits]: Range): boolean {
-  const address = ipaddr.process(ip);
-  return address.kind() === network.kind() && address.match(network as never, bits);
 }

@@ -1,4 +1,5 @@
-import { type ClientOptions, init, SDK_VERSION, wasCaptured, withIsolationScope } from '@x/core';
+import { type ClientOptions, init, SDK_VERSION } from '@x/core';
+import { runRequest, toWebHeaders, wasCaptured } from '@x/core/internal';
 import { configureNext, type NextAdapterOptions, nextConfig } from './config';
 import { captureOnce, describeRequest } from './requestScope';
 
@@ -57,11 +58,7 @@ export async function onRequestError(
 ): Promise<void> {
   if (wasCaptured(error)) return;
   const options = nextConfig();
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(request?.headers ?? {})) {
-    if (typeof value === 'string') headers.set(name, value);
-    else if (Array.isArray(value)) headers.set(name, value.join(', '));
-  }
+  const headers = toWebHeaders(request?.headers);
   let webRequest: Request;
   try {
     webRequest = new Request(
@@ -74,14 +71,13 @@ export async function onRequestError(
   } catch {
     webRequest = new Request('http://localhost/', { headers });
   }
-  withIsolationScope((scope) => {
-    describeRequest(scope, webRequest, options);
-    scope.setTags({
+  runRequest(describeRequest(webRequest, options), ({ isolationScope }) => {
+    isolationScope.setTags({
       'next.router_kind': context?.routerKind,
       'next.route_path': context?.routePath,
       'next.route_type': context?.routeType,
     });
-    scope.setContext('nextjs', { ...context });
+    isolationScope.setContext('nextjs', { ...context });
     captureOnce(
       error,
       { ...options, shouldCapture: () => true },

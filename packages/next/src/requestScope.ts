@@ -1,26 +1,26 @@
-import { captureException, debugWarn, markCaptured, type Scope, withIsolationScope } from '@x/core';
+import {
+  type CaptureRequestErrorOptions,
+  captureRequestError,
+  type RequestDescription,
+  runRequestCapturing,
+} from '@x/core/internal';
 import { clientIpFromHeaders } from './clientIp';
 import { type NextAdapterOptions, nextConfig } from './config';
 
-/** Registers the request, its client IP getter and its lazy user resolver on a scope. */
+/** A Web `Request` as the kernel's request description, under the adapter options. */
 export function describeRequest(
-  scope: Scope,
   request: Request,
   options: NextAdapterOptions,
   socketIp?: string,
-): void {
-  const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  scope.setRequest({
+): RequestDescription {
+  const getUser = options.getUser;
+  return {
     method: request.method,
     url: request.url,
-    headers,
+    headers: request.headers,
     clientIp: () => clientIpFromHeaders(request.headers, options.trustProxy, socketIp),
-  });
-  const getUser = options.getUser;
-  scope.setUserResolver(getUser ? () => getUser(request) : undefined);
+    getUser: getUser && (() => getUser(request)),
+  };
 }
 
 /**
@@ -35,29 +35,29 @@ export function runForRequest<T>(
   socketIp?: string,
 ): Promise<T> {
   const options = nextConfig(overrides);
-  return withIsolationScope(async (scope) => {
-    describeRequest(scope, request, options, socketIp);
-    try {
-      return await fn();
-    } catch (error) {
-      captureOnce(error, options, mechanism);
-      throw error;
-    }
-  });
+  return runRequestCapturing(
+    describeRequest(request, options, socketIp),
+    captureOptions(options, mechanism),
+    fn,
+  );
 }
 
-/** Captures an error unless it was captured already, or is one of Next's control-flow errors. */
+/** Next's capture rule: the adapter's `shouldCapture`, never Next's own control-flow errors. */
+export function captureOptions(
+  options: NextAdapterOptions,
+  mechanism: string,
+): CaptureRequestErrorOptions {
+  const should = options.shouldCapture;
+  return {
+    mechanism,
+    shouldCapture: (status, error) =>
+      !isNextControlFlow(error) && (should ? should(status, error) : status >= 500),
+  };
+}
+
+/** Captures an error once, unless it is one of Next's control-flow errors. */
 export function captureOnce(error: unknown, options: NextAdapterOptions, mechanism: string): void {
-  try {
-    if (!markCaptured(error)) return;
-    if (isNextControlFlow(error)) return;
-    const status = statusOf(error);
-    const should = options.shouldCapture ?? ((s: number) => s >= 500);
-    if (!should(status, error)) return;
-    captureException(error, { mechanism: { type: mechanism, handled: false } });
-  } catch (err) {
-    debugWarn('@x/next: could not capture an error', err);
-  }
+  captureRequestError(error, captureOptions(options, mechanism));
 }
 
 /** `redirect()`, `notFound()` and dynamic-rendering bailouts throw on purpose: never report them. */
@@ -71,11 +71,4 @@ function isNextControlFlow(error: unknown): boolean {
       digest === 'DYNAMIC_SERVER_USAGE' ||
       digest.startsWith('BAILOUT_TO_CLIENT_SIDE_RENDERING'))
   );
-}
-
-function statusOf(error: unknown): number {
-  const status =
-    (error as { status?: unknown; statusCode?: unknown } | null)?.status ??
-    (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toWebHeaders } from '@x/core/internal';
 import type { NextAdapterOptions } from './config';
 import { runForRequest } from './requestScope';
 
@@ -20,11 +21,7 @@ export function withPagesApi<Req extends IncomingMessage, Res extends ServerResp
   options: NextAdapterOptions = {},
 ): PagesApiHandler<Req, Res> {
   return function xPagesApi(req: Req, res: Res) {
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (typeof value === 'string') headers.set(name, value);
-      else if (Array.isArray(value)) headers.set(name, value.join(', '));
-    }
+    const headers = toWebHeaders(req.headers);
     const host = headers.get('host') ?? 'localhost';
     const request = new Request(`http://${host}${req.url ?? '/'}`, {
       method: req.method ?? 'GET',

@@ -1,0 +1,144 @@
+// The request kernel every adapter uses: open the request's isolation scope, describe the
+// request, register the lazy user resolver; capture what escapes — once, by one status rule.
+// An adapter only translates how its framework hands over the request, the user and the error.
+import { getAsyncContextStrategy, type Scopes } from './asyncContext';
+import { markCaptured } from './capturedErrors';
+import { getCurrentScope, withIsolationScope } from './currentScopes';
+import { debugWarn } from './debug';
+import type { ClientIpGetter, RequestData, UserResolver } from './scope';
+import { captureException } from './sdk';
+
+/** What an adapter knows about a request when it starts. */
+export interface RequestDescription {
+  method?: string | undefined;
+  /** The full URL (`scheme://host/path?query`); see {@link requestUrl} to build one. */
+  url?: string | undefined;
+  headers?: RequestData['headers'] | Headers | undefined;
+  /** The framework's proxy-aware client IP, read only when an event needs it. */
+  clientIp?: ClientIpGetter | undefined;
+  /** The request's default user, resolved lazily when an event is built. */
+  getUser?: UserResolver | undefined;
+}
+
+/** Decides, by the status the response will have, whether an escaped error is reported. */
+export type ShouldCapture = (status: number, error: unknown) => boolean;
+
+/** The default capture rule: server errors (status ≥ 500) only. */
+export const captureServerErrors: ShouldCapture = (status) => status >= 500;
+
+/** How {@link captureRequestError} reports an error. */
+export interface CaptureRequestErrorOptions {
+  /** `mechanism.type` of the event, e.g. `"koa"`. */
+  mechanism: string;
+  /** The status the framework will answer with. @default {@link statusOf}(error) */
+  status?: number | undefined;
+  /** @default {@link captureServerErrors} */
+  shouldCapture?: ShouldCapture | undefined;
+  /** The request's scopes, when the capture runs outside its async context. */
+  scopes?: Scopes | undefined;
+}
+
+/**
+ * Runs `fn` in a fresh isolation scope describing `request`: method, URL,
+ * headers, the client-IP getter and the user resolver. `fn` gets the scopes,
+ * for adapters that must find them again outside the async context.
+ */
+export function runRequest<T>(request: RequestDescription, fn: (scopes: Scopes) => T): T {
+  return withIsolationScope((isolationScope) => {
+    isolationScope.setRequest({
+      method: request.method,
+      url: request.url,
+      headers:
+        request.headers instanceof Headers ? headersRecord(request.headers) : request.headers,
+      clientIp: request.clientIp,
+    });
+    isolationScope.setUserResolver(request.getUser);
+    return fn({ isolationScope, scope: getCurrentScope() });
+  });
+}
+
+/**
+ * Runs `fn` for a request ({@link runRequest}) and captures what it throws or
+ * rejects with ({@link captureRequestError}) before rethrowing it, so the
+ * framework's own error handling runs as before.
+ */
+export function runRequestCapturing<T>(
+  request: RequestDescription,
+  capture: CaptureRequestErrorOptions,
+  fn: () => T | PromiseLike<T>,
+): Promise<T> {
+  return runRequest(request, async () => {
+    try {
+      return await fn();
+    } catch (error) {
+      captureRequestError(error, capture);
+      throw error;
+    }
+  });
+}
+
+/**
+ * Captures an error that escaped a request — once per error object, whichever
+ * layer sees it first — if `shouldCapture(status)` says so. Never throws.
+ */
+export function captureRequestError(error: unknown, options: CaptureRequestErrorOptions): void {
+  try {
+    if (!markCaptured(error)) return;
+    const shouldCapture = options.shouldCapture ?? captureServerErrors;
+    if (!shouldCapture(options.status ?? statusOf(error), error)) return;
+    const capture = () =>
+      captureException(error, { mechanism: { type: options.mechanism, handled: false } });
+    if (options.scopes) getAsyncContextStrategy().runWithScopes(options.scopes, capture);
+    else capture();
+  } catch (err) {
+    debugWarn(`@x: could not capture an error (${options.mechanism})`, err);
+  }
+}
+
+/**
+ * The HTTP status an error stands for: a numeric `status`, else `statusCode`
+ * (Koa's and Node's convention), within 400–599; anything else is 500.
+ */
+export function statusOf(error: unknown): number {
+  if (typeof error !== 'object' || error === null) return 500;
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  const code =
+    typeof status === 'number' ? status : typeof statusCode === 'number' ? statusCode : 500;
+  return Number.isInteger(code) && code >= 400 && code < 600 ? code : 500;
+}
+
+/**
+ * A request's full URL from its parts; the path alone when there is no host,
+ * `undefined` without a path.
+ */
+export function requestUrl(parts: {
+  protocol?: string | undefined;
+  host?: string | string[] | undefined;
+  path?: string | undefined;
+}): string | undefined {
+  const { path, host } = parts;
+  if (typeof path !== 'string') return undefined;
+  return typeof host === 'string' && host ? `${parts.protocol ?? 'http'}://${host}${path}` : path;
+}
+
+/** Node-style headers (`IncomingHttpHeaders`) as Web `Headers`; array values joined with `, `. */
+export function toWebHeaders(headers: Record<string, unknown> | undefined): Headers {
+  const result = new Headers();
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    try {
+      if (typeof value === 'string') result.set(name, value);
+      else if (Array.isArray(value)) result.set(name, value.join(', '));
+    } catch {
+      // A header name or value `Headers` refuses: leave it out.
+    }
+  }
+  return result;
+}
+
+function headersRecord(headers: Headers): Record<string, string> {
+  const record: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    record[name] = value;
+  });
+  return record;
+}

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Started, spawnNode, startAppProcess } from '@x/demo-kit/processes';
+import { type Started, spawnNode, startAppProcess } from '@x/test-kit/processes';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Behaviour, type Sink, startSink } from '../../packages/core/test/sink';
 import { load, ms, percentile, record, root, rssMiB, sleep } from './harness';

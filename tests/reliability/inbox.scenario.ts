@@ -2,7 +2,7 @@
 // wrong lengths, all while real events arrive. It must keep serving and lose nothing stored.
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { type Started, startInboxProcess } from '@x/demo-kit/processes';
+import { type Started, startInboxProcess } from '@x/test-kit/processes';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ms, percentile, record, sleep } from './harness';
 

@@ -3,7 +3,7 @@
 // with the user @x would send and /report with an event id, and each /boom/async error is counted
 // per user.
 import { join } from 'node:path';
-import { type Started, startAppProcess, startInboxProcess } from '@x/demo-kit/processes';
+import { type Started, startAppProcess, startInboxProcess } from '@x/test-kit/processes';
 import jsonwebtoken from 'jsonwebtoken';
 import { encode } from 'next-auth/jwt';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,9 +1,10 @@
 // The demo contract, as one end-to-end suite every sample app runs: it starts
 // the built app and the built inbox as real processes and reads back what the
 // inbox stored.
+
+import { type Started, startAppProcess, startInboxProcess } from '@x/test-kit/processes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accounts } from './accounts.js';
-import { type Started, startAppProcess, startInboxProcess } from './processes.js';
 
 interface StoredEvent {
   id: string;

@@ -2,7 +2,7 @@
 // can have; each error must reach the inbox with the right user. Client-side errors get their IP
 // from the inbox's {{auto}} handling only when PII is on.
 import { join } from 'node:path';
-import { type Started, startAppProcess, startInboxProcess } from '@x/demo-kit/processes';
+import { type Started, startAppProcess, startInboxProcess } from '@x/test-kit/processes';
 import { launchChromium } from '@x/test-kit/chromium';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

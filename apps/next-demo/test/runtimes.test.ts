@@ -1,7 +1,7 @@
 // Route handlers in the Node and the Edge runtime, a server component and a server action's
 // neighbour routes, over real HTTP against the built app: the right user and IP on each event.
 import { join } from 'node:path';
-import { type Started, startAppProcess, startInboxProcess } from '@x/demo-kit/processes';
+import { type Started, startAppProcess, startInboxProcess } from '@x/test-kit/processes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 interface StoredEvent {

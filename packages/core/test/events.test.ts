@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sentryEventSchema } from '@x/test-kit/sentry-event-schema';
+import { sentryEventSchema } from '../../test-kit/src/sentryEventSchema.mjs';
 import Ajv from 'ajv';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {

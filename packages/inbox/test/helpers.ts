@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sentryEventSchema } from '@x/test-kit/sentry-event-schema';
+import { sentryEventSchema } from '../../test-kit/src/sentryEventSchema.mjs';
 import { Ajv } from 'ajv';
 import { expect } from 'vitest';
 import type { EventDetail, InboxHandle, InboxOptions } from '../src/index';

@@ -2,7 +2,7 @@
 // (URL, query, headers, env), tags, contexts, extra, exception type/value/frames, breadcrumbs,
 // message, release, environment, server name, fingerprint — rendered on every UI page in
 // headless Chromium: no dialog opens, no element is injected, the text shows as text.
-import { launchChromium } from '@x/test-kit/chromium';
+import { launchChromium } from '../../test-kit/src/chromium.mjs';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventEnvelope, newEventId, post, startTestInbox, type TestInbox } from './helpers';

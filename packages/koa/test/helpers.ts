@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 
-export { startTestInbox, storedEvent, storedEvents } from '@x/demo-kit/inbox';
+export { startTestInbox, storedEvent, storedEvents } from '@x/test-kit/inbox';
 
 /** Starts a Koa app on 127.0.0.1, port 0. */
 export async function listen(

@@ -12,7 +12,7 @@ import {
   recordingTransport,
   SPOOFED_IP,
   spoofedHeaders,
-} from '@x/demo-kit/hostile';
+} from '@x/test-kit/hostile';
 import Koa from 'koa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { captureMessage, close, flush, init, koaMiddleware } from '../src/index';

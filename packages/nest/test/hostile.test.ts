@@ -23,7 +23,7 @@ import {
   recordingTransport,
   SPOOFED_IP,
   spoofedHeaders,
-} from '@x/demo-kit/hostile';
+} from '@x/test-kit/hostile';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { captureMessage, close, flush, init, XModule } from '../src/index.js';
 

@@ -8,7 +8,7 @@ import {
   recordingTransport,
   SPOOFED_IP,
   spoofedHeaders,
-} from '@x/demo-kit/hostile';
+} from '@x/test-kit/hostile';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { captureMessage, close, flush, registerX, type User, withUser } from '../src/index';

@@ -94,8 +94,9 @@ const BOB = { id: 'u-bob', username: 'bob', email: 'bob@example.com', password: 
 const SPOOFED_IP = '203.0.113.77';
 
 const env = process.env;
-/** X_PACKED_KEEP=1 keeps the temp dirs for a look. */
+/** X_PACKED_KEEP=1 keeps the temp dirs for a look; X_PACKED_SKIP=1 skips the whole file. */
 const keep = Boolean(env.X_PACKED_KEEP);
+const skip = Boolean(env.X_PACKED_SKIP);
 
 const npmFlags = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
 
@@ -239,302 +240,293 @@ function bearer(account: typeof ALICE) {
   );
 }
 
-beforeAll(async () => {
-  for (const name of PACKAGES) {
-    if (!existsSync(join(repoRoot, 'packages', name, 'dist'))) {
-      throw new Error(`packages/${name}/dist is missing: build first (pnpm exec turbo run build)`);
-    }
-  }
-  work = mkdtempSync(join(tmpdir(), 'x-packed-'));
-  tgzDir = join(work, 'tarballs');
-  consumer = join(work, 'consumer');
-  mkdirSync(consumer);
-
-  // 1. pnpm pack (it rewrites workspace:^ to a caret range), all five at once.
-  const [pnpm = 'pnpm', ...pnpmArgs] = pnpmCommand();
-  await timed(
-    'pack',
-    runOk(
-      pnpm,
-      [
-        ...pnpmArgs,
-        '-r',
-        ...PACKAGES.flatMap((name) => ['--filter', `@x/${name}`]),
-        'pack',
-        '--pack-destination',
-        tgzDir,
-      ],
-      { cwd: repoRoot, timeoutMs: 120_000 },
-    ),
-  );
-  // Each tarball unpacked as npm would see it (unpacked/<file>/package): manifest, README, dist.
-  for (const file of readdirSync(tgzDir)) {
-    const tgz = join(tgzDir, file);
-    const dir = join(work, 'unpacked', file);
-    mkdirSync(dir, { recursive: true });
-    await runOk('tar', ['-xzf', tgz, '-C', dir], { cwd: work, timeoutMs: 30_000 });
-    const manifest = JSON.parse(readFileSync(join(dir, 'package', 'package.json'), 'utf8'));
-    const short = String(manifest.name).replace('@x/', '');
-    tarballs[manifest.name] = tgz;
-    unpacked[short] = join(dir, 'package');
-    const readme = join(dir, 'package', 'README.md');
-    readmes[short] = existsSync(readme) ? readFileSync(readme, 'utf8') : '';
-  }
-  expect(Object.keys(tarballs).sort()).toEqual(PACKAGES.map((name) => `@x/${name}`).sort());
-
-  // 2. The footprint consumer (core + inbox only), installed next to the main one.
-  const small = join(work, 'footprint');
-  mkdirSync(small);
-  writeFileSync(join(small, 'package.json'), JSON.stringify({ name: 'footprint', private: true }));
-  footprint = timed(
-    'footprint install',
-    run(
-      'npm',
-      ['install', '--save-dev', ...npmFlags, tarballs['@x/core'] ?? '', tarballs['@x/inbox'] ?? ''],
-      {
-        cwd: small,
-        timeoutMs: 300_000,
-      },
-    ),
-  );
-
-  // 3. The consumer: every README install line, the glue's few extras, both TypeScripts.
-  const dependencies: Record<string, string> = {};
-  const devDependencies: Record<string, string> = { typescript7: `npm:typescript@${TS7}` };
-  const version = (name: string) => {
-    if (tarballs[name]) return `file:${tarballs[name]}`;
-    const v = VERSIONS[name];
-    if (!v) throw new Error(`a README installs ${name}: give it a version in VERSIONS`);
-    return v;
-  };
-  for (const name of README_PACKAGES) {
-    const lines = installLines(readmes[name] ?? '');
-    for (const dep of lines.dependencies) dependencies[dep] = version(dep);
-    for (const dep of lines.dev) devDependencies[dep] = version(dep);
-  }
-  dependencies['@x/inbox'] = version('@x/inbox');
-  for (const dep of GLUE_DEPENDENCIES) dependencies[dep] ??= version(dep);
-  for (const dep of GLUE_DEV_DEPENDENCIES) {
-    if (!dependencies[dep]) devDependencies[dep] = version(dep);
-  }
-  writeFileSync(
-    join(consumer, 'package.json'),
-    `${JSON.stringify({ name: 'x-consumer', private: true, type: 'module', dependencies, devDependencies }, null, 2)}\n`,
-  );
-  await timed(
-    'npm install',
-    runOk('npm', ['install', ...npmFlags], { cwd: consumer, timeoutMs: 420_000 }),
-  );
-
-  // 4. Source files: the glue, then every marked README snippet as written.
-  cpSync(join(fixtures, 'consumer'), consumer, { recursive: true });
-  for (const name of README_PACKAGES) {
-    for (const snippet of snippets(readmes[name] ?? '')) {
-      const file = join(consumer, snippet.file);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, snippet.code);
-    }
-  }
-
-  // 5. The inbox from its tarball's bin, on Node 24: node:sqlite, so nothing to compile.
-  const node24 = ensureNode(24);
-  if (!node24.path) throw new Error(`no Node 24 for the inbox: ${node24.reason}`);
-  const inboxNode = node24.path;
-  const inboxPort = await freePort();
-  inbox = startServer(
-    'x-inbox',
-    inboxNode,
-    [
-      join(consumer, 'node_modules', '.bin', 'x-inbox'),
-      '--port',
-      String(inboxPort),
-      '--db',
-      join(work, 'inbox.db'),
-    ],
-    { cwd: consumer, env: process.env },
-  );
-  await waitForHttp(inbox, `http://127.0.0.1:${inboxPort}/api/health`, 30_000);
-  dsn = /DSN: (\S+)/.exec(inbox.output())?.[1] ?? '';
-  expect(dsn).toBe(`http://xinboxdevkey@127.0.0.1:${inboxPort}/1`);
-  reader = new InboxReader(`http://127.0.0.1:${inboxPort}`);
-}, 900_000);
-
-afterAll(async () => {
-  await stopAllServers();
-  await footprint?.catch(() => undefined);
-  if (work && !keep) rmSync(work, { recursive: true, force: true });
-  console.log(
-    `packed-install timings (ms): ${JSON.stringify(timings)}${keep ? `; kept ${work}` : ''}`,
-  );
-  if (toleratedTypeErrors.size > 0) {
-    console.log(`third-party declaration errors tolerated: ${[...toleratedTypeErrors].join(', ')}`);
-  }
-}, 60_000);
-
-describe('the READMEs an outside user follows', () => {
-  it.each(README_PACKAGES)(
-    '@x/%s: every TS snippet is marked, and its imports are installed',
-    (name) => {
-      const readme = readmes[name] ?? '';
-      const unmarked = codeBlocks(readme).filter((b) => ['ts', 'tsx'].includes(b.lang) && !b.file);
-      expect(unmarked.map((b) => b.code.split('\n')[0])).toEqual([]);
-      const { dependencies, dev } = installLines(readme);
-      const installed = [...dependencies, ...dev];
-      expect(installed).toContain(`@x/${name}`);
-      for (const snippet of snippets(readme)) {
-        const missing = importedPackages(snippet.code).filter((dep) => !installed.includes(dep));
-        expect(missing, `${snippet.file} imports packages its install line does not name`).toEqual(
-          [],
+describe.skipIf(skip)('packed install, outside the workspace', () => {
+  beforeAll(async () => {
+    for (const name of PACKAGES) {
+      if (!existsSync(join(repoRoot, 'packages', name, 'dist'))) {
+        throw new Error(
+          `packages/${name}/dist is missing: build first (pnpm exec turbo run build)`,
         );
       }
-    },
-  );
+    }
+    work = mkdtempSync(join(tmpdir(), 'x-packed-'));
+    tgzDir = join(work, 'tarballs');
+    consumer = join(work, 'consumer');
+    mkdirSync(consumer);
 
-  it.each(README_PACKAGES)('@x/%s: no in-repo commands or relative links', (name) => {
-    const readme = readmes[name] ?? '';
-    expect(readme).not.toMatch(/\bpnpm\b|npm run |\]\((?!https?:|#)/);
+    // 1. pnpm pack (it rewrites workspace:^ to a caret range), all five at once.
+    const [pnpm = 'pnpm', ...pnpmArgs] = pnpmCommand();
+    await timed(
+      'pack',
+      runOk(
+        pnpm,
+        [
+          ...pnpmArgs,
+          '-r',
+          ...PACKAGES.flatMap((name) => ['--filter', `@x/${name}`]),
+          'pack',
+          '--pack-destination',
+          tgzDir,
+        ],
+        { cwd: repoRoot, timeoutMs: 120_000 },
+      ),
+    );
+    // Each tarball unpacked as npm would see it (unpacked/<file>/package): manifest, README, dist.
+    for (const file of readdirSync(tgzDir)) {
+      const tgz = join(tgzDir, file);
+      const dir = join(work, 'unpacked', file);
+      mkdirSync(dir, { recursive: true });
+      await runOk('tar', ['-xzf', tgz, '-C', dir], { cwd: work, timeoutMs: 30_000 });
+      const manifest = JSON.parse(readFileSync(join(dir, 'package', 'package.json'), 'utf8'));
+      const short = String(manifest.name).replace('@x/', '');
+      tarballs[manifest.name] = tgz;
+      unpacked[short] = join(dir, 'package');
+      const readme = join(dir, 'package', 'README.md');
+      readmes[short] = existsSync(readme) ? readFileSync(readme, 'utf8') : '';
+    }
+    expect(Object.keys(tarballs).sort()).toEqual(PACKAGES.map((name) => `@x/${name}`).sort());
+
+    // 2. The footprint consumer (core + inbox only), installed next to the main one.
+    const small = join(work, 'footprint');
+    mkdirSync(small);
+    writeFileSync(
+      join(small, 'package.json'),
+      JSON.stringify({ name: 'footprint', private: true }),
+    );
+    footprint = timed(
+      'footprint install',
+      run(
+        'npm',
+        [
+          'install',
+          '--save-dev',
+          ...npmFlags,
+          tarballs['@x/core'] ?? '',
+          tarballs['@x/inbox'] ?? '',
+        ],
+        {
+          cwd: small,
+          timeoutMs: 300_000,
+        },
+      ),
+    );
+
+    // 3. The consumer: every README install line, the glue's few extras, both TypeScripts.
+    const dependencies: Record<string, string> = {};
+    const devDependencies: Record<string, string> = { typescript7: `npm:typescript@${TS7}` };
+    const version = (name: string) => {
+      if (tarballs[name]) return `file:${tarballs[name]}`;
+      const v = VERSIONS[name];
+      if (!v) throw new Error(`a README installs ${name}: give it a version in VERSIONS`);
+      return v;
+    };
+    for (const name of README_PACKAGES) {
+      const lines = installLines(readmes[name] ?? '');
+      for (const dep of lines.dependencies) dependencies[dep] = version(dep);
+      for (const dep of lines.dev) devDependencies[dep] = version(dep);
+    }
+    dependencies['@x/inbox'] = version('@x/inbox');
+    for (const dep of GLUE_DEPENDENCIES) dependencies[dep] ??= version(dep);
+    for (const dep of GLUE_DEV_DEPENDENCIES) {
+      if (!dependencies[dep]) devDependencies[dep] = version(dep);
+    }
+    writeFileSync(
+      join(consumer, 'package.json'),
+      `${JSON.stringify({ name: 'x-consumer', private: true, type: 'module', dependencies, devDependencies }, null, 2)}\n`,
+    );
+    await timed(
+      'npm install',
+      runOk('npm', ['install', ...npmFlags], { cwd: consumer, timeoutMs: 420_000 }),
+    );
+
+    // 4. Source files: the glue, then every marked README snippet as written.
+    cpSync(join(fixtures, 'consumer'), consumer, { recursive: true });
+    for (const name of README_PACKAGES) {
+      for (const snippet of snippets(readmes[name] ?? '')) {
+        const file = join(consumer, snippet.file);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, snippet.code);
+      }
+    }
+
+    // 5. The inbox from its tarball's bin, on Node 24: node:sqlite, so nothing to compile.
+    const node24 = ensureNode(24);
+    if (!node24.path) throw new Error(`no Node 24 for the inbox: ${node24.reason}`);
+    const inboxNode = node24.path;
+    const inboxPort = await freePort();
+    inbox = startServer(
+      'x-inbox',
+      inboxNode,
+      [
+        join(consumer, 'node_modules', '.bin', 'x-inbox'),
+        '--port',
+        String(inboxPort),
+        '--db',
+        join(work, 'inbox.db'),
+      ],
+      { cwd: consumer, env: process.env },
+    );
+    await waitForHttp(inbox, `http://127.0.0.1:${inboxPort}/api/health`, 30_000);
+    dsn = /DSN: (\S+)/.exec(inbox.output())?.[1] ?? '';
+    expect(dsn).toBe(`http://xinboxdevkey@127.0.0.1:${inboxPort}/1`);
+    reader = new InboxReader(`http://127.0.0.1:${inboxPort}`);
+  }, 900_000);
+
+  afterAll(async () => {
+    await stopAllServers();
+    await footprint?.catch(() => undefined);
+    if (work && !keep) rmSync(work, { recursive: true, force: true });
+    console.log(
+      `packed-install timings (ms): ${JSON.stringify(timings)}${keep ? `; kept ${work}` : ''}`,
+    );
+    if (toleratedTypeErrors.size > 0) {
+      console.log(
+        `third-party declaration errors tolerated: ${[...toleratedTypeErrors].join(', ')}`,
+      );
+    }
+  }, 60_000);
+
+  describe('the READMEs an outside user follows', () => {
+    it.each(README_PACKAGES)(
+      '@x/%s: every TS snippet is marked, and its imports are installed',
+      (name) => {
+        const readme = readmes[name] ?? '';
+        const unmarked = codeBlocks(readme).filter(
+          (b) => ['ts', 'tsx'].includes(b.lang) && !b.file,
+        );
+        expect(unmarked.map((b) => b.code.split('\n')[0])).toEqual([]);
+        const { dependencies, dev } = installLines(readme);
+        const installed = [...dependencies, ...dev];
+        expect(installed).toContain(`@x/${name}`);
+        for (const snippet of snippets(readme)) {
+          const missing = importedPackages(snippet.code).filter((dep) => !installed.includes(dep));
+          expect(
+            missing,
+            `${snippet.file} imports packages its install line does not name`,
+          ).toEqual([]);
+        }
+      },
+    );
+
+    it.each(README_PACKAGES)('@x/%s: no in-repo commands or relative links', (name) => {
+      const readme = readmes[name] ?? '';
+      expect(readme).not.toMatch(/\bpnpm\b|npm run |\]\((?!https?:|#)/);
+    });
   });
-});
 
-describe('the tarballs', () => {
-  // One consumer hoists everything, so a dependency missing from one package's list could be
-  // masked by another package that brings it: check each tarball's own imports against its lists.
-  it.each(PACKAGES)(
-    '@x/%s imports only what it declares (dependencies, peers, builtins)',
-    (name) => {
+  describe('the tarballs', () => {
+    // One consumer hoists everything, so a dependency missing from one package's list could be
+    // masked by another package that brings it: check each tarball's own imports against its lists.
+    it.each(PACKAGES)(
+      '@x/%s imports only what it declares (dependencies, peers, builtins)',
+      (name) => {
+        const dir = unpacked[name] ?? '';
+        const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+        const declared = new Set([
+          manifest.name,
+          ...Object.keys(manifest.dependencies ?? {}),
+          ...Object.keys(manifest.peerDependencies ?? {}),
+        ]);
+        const undeclared = new Set<string>();
+        const files = readdirSync(join(dir, 'dist'), { recursive: true, encoding: 'utf8' });
+        for (const file of files.filter((f) => /\.(c|m)?js$|\.d\.(c|m)?ts$/.test(f))) {
+          const code = readFileSync(join(dir, 'dist', file), 'utf8');
+          const specifiers = code.matchAll(
+            /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\(\s*|^import\s+)["']([^"'\s]+)["']/gm,
+          );
+          for (const [, specifier = ''] of specifiers) {
+            if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
+            const parts = specifier.split('/');
+            const pkg = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? '');
+            if (builtinModules.includes(pkg) || declared.has(pkg)) continue;
+            undeclared.add(`${pkg} (dist/${file})`);
+          }
+        }
+        expect([...undeclared]).toEqual([]);
+      },
+    );
+
+    it.each(PACKAGES)('@x/%s ships its README and a file for every export and bin', (name) => {
       const dir = unpacked[name] ?? '';
       const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-      const declared = new Set([
-        manifest.name,
-        ...Object.keys(manifest.dependencies ?? {}),
-        ...Object.keys(manifest.peerDependencies ?? {}),
-      ]);
-      const undeclared = new Set<string>();
-      const files = readdirSync(join(dir, 'dist'), { recursive: true, encoding: 'utf8' });
-      for (const file of files.filter((f) => /\.(c|m)?js$|\.d\.(c|m)?ts$/.test(f))) {
-        const code = readFileSync(join(dir, 'dist', file), 'utf8');
-        const specifiers = code.matchAll(
-          /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\(\s*|^import\s+)["']([^"'\s]+)["']/gm,
-        );
-        for (const [, specifier = ''] of specifiers) {
-          if (specifier.startsWith('.') || specifier.startsWith('node:')) continue;
-          const parts = specifier.split('/');
-          const pkg = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? '');
-          if (builtinModules.includes(pkg) || declared.has(pkg)) continue;
-          undeclared.add(`${pkg} (dist/${file})`);
-        }
+      expect(existsSync(join(dir, 'README.md'))).toBe(true);
+      const targets = JSON.stringify(manifest.exports ?? {}).match(/"\.\/[^"*]+"/g) ?? [];
+      const missing = targets
+        .map((target) => target.slice(1, -1))
+        .filter((target) => !existsSync(join(dir, target)));
+      expect(missing).toEqual([]);
+      for (const bin of Object.values(manifest.bin ?? {}) as string[]) {
+        expect(existsSync(join(dir, bin)), bin).toBe(true);
       }
-      expect([...undeclared]).toEqual([]);
-    },
-  );
-
-  it.each(PACKAGES)('@x/%s ships its README and a file for every export and bin', (name) => {
-    const dir = unpacked[name] ?? '';
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    expect(existsSync(join(dir, 'README.md'))).toBe(true);
-    const targets = JSON.stringify(manifest.exports ?? {}).match(/"\.\/[^"*]+"/g) ?? [];
-    const missing = targets
-      .map((target) => target.slice(1, -1))
-      .filter((target) => !existsSync(join(dir, target)));
-    expect(missing).toEqual([]);
-    for (const bin of Object.values(manifest.bin ?? {}) as string[]) {
-      expect(existsSync(join(dir, bin)), bin).toBe(true);
-    }
-  });
-});
-
-describe('TypeScript (strict, exactOptionalPropertyTypes, skipLibCheck off)', () => {
-  // Koa, Nest and core: module/moduleResolution nodenext, as a Node app has.
-  it('5.9 compiles the Node snippets (and emits what the apps run)', async () => {
-    const result = await timed('tsc 5.9 node', tsc('5.9', 'tsconfig.json'));
-    expect(result.errors).toEqual([]);
-  }, 240_000);
-
-  it('7 compiles the Node snippets', async () => {
-    const result = await timed('tsc 7 node', tsc('7', 'tsconfig.json', ['--noEmit']));
-    expect(result.errors).toEqual([]);
-  }, 240_000);
-});
-
-describe('the packed inbox', () => {
-  it('runs on Node 24 with node:sqlite and answers its API', async () => {
-    expect(inbox?.output()).toContain('SQLite via node:sqlite');
-    const health = (await (await fetch(`${reader.url}/api/health`)).json()) as { status: string };
-    expect(health.status).toBe('ok');
-  });
-
-  it('installs small: core + inbox take < 40 MB of node_modules', async () => {
-    const result = await footprint;
-    expect(result?.code, tail(result?.output ?? '')).toBe(0);
-    const du = await runOk('du', ['-sk', join(work, 'footprint', 'node_modules')], {
-      cwd: work,
-      timeoutMs: 60_000,
     });
-    const megabytes = Number.parseInt(du.output, 10) / 1024;
-    timings['footprint MB'] = Math.round(megabytes);
-    expect(megabytes).toBeLessThan(40);
-  }, 300_000);
-});
-
-describe('@x/core README', () => {
-  it('the usage example prints what the README says it prints', async () => {
-    const result = await node(['dist/core-usage.js'], consumer);
-    expect(result.code, result.output).toBe(0);
-    const code =
-      snippets(readmes.core ?? '').find((s) => s.file === 'src/core-usage.ts')?.code ?? '';
-    // The comment lines right after each console.log are its output.
-    const promised = [...code.matchAll(/console\.log\([^\n]*\n((?:\s*\/\/[^\n]*\n)+)/g)].map((m) =>
-      (m[1] ?? '').replace(/^\s*\/\/\s?/gm, ''),
-    );
-    const squash = (text: string) =>
-      text.replace(/\s+/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']').trim();
-    expect(squash(result.output)).toBe(squash(promised.join('\n')));
   });
 
-  it('the sending example delivers to the inbox', async () => {
-    const result = await node(['dist/core-sending.js'], consumer, { X_DSN: dsn });
-    expect(result.code, result.output).toBe(0);
-    const event = await reader.waitFor(
-      'the core example event',
-      (e) => e.release === 'shop@1.4.0' && Boolean(e.exception),
-    );
-    expect(event.sdk?.name).toBe('x.javascript.core');
-    // The inbox keeps custom user keys under user.data, as Relay does.
-    expect(event.user).toMatchObject({ id: 'u-1', data: { subscription: 'pro' } });
-    expect(event.exception?.values?.at(-1)?.type).toBe('SyntaxError');
+  describe('TypeScript (strict, exactOptionalPropertyTypes, skipLibCheck off)', () => {
+    // Koa, Nest and core: module/moduleResolution nodenext, as a Node app has.
+    it('5.9 compiles the Node snippets (and emits what the apps run)', async () => {
+      const result = await timed('tsc 5.9 node', tsc('5.9', 'tsconfig.json'));
+      expect(result.errors).toEqual([]);
+    }, 240_000);
+
+    it('7 compiles the Node snippets', async () => {
+      const result = await timed('tsc 7 node', tsc('7', 'tsconfig.json', ['--noEmit']));
+      expect(result.errors).toEqual([]);
+    }, 240_000);
   });
-});
 
-describe('@x/koa README app', () => {
-  it('reports the logged-in user (JWT via koa-jwt), its IP, and nobody else', async () => {
-    const { url } = await startApp('koa', ['dist/koa-app.js']);
-    const tokens = { alice: bearer(ALICE), bob: bearer(BOB) };
-    const events = await threeRequests((marker, who) =>
-      fetch(`${url}/boom?case=${marker}`, {
-        headers: {
-          'x-forwarded-for': SPOOFED_IP,
-          ...(who === 'anonymous' ? {} : { authorization: `Bearer ${tokens[who]}` }),
-        },
-      }),
-    );
-    expectUsers(events, { sdk: 'x.javascript.koa', error: 'boom', ip: '127.0.0.1' });
-  }, 120_000);
-});
+  describe('the packed inbox', () => {
+    it('runs on Node 24 with node:sqlite and answers its API', async () => {
+      expect(inbox?.output()).toContain('SQLite via node:sqlite');
+      const health = (await (await fetch(`${reader.url}/api/health`)).json()) as { status: string };
+      expect(health.status).toBe('ok');
+    });
 
-describe('@x/nest README module', () => {
-  const nest = (platform: string, entry: string) =>
-    it(`on ${platform}: logs in (JWT), reports the user, its IP, and nobody else`, async () => {
-      const { url } = await startApp(`nest-${platform}`, [entry]);
-      const login = async (account: typeof ALICE) => {
-        const response = await fetch(`${url}/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username: account.username, password: account.password }),
-        });
-        expect(response.status).toBe(200);
-        return ((await response.json()) as { token: string }).token;
-      };
-      const tokens = { alice: await login(ALICE), bob: await login(BOB) };
+    it('installs small: core + inbox take < 40 MB of node_modules', async () => {
+      const result = await footprint;
+      expect(result?.code, tail(result?.output ?? '')).toBe(0);
+      const du = await runOk('du', ['-sk', join(work, 'footprint', 'node_modules')], {
+        cwd: work,
+        timeoutMs: 60_000,
+      });
+      const megabytes = Number.parseInt(du.output, 10) / 1024;
+      timings['footprint MB'] = Math.round(megabytes);
+      expect(megabytes).toBeLessThan(40);
+    }, 300_000);
+  });
+
+  describe('@x/core README', () => {
+    it('the usage example prints what the README says it prints', async () => {
+      const result = await node(['dist/core-usage.js'], consumer);
+      expect(result.code, result.output).toBe(0);
+      const code =
+        snippets(readmes.core ?? '').find((s) => s.file === 'src/core-usage.ts')?.code ?? '';
+      // The comment lines right after each console.log are its output.
+      const promised = [...code.matchAll(/console\.log\([^\n]*\n((?:\s*\/\/[^\n]*\n)+)/g)].map(
+        (m) => (m[1] ?? '').replace(/^\s*\/\/\s?/gm, ''),
+      );
+      const squash = (text: string) =>
+        text.replace(/\s+/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']').trim();
+      expect(squash(result.output)).toBe(squash(promised.join('\n')));
+    });
+
+    it('the sending example delivers to the inbox', async () => {
+      const result = await node(['dist/core-sending.js'], consumer, { X_DSN: dsn });
+      expect(result.code, result.output).toBe(0);
+      const event = await reader.waitFor(
+        'the core example event',
+        (e) => e.release === 'shop@1.4.0' && Boolean(e.exception),
+      );
+      expect(event.sdk?.name).toBe('x.javascript.core');
+      // The inbox keeps custom user keys under user.data, as Relay does.
+      expect(event.user).toMatchObject({ id: 'u-1', data: { subscription: 'pro' } });
+      expect(event.exception?.values?.at(-1)?.type).toBe('SyntaxError');
+    });
+  });
+
+  describe('@x/koa README app', () => {
+    it('reports the logged-in user (JWT via koa-jwt), its IP, and nobody else', async () => {
+      const { url } = await startApp('koa', ['dist/koa-app.js']);
+      const tokens = { alice: bearer(ALICE), bob: bearer(BOB) };
       const events = await threeRequests((marker, who) =>
         fetch(`${url}/boom?case=${marker}`, {
           headers: {
@@ -543,166 +535,200 @@ describe('@x/nest README module', () => {
           },
         }),
       );
-      expectUsers(events, { sdk: 'x.javascript.nest', error: 'boom', ip: '127.0.0.1' });
+      expectUsers(events, { sdk: 'x.javascript.koa', error: 'boom', ip: '127.0.0.1' });
     }, 120_000);
-  nest('Express', 'dist/nest/main.js');
-  nest('Fastify', 'dist/nest/main-fastify.js');
+  });
 
-  it('loads in a CommonJS Nest 11 app (require(esm), Node ≥ 20.19)', async () => {
-    const dir = join(work, 'nest11');
-    cpSync(join(fixtures, 'nest11'), dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'package.json'),
-      JSON.stringify({
-        name: 'nest11-consumer',
-        private: true,
-        dependencies: {
-          '@x/core': `file:${tarballs['@x/core']}`,
-          '@x/nest': `file:${tarballs['@x/nest']}`,
-          '@nestjs/common': '^11.1.0',
-          '@nestjs/core': '^11.1.0',
-          '@nestjs/platform-express': '^11.1.0',
-          'reflect-metadata': '^0.2.2',
-          rxjs: '^7.8.2',
-        },
-        devDependencies: { '@types/node': '^20.19.0' },
-      }),
-    );
-    await timed(
-      'nest 11 install',
-      runOk('npm', ['install', ...npmFlags], { cwd: dir, timeoutMs: 300_000 }),
-    );
-    const compiled = await node(
-      [join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.', '--pretty', 'false'],
-      dir,
-    );
-    expect(compiled.output).toBe('');
-    expect(readFileSync(join(dir, 'dist', 'main.js'), 'utf8')).toContain('require("@x/nest")');
-    const port = await freePort();
-    const server = startServer('nest11', process.execPath, ['dist/main.js'], {
-      cwd: dir,
-      env: { ...process.env, PORT: String(port), X_DSN: dsn },
-    });
-    const url = `http://127.0.0.1:${port}`;
-    await waitForHttp(server, `${url}/`, 60_000);
-    expect(await (await fetch(`${url}/`)).json()).toEqual({ ok: true, commonjs: true });
-    const marker = `n11-${Date.now()}`;
-    expect(
-      (await fetch(`${url}/boom?case=${marker}`, { headers: { 'x-user-id': 'u-nest11' } })).status,
-    ).toBe(500);
-    const event = await reader.waitFor('the Nest 11 event', fromRequest(marker));
-    expect(event.sdk?.name).toBe('x.javascript.nest');
-    expect(event.user?.id).toBe('u-nest11');
-    expect(event.exception?.values?.at(-1)?.value).toBe('boom from nest 11');
-  }, 300_000);
-});
+  describe('@x/nest README module', () => {
+    const nest = (platform: string, entry: string) =>
+      it(`on ${platform}: logs in (JWT), reports the user, its IP, and nobody else`, async () => {
+        const { url } = await startApp(`nest-${platform}`, [entry]);
+        const login = async (account: typeof ALICE) => {
+          const response = await fetch(`${url}/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: account.username, password: account.password }),
+          });
+          expect(response.status).toBe(200);
+          return ((await response.json()) as { token: string }).token;
+        };
+        const tokens = { alice: await login(ALICE), bob: await login(BOB) };
+        const events = await threeRequests((marker, who) =>
+          fetch(`${url}/boom?case=${marker}`, {
+            headers: {
+              'x-forwarded-for': SPOOFED_IP,
+              ...(who === 'anonymous' ? {} : { authorization: `Bearer ${tokens[who]}` }),
+            },
+          }),
+        );
+        expectUsers(events, { sdk: 'x.javascript.nest', error: 'boom', ip: '127.0.0.1' });
+      }, 120_000);
+    nest('Express', 'dist/nest/main.js');
+    nest('Fastify', 'dist/nest/main-fastify.js');
 
-describe('@x/next README app (next build + next start, no proxy)', () => {
-  const nextBin = () => join(consumer, 'node_modules', 'next', 'dist', 'bin', 'next');
-  const nextApp = () => join(consumer, 'next-app');
-
-  it('builds with next build', async () => {
-    const result = await timed(
-      'next build',
-      node(
-        [nextBin(), 'build'],
-        nextApp(),
-        { NEXT_TELEMETRY_DISABLED: '1', NEXT_PUBLIC_X_DSN: dsn },
-        400_000,
-      ),
-    );
-    expect(result.code, tail(result.output)).toBe(0);
-  }, 420_000);
-
-  // What a Next user has: moduleResolution bundler, jsx, Next's generated next-env.d.ts and
-  // route types (written by next build), checked with both compilers.
-  it.each(['5.9', '7'] as const)(
-    'TypeScript %s compiles the Next snippets',
-    async (version) => {
-      const result = await timed(
-        `tsc ${version} next`,
-        tsc(version, join('next-app', 'tsconfig.json')),
-      );
-      expect(result.errors).toEqual([]);
-    },
-    240_000,
-  );
-
-  it('logs in with next-auth, reports the user, no IP a client could forge, nobody else', async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const server = startServer(
-      'next',
-      process.execPath,
-      [nextBin(), 'start', '-p', String(port), '-H', '127.0.0.1'],
-      {
-        cwd: nextApp(),
-        env: {
-          ...process.env,
-          NEXT_TELEMETRY_DISABLED: '1',
-          X_DSN: dsn,
-          NEXTAUTH_SECRET: JWT_SECRET,
-          NEXTAUTH_URL: url,
-        },
-      },
-    );
-    await waitForHttp(server, `${url}/`, 60_000);
-    // A page render first: the client Providers module runs on the server, too.
-    const page = await fetch(`${url}/`);
-    expect(page.status).toBe(200);
-
-    const signIn = async (account: typeof ALICE) => {
-      const csrf = await fetch(`${url}/api/auth/csrf`);
-      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-      const cookie = csrf.headers
-        .getSetCookie()
-        .map((c) => c.split(';')[0])
-        .join('; ');
-      const response = await fetch(`${url}/api/auth/callback/credentials`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-        body: new URLSearchParams({
-          csrfToken,
-          username: account.username,
-          password: account.password,
-          json: 'true',
+    it('loads in a CommonJS Nest 11 app (require(esm), Node ≥ 20.19)', async () => {
+      const dir = join(work, 'nest11');
+      cpSync(join(fixtures, 'nest11'), dir, { recursive: true });
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({
+          name: 'nest11-consumer',
+          private: true,
+          dependencies: {
+            '@x/core': `file:${tarballs['@x/core']}`,
+            '@x/nest': `file:${tarballs['@x/nest']}`,
+            '@nestjs/common': '^11.1.0',
+            '@nestjs/core': '^11.1.0',
+            '@nestjs/platform-express': '^11.1.0',
+            'reflect-metadata': '^0.2.2',
+            rxjs: '^7.8.2',
+          },
+          devDependencies: { '@types/node': '^20.19.0' },
         }),
+      );
+      await timed(
+        'nest 11 install',
+        runOk('npm', ['install', ...npmFlags], { cwd: dir, timeoutMs: 300_000 }),
+      );
+      const compiled = await node(
+        [
+          join(consumer, 'node_modules', 'typescript', 'bin', 'tsc'),
+          '-p',
+          '.',
+          '--pretty',
+          'false',
+        ],
+        dir,
+      );
+      expect(compiled.output).toBe('');
+      expect(readFileSync(join(dir, 'dist', 'main.js'), 'utf8')).toContain('require("@x/nest")');
+      const port = await freePort();
+      const server = startServer('nest11', process.execPath, ['dist/main.js'], {
+        cwd: dir,
+        env: { ...process.env, PORT: String(port), X_DSN: dsn },
       });
-      const session = response.headers
-        .getSetCookie()
-        .map((c) => c.split(';')[0] ?? '')
-        .find((c) => c.startsWith('next-auth.session-token='));
+      const url = `http://127.0.0.1:${port}`;
+      await waitForHttp(server, `${url}/`, 60_000);
+      expect(await (await fetch(`${url}/`)).json()).toEqual({ ok: true, commonjs: true });
+      const marker = `n11-${Date.now()}`;
       expect(
-        session,
-        `no session cookie for ${account.username} (${response.status})`,
-      ).toBeTruthy();
-      return session ?? '';
-    };
-    const cookies = { alice: await signIn(ALICE), bob: await signIn(BOB) };
-    const events = await threeRequests((marker, who) =>
-      fetch(`${url}/api/orders?case=${marker}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-forwarded-for': SPOOFED_IP,
-          ...(who === 'anonymous' ? {} : { cookie: cookies[who] }),
-        },
-        body: JSON.stringify({ items: [] }),
-      }),
-    );
-    // No trustProxy (the README's `next start` recipe): no client IP at all, never the forged one.
-    expectUsers(events, { sdk: 'x.javascript.nextjs', error: 'empty order', ip: undefined });
+        (await fetch(`${url}/boom?case=${marker}`, { headers: { 'x-user-id': 'u-nest11' } }))
+          .status,
+      ).toBe(500);
+      const event = await reader.waitFor('the Nest 11 event', fromRequest(marker));
+      expect(event.sdk?.name).toBe('x.javascript.nest');
+      expect(event.user?.id).toBe('u-nest11');
+      expect(event.exception?.values?.at(-1)?.value).toBe('boom from nest 11');
+    }, 300_000);
+  });
 
-    // A server component that throws reaches the inbox through the README's onRequestError,
-    // with the user read from the session cookie of that request.
-    const broken = await fetch(`${url}/broken`, { headers: { cookie: cookies.alice } });
-    expect(broken.status).toBe(500);
-    const event = await reader.waitFor(
-      'the server component error',
-      (e) => e.exception?.values?.at(-1)?.value === 'page broke',
+  describe('@x/next README app (next build + next start, no proxy)', () => {
+    const nextBin = () => join(consumer, 'node_modules', 'next', 'dist', 'bin', 'next');
+    const nextApp = () => join(consumer, 'next-app');
+
+    it('builds with next build', async () => {
+      const result = await timed(
+        'next build',
+        node(
+          [nextBin(), 'build'],
+          nextApp(),
+          { NEXT_TELEMETRY_DISABLED: '1', NEXT_PUBLIC_X_DSN: dsn },
+          400_000,
+        ),
+      );
+      expect(result.code, tail(result.output)).toBe(0);
+    }, 420_000);
+
+    // What a Next user has: moduleResolution bundler, jsx, Next's generated next-env.d.ts and
+    // route types (written by next build), checked with both compilers.
+    it.each(['5.9', '7'] as const)(
+      'TypeScript %s compiles the Next snippets',
+      async (version) => {
+        const result = await timed(
+          `tsc ${version} next`,
+          tsc(version, join('next-app', 'tsconfig.json')),
+        );
+        expect(result.errors).toEqual([]);
+      },
+      240_000,
     );
-    expect(event.sdk?.name).toBe('x.javascript.nextjs');
-    expect(userOf(event)).toEqual({ id: ALICE.id, username: ALICE.username, email: ALICE.email });
-  }, 180_000);
+
+    it('logs in with next-auth, reports the user, no IP a client could forge, nobody else', async () => {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const server = startServer(
+        'next',
+        process.execPath,
+        [nextBin(), 'start', '-p', String(port), '-H', '127.0.0.1'],
+        {
+          cwd: nextApp(),
+          env: {
+            ...process.env,
+            NEXT_TELEMETRY_DISABLED: '1',
+            X_DSN: dsn,
+            NEXTAUTH_SECRET: JWT_SECRET,
+            NEXTAUTH_URL: url,
+          },
+        },
+      );
+      await waitForHttp(server, `${url}/`, 60_000);
+      // A page render first: the client Providers module runs on the server, too.
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+
+      const signIn = async (account: typeof ALICE) => {
+        const csrf = await fetch(`${url}/api/auth/csrf`);
+        const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+        const cookie = csrf.headers
+          .getSetCookie()
+          .map((c) => c.split(';')[0])
+          .join('; ');
+        const response = await fetch(`${url}/api/auth/callback/credentials`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+          body: new URLSearchParams({
+            csrfToken,
+            username: account.username,
+            password: account.password,
+            json: 'true',
+          }),
+        });
+        const session = response.headers
+          .getSetCookie()
+          .map((c) => c.split(';')[0] ?? '')
+          .find((c) => c.startsWith('next-auth.session-token='));
+        expect(
+          session,
+          `no session cookie for ${account.username} (${response.status})`,
+        ).toBeTruthy();
+        return session ?? '';
+      };
+      const cookies = { alice: await signIn(ALICE), bob: await signIn(BOB) };
+      const events = await threeRequests((marker, who) =>
+        fetch(`${url}/api/orders?case=${marker}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-forwarded-for': SPOOFED_IP,
+            ...(who === 'anonymous' ? {} : { cookie: cookies[who] }),
+          },
+          body: JSON.stringify({ items: [] }),
+        }),
+      );
+      // No trustProxy (the README's `next start` recipe): no client IP at all, never the forged one.
+      expectUsers(events, { sdk: 'x.javascript.nextjs', error: 'empty order', ip: undefined });
+
+      // A server component that throws reaches the inbox through the README's onRequestError,
+      // with the user read from the session cookie of that request.
+      const broken = await fetch(`${url}/broken`, { headers: { cookie: cookies.alice } });
+      expect(broken.status).toBe(500);
+      const event = await reader.waitFor(
+        'the server component error',
+        (e) => e.exception?.values?.at(-1)?.value === 'page broke',
+      );
+      expect(event.sdk?.name).toBe('x.javascript.nextjs');
+      expect(userOf(event)).toEqual({ id: ALICE.id, username: ALICE.username, email: ALICE.email });
+    }, 180_000);
+  });
 });

@@ -26,13 +26,6 @@ export class DiscardedEvents {
     this.counts.set(key, (this.counts.get(key) ?? 0) + quantity);
   }
 
-  /** Total discarded so far (not yet reported), optionally for one reason. */
-  total(reason?: DiscardReason): number {
-    let sum = 0;
-    for (const [key, n] of this.counts) if (!reason || key.startsWith(`${reason}:`)) sum += n;
-    return sum;
-  }
-
   /** Takes the counts as a report and resets them; `undefined` when nothing was dropped. */
   take(now = Date.now()): ClientReport | undefined {
     if (this.counts.size === 0) return undefined;

@@ -5,12 +5,14 @@ import {
   Inject,
   Injectable,
 } from '@nestjs/common';
+import { FILTER_CATCH_EXCEPTIONS } from '@nestjs/common/constants.js';
 import { ApplicationConfig, BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
 import { throwError } from 'rxjs';
 import { X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
 import { captureNestError, requestState } from './requestState.js';
 
-const CATCH_METADATA = '__filterCatchExceptions__';
+// Where @Catch() stores the exception types a filter handles.
+const CATCH_METADATA = FILTER_CATCH_EXCEPTIONS;
 
 /**
  * Captures errors that never reached the interceptor (thrown in middleware or

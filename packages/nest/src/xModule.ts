@@ -94,6 +94,8 @@ export class XModule implements NestModule, OnApplicationShutdown {
     // this module's APP_FILTER was registered. Move ours to the end so it is consulted first; it
     // captures, then hands the error to the filter Nest would have picked (see XExceptionFilter).
     // Routes (and their filter lists) are registered after `configure`, so this takes effect.
+    // Nest has no API to reorder global filters (ApplicationConfig only appends), so the list
+    // getGlobalFilters() returns is reordered in place.
     const filters = this.config.getGlobalFilters();
     const ours = filters.filter((filter) => filter instanceof XExceptionFilter);
     const others = filters.filter((filter) => !(filter instanceof XExceptionFilter));

@@ -73,4 +73,5 @@ export type { Transport, TransportOptions } from './transport';
 export { createHttpTransport } from './transport';
 export type { Geo, NormalizedUser, User } from './user';
 export { hasIdentity, userKey } from './userKey';
+export type { Clock } from './clock';
 export { SDK_VERSION } from './version';

@@ -8,6 +8,10 @@
 // So a broken `files`/`exports`/dependency list or a README example that no longer compiles or
 // no longer reports the right user fails here. Build first (`npm test` does): it packs `dist`.
 //
+// TypeScript: the Node part (Koa, Nest, core) with module/moduleResolution nodenext, the Next part
+// with what create-next-app sets (moduleResolution bundler, jsx, Next's generated types); both with
+// strict, exactOptionalPropertyTypes and skipLibCheck off (fixtures/consumer/**/tsconfig.json).
+//
 // Keep the temp dirs for a look: X_PACKED_KEEP=1. The npm cache (~/.npm) is kept warm between runs.
 import {
   cpSync,
@@ -21,7 +25,7 @@ import {
 } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import jsonwebtoken from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureNode } from '../../scripts/lib/nodeBinaries.mjs';
@@ -122,9 +126,9 @@ function timed<T>(label: string, promise: Promise<T>): Promise<T> {
   });
 }
 
-/** `node` with the machine's Node (the one running the tests: Node 20). */
-function node(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000) {
-  return run(process.execPath, args, { cwd, env: { ...process.env, ...env }, timeoutMs });
+/** `node` as the Node running the tests (apps, tsc, next): 20 here, or 24/26 in those runs. */
+function node(args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}, timeoutMs = 120_000) {
+  return run(process.execPath, args, { cwd, env: { ...env, ...extraEnv }, timeoutMs });
 }
 
 /**
@@ -176,11 +180,11 @@ async function tsc(version: '5.9' | '7', project: string, extra: string[] = []) 
 }
 
 /** Starts `node <entry>` of the consumer on a free port and waits until it answers HTTP. */
-async function startApp(name: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+async function startApp(name: string, args: string[]) {
   const port = await freePort();
   const server = startServer(name, process.execPath, args, {
     cwd: consumer,
-    env: { ...process.env, PORT: String(port), X_DSN: dsn, JWT_SECRET, ...env },
+    env: { ...env, PORT: String(port), X_DSN: dsn, JWT_SECRET },
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(server, `${url}/`, 60_000);
@@ -415,6 +419,21 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
   });
 
   describe('the tarballs', () => {
+    it('npm installed each @x package once, from its tarball (not from a registry)', () => {
+      const lock = JSON.parse(readFileSync(join(consumer, 'package-lock.json'), 'utf8'));
+      const copies = Object.entries(lock.packages as Record<string, { resolved?: string }>)
+        .filter(([path]) => /(^|\/)node_modules\/@x\//.test(path))
+        .map(([path, entry]) => {
+          const from = entry.resolved ?? '?';
+          return `${path} <- ${from.startsWith('file:') ? `file:${basename(from)}` : from}`;
+        });
+      expect(copies.sort()).toEqual(
+        PACKAGES.map(
+          (name) => `node_modules/@x/${name} <- file:${basename(tarballs[`@x/${name}`] ?? '')}`,
+        ).sort(),
+      );
+    });
+
     // One consumer hoists everything, so a dependency missing from one package's list could be
     // masked by another package that brings it: check each tarball's own imports against its lists.
     it.each(PACKAGES)(

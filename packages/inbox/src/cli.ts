@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   console.log(`x-inbox ${VERSION} listening on ${inbox.url}`);
   console.log(`DSN: ${inbox.dsn}`);
   console.log(`database: ${options.dbPath ?? DEFAULT_DB_PATH} (SQLite via ${inbox.store.driver})`);
-  if (options.forward) console.log(`forwarding to ${options.forward.replace(/:[^@/]*@/, ':***@')}`);
+  if (inbox.forwarder) console.log(`forwarding to ${inbox.forwarder.dsn}`);
   const geo = inbox.geoDatabase;
   console.log(`geo: ${geo ? describeGeoDatabase(geo) : 'off (--no-geo)'}`);
   if (geo?.kind === 'dbip') console.log(DBIP_ATTRIBUTION);

@@ -12,8 +12,8 @@ export type { TrustProxy } from './clientIp';
 export { createClientIp } from './clientIp';
 export type { Envelope, EnvelopeItem } from './envelope';
 export { parseEnvelope } from './envelope';
-export type { ForwarderOptions } from './forwarder';
-export { Forwarder } from './forwarder';
+export type { ForwarderOptions, ForwardingOptions, ForwardingStats } from './forwarder';
+export { Forwarder, forwardCategory } from './forwarder';
 export type { GeoDatabase, GeoLookup, GeoSource } from './geo';
 export {
   DBIP_ATTRIBUTION,

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { checkKey, dsnKey, requestKey } from './auth';
 import { jsonObject, parseEnvelope } from './envelope';
-import type { Forwarder } from './forwarder';
+import { type Forwarder, forwardCategory } from './forwarder';
 import type { GeoLookup } from './geo';
 import { HttpError } from './httpError';
 import { type ProcessedEvent, processEvent } from './processEvent';
@@ -70,7 +70,7 @@ async function ingestEnvelope(ctx: RouteContext, deps: IngestDeps): Promise<Rout
   }
   for (const { event, grouping } of events) deps.store.insertEvent(event, grouping, projectId);
   for (const report of reports) deps.store.insertClientReport(projectId, now, report);
-  deps.forwarder?.forwardEnvelope(body);
+  deps.forwarder?.forwardEnvelope(body, forwardCategory(envelope.items, events[0]?.event));
 
   const id = events[0]?.event.event_id ?? envelope.header.event_id;
   return { body: typeof id === 'string' ? { id } : {} };
@@ -86,9 +86,10 @@ async function ingestStore(ctx: RouteContext, deps: IngestDeps): Promise<RouteRe
   const payload = jsonObject(body, 'event');
   const processed = process(payload, deps.clientIp(ctx.req), undefined, Date.now(), deps);
   if (!processed) throw new HttpError(400, 'the event is not a JSON object');
-  deps.store.insertEvent(processed.event, processed.grouping, projectId);
-  deps.forwarder?.forwardStore(body);
-  return { body: { id: processed.event.event_id } };
+  const { event, grouping } = processed;
+  deps.store.insertEvent(event, grouping, projectId);
+  deps.forwarder?.forwardEvent(body, event.event_id, forwardCategory([], event));
+  return { body: { id: event.event_id } };
 }
 
 function process(

@@ -1,4 +1,5 @@
 import type { TrustProxy } from './clientIp';
+import type { ForwardingOptions } from './forwarder';
 
 /** The public key of the default development project; the printed DSN uses it. */
 export const DEV_PUBLIC_KEY = 'xinboxdevkey';
@@ -45,8 +46,8 @@ export interface InboxOptions {
   geoipDb?: string;
   /** Also send every accepted envelope to this upstream DSN (e.g. Sentry). */
   forward?: string;
-  /** Forwarding retries and first backoff (ms). @default { retries: 3, backoffMs: 1000 } */
-  forwardRetry?: { retries?: number; backoffMs?: number };
+  /** How forwarding sends: retries, the queue bound in bytes, timeouts (see {@link ForwardingOptions}). */
+  forwardOptions?: ForwardingOptions | undefined;
   /** Largest request body as sent, in bytes. @default 20 MiB */
   maxBodyBytes?: number;
   /** Largest envelope after decompression, in bytes. @default 200 MiB */

@@ -57,7 +57,14 @@ export interface InboxHandle {
  */
 export async function startInbox(options: InboxOptions = {}): Promise<InboxHandle> {
   const log = options.log ?? ((message: string) => console.error(message));
-  // First, so a missing SQLite driver is reported before the geo data is read.
+  // A bad --forward DSN first (nothing to undo), then the SQLite driver before the geo data is read.
+  const forwarder = options.forward
+    ? new Forwarder({
+        ...options.forwardOptions,
+        dsn: options.forward,
+        onDrop: (reason) => log(`@x/inbox: ${reason}`),
+      })
+    : undefined;
   const store = new InboxStore(options.dbPath ?? DEFAULT_DB_PATH);
   let geoSource: GeoSource | undefined;
   try {
@@ -70,14 +77,7 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
     throw error;
   }
   const geo = geoSource?.lookup;
-  const forwarder = options.forward
-    ? new Forwarder({
-        dsn: options.forward,
-        maxRetries: options.forwardRetry?.retries,
-        backoffMs: options.forwardRetry?.backoffMs,
-        onDrop: (reason) => log(`@x/inbox: ${reason}`),
-      })
-    : undefined;
+  const forwarding = () => (forwarder ? { ...forwarder.stats } : null);
   const skipped = new Map<string, number>();
   const router = new Router();
   router.onError = (error) => log(`@x/inbox: request failed: ${String(error)}`);
@@ -101,16 +101,12 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
     version: VERSION,
     startedAt: Date.now(),
     skipped,
-    forwarding: () => (forwarder ? { ...forwarder.stats } : null),
+    forwarding,
   });
 
   // The URL and DSN are known once listening (port 0), so the UI reads them late.
   let settings: UiSettings | undefined;
-  addUiRoutes(router, {
-    store,
-    settings: () => settings as UiSettings,
-    forwarding: () => (forwarder ? { ...forwarder.stats } : null),
-  });
+  addUiRoutes(router, { store, settings: () => settings as UiSettings, forwarding });
 
   const server = createServer((req, res) => {
     // Cross-origin access for ingest only (browser SDKs); the API and UI stay same-origin.
@@ -148,7 +144,7 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
     geo: geoSource ? geoSource.database : { kind: 'off' },
     keyRestricted: options.key !== undefined,
     trustProxy: options.trustProxy ?? false,
-    forward: options.forward?.replace(/:[^@/]*@/, ':***@'),
+    forward: forwarder?.dsn,
   };
   let closing: Promise<void> | undefined;
   return {

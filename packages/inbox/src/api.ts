@@ -1,5 +1,6 @@
-import type { IssueSort } from './apiTypes';
+import type { ForwardingStats } from './forwarder';
 import { HttpError } from './httpError';
+import { eventIdParam, issueSort, parseUint } from './params';
 import type { Router } from './router';
 import type { InboxStore } from './store';
 
@@ -9,10 +10,9 @@ export interface ApiDeps {
   version: string;
   startedAt: number;
   skipped: Map<string, number>;
-  forwarding: () => { sent: number; failed: number; dropped: number } | null;
+  forwarding: () => ForwardingStats | null;
 }
 
-const SORTS: readonly IssueSort[] = ['last_seen', 'first_seen', 'events', 'users'];
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 1000;
 
@@ -50,18 +50,16 @@ export function addApiRoutes(router: Router, deps: ApiDeps): void {
   });
 
   router.get('/api/events/:id', ({ params }) => {
-    const event = deps.store.getEvent(String(params.id).replaceAll('-', '').toLowerCase());
+    const event = deps.store.getEvent(eventIdParam(params.id));
     if (!event) throw new HttpError(404, 'event not found');
     return { body: event };
   });
 
   router.get('/api/issues', ({ url }) => {
     const q = url.searchParams;
-    const sort = (q.get('sort') ?? 'last_seen') as IssueSort;
-    if (!SORTS.includes(sort)) throw new HttpError(400, `sort must be one of ${SORTS.join(', ')}`);
     return {
       body: deps.store.listIssues({
-        sort,
+        sort: issueSort(q.get('sort')),
         limit: limit(q.get('limit')),
         cursor: q.get('cursor') ?? undefined,
       }),
@@ -78,8 +76,9 @@ export function addApiRoutes(router: Router, deps: ApiDeps): void {
 
 function optionalInt(raw: string | null, name: string): number | undefined {
   if (raw === null || raw === '') return undefined;
-  if (!/^\d{1,15}$/.test(raw)) throw new HttpError(400, `${name} must be a positive integer`);
-  return Number(raw);
+  const value = parseUint(raw);
+  if (value === undefined) throw new HttpError(400, `${name} must be a positive integer`);
+  return value;
 }
 
 function limit(raw: string | null): number {

@@ -68,7 +68,13 @@ export {
 } from './sqlite';
 export type { InboxHandle } from './startInbox';
 export { startInbox } from './startInbox';
-export type { EventQuery, IssueQuery } from './store';
+export type {
+  EventQuery,
+  HistogramBucket,
+  IssueQuery,
+  UserIssue,
+  UserSummary,
+} from './store';
 export { InboxStore } from './store';
 export { escapeHtml, html, raw, SafeHtml } from './ui/html';
 export type { UiGeoSource, UiSettings } from './ui/layout';

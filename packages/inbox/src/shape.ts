@@ -1,4 +1,5 @@
 import type { Meta } from './meta';
+import { isObject } from './values';
 
 /**
  * A value checker/cleaner: returns the cleaned value, or `undefined` to drop it
@@ -20,10 +21,6 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
     writable: true,
     configurable: true,
   });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** A string. */

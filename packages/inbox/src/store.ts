@@ -20,28 +20,69 @@ import {
   type SqlStatement,
   type SqlValue,
 } from './sqlite';
+import { iso } from './values';
 
 /** Filters of {@link InboxStore.listEvents}. */
 export interface EventQuery {
-  issue?: number;
-  user?: string;
+  /** Only events of this issue. */
+  issue?: number | undefined;
+  /** Only events of this user key (`id:u-alice`, …). */
+  user?: string | undefined;
   /** Only events received at or after this time (ms since the epoch). */
-  since?: number;
+  since?: number | undefined;
+  /** Page size. */
   limit: number;
-  cursor?: string;
+  /** `next_cursor` of the previous page. */
+  cursor?: string | undefined;
 }
 
 /** Options of {@link InboxStore.listIssues}. */
 export interface IssueQuery {
+  /** The column to sort by, descending. */
   sort: IssueSort;
+  /** Page size. */
   limit: number;
-  cursor?: string;
+  /** `next_cursor` of the previous page. */
+  cursor?: string | undefined;
   /** Only issues this user (a user key such as `id:u-alice`) was affected by. */
-  user?: string;
+  user?: string | undefined;
   /** Only issues whose latest `release` or `server_name` is this. */
-  app?: string;
+  app?: string | undefined;
   /** Only issues whose title or culprit contains this text (ASCII case-insensitive). */
-  text?: string;
+  text?: string | undefined;
+}
+
+/** One bucket of an issue's event histogram ({@link InboxStore.issueHistogram}). */
+export interface HistogramBucket {
+  /** Start of the bucket, ms since the epoch. */
+  start: number;
+  /** Events received in `[start, start + step)`. */
+  count: number;
+}
+
+/** An issue of one user, with that user's share of it ({@link InboxStore.listUserIssues}). */
+export interface UserIssue extends IssueSummary {
+  /** Events of this issue that this user hit. */
+  user_events: number;
+  /** The user's first event of this issue (ISO 8601). */
+  user_first_seen: string;
+  /** The user's latest event of this issue (ISO 8601). */
+  user_last_seen: string;
+}
+
+/** What the inbox knows about one user key across all issues ({@link InboxStore.getUser}). */
+export interface UserSummary {
+  user_key: string;
+  /** The user as stored on their latest event. */
+  user: Record<string, unknown> | null;
+  /** The id of their latest event. */
+  latest_event_id: string;
+  /** Their events, over all issues. */
+  events: number;
+  /** The issues they were affected by. */
+  issues: number;
+  first_seen: string;
+  last_seen: string;
 }
 
 const SORT_COLUMNS: Record<IssueSort, string> = {
@@ -52,10 +93,7 @@ const SORT_COLUMNS: Record<IssueSort, string> = {
 };
 
 type Row = Record<string, unknown>;
-const iso = (ms: unknown) => {
-  const date = new Date(Number(ms));
-  return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
-};
+/** A JSON column: the parsed value, `null` for SQL NULL. */
 const json = (text: unknown) => (typeof text === 'string' ? JSON.parse(text) : null);
 
 /** The inbox's SQLite database (WAL mode): events, issues, users per issue, client reports. */
@@ -101,11 +139,8 @@ export class InboxStore {
     return this.insertEventTx(event, grouping, projectId);
   }
 
-  /**
-   * A prepared statement, compiled once per SQL text. Public for read-only
-   * queries of the web UI (`ui/queries.ts`); writes go through the methods here.
-   */
-  sql(text: string): SqlStatement {
+  /** A prepared statement, compiled once per SQL text. Only the store runs SQL. */
+  private sql(text: string): SqlStatement {
     let statement = this.statements.get(text);
     if (!statement) {
       statement = this.db.prepare(text);
@@ -279,6 +314,85 @@ export class InboxStore {
     };
   }
 
+  /** One issue's summary without its users (cheaper than {@link getIssue}), or `undefined`. */
+  getIssueSummary(id: number): IssueSummary | undefined {
+    const row = this.sql('SELECT * FROM issues WHERE id = ?').get(id) as Row | undefined;
+    return row ? issueSummary(row) : undefined;
+  }
+
+  /**
+   * Counts an issue's events per `step` ms from `from` (inclusive) to `to`
+   * (exclusive); buckets without events are included, so the result has one
+   * entry per step. Served by the `events_issue_received` index.
+   */
+  issueHistogram(issueId: number, from: number, to: number, step: number): HistogramBucket[] {
+    const rows = this.sql(
+      `SELECT CAST((received - @from) / @step AS INTEGER) AS bucket, count(*) AS n FROM events
+         WHERE issue_id = @issue AND received >= @from AND received < @to GROUP BY bucket`,
+    ).all({ issue: issueId, from, to, step }) as Row[];
+    const counts = new Map(rows.map((row) => [Number(row.bucket), Number(row.n)]));
+    const buckets: HistogramBucket[] = [];
+    for (let i = 0; from + i * step < to; i++) {
+      buckets.push({ start: from + i * step, count: counts.get(i) ?? 0 });
+    }
+    return buckets;
+  }
+
+  /** Totals and the latest stored form of one user, or `undefined` when no event has that key. */
+  getUser(userKey: string): UserSummary | undefined {
+    const latest = this.sql(
+      'SELECT id, user_json FROM events WHERE user_key = ? ORDER BY seq DESC LIMIT 1',
+    ).get(userKey) as Row | undefined;
+    if (!latest) return undefined;
+    const totals = this.sql(
+      `SELECT count(*) AS issues, sum(event_count) AS events, min(first_seen) AS first_seen,
+           max(last_seen) AS last_seen FROM issue_users WHERE user_key = ?`,
+    ).get(userKey) as Row;
+    return {
+      user_key: userKey,
+      user: json(latest.user_json),
+      latest_event_id: String(latest.id),
+      events: Number(totals.events ?? 0),
+      issues: Number(totals.issues ?? 0),
+      first_seen: iso(totals.first_seen),
+      last_seen: iso(totals.last_seen),
+    };
+  }
+
+  /** The issues a user was affected by, most recently hit first (at most `limit`). */
+  listUserIssues(userKey: string, limit = 100): UserIssue[] {
+    const rows = this.sql(
+      `SELECT issues.*, iu.event_count AS user_events, iu.first_seen AS user_first_seen,
+           iu.last_seen AS user_last_seen
+         FROM issue_users iu JOIN issues ON issues.id = iu.issue_id
+         WHERE iu.user_key = ? ORDER BY iu.last_seen DESC LIMIT ?`,
+    ).all(userKey, limit) as Row[];
+    return rows.map((row) => ({
+      ...issueSummary(row),
+      user_events: Number(row.user_events),
+      user_first_seen: iso(row.user_first_seen),
+      user_last_seen: iso(row.user_last_seen),
+    }));
+  }
+
+  /** Up to `limit` user keys among the newest 200 events, most recent first (filter suggestions). */
+  recentUserKeys(limit = 50): string[] {
+    const rows = this.sql(
+      `SELECT user_key FROM (SELECT user_key, seq FROM events WHERE user_key IS NOT NULL
+         ORDER BY seq DESC LIMIT 200) GROUP BY user_key ORDER BY max(seq) DESC LIMIT ?`,
+    ).all(limit) as Row[];
+    return rows.map((row) => String(row.user_key));
+  }
+
+  /** Distinct releases and server names of the issues (the UI's "app" filter), sorted, at most 200. */
+  listApps(): string[] {
+    const rows = this.sql(
+      `SELECT release AS app FROM issues WHERE release IS NOT NULL
+       UNION SELECT server_name FROM issues WHERE server_name IS NOT NULL ORDER BY 1 LIMIT 200`,
+    ).all() as Row[];
+    return rows.map((row) => String(row.app));
+  }
+
   /** The newest event's sequence number (0 when empty): changes whenever an event is stored. */
   latestSeq(): number {
     return Number((this.sql('SELECT max(seq) AS seq FROM events').get() as Row).seq ?? 0);
@@ -302,7 +416,7 @@ export class InboxStore {
 }
 
 /** An events row as the API's {@link EventSummary}. */
-export function eventSummary(row: Row): EventSummary {
+function eventSummary(row: Row): EventSummary {
   return {
     id: String(row.id),
     issue_id: Number(row.issue_id),
@@ -317,7 +431,7 @@ export function eventSummary(row: Row): EventSummary {
 }
 
 /** An issues row as the API's {@link IssueSummary}. */
-export function issueSummary(row: Row): IssueSummary {
+function issueSummary(row: Row): IssueSummary {
   return {
     id: Number(row.id),
     project_id: Number(row.project_id),

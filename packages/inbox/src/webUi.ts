@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import type { IssueSort } from './apiTypes';
+import type { ForwardingStats } from './forwarder';
 import { HttpError } from './httpError';
+import { eventIdParam, issueSort, parseUint } from './params';
 import type { RouteContext, RouteResult, Router } from './router';
 import type { InboxStore } from './store';
 import { chartRange } from './ui/chart';
@@ -8,7 +9,6 @@ import { renderEventPage } from './ui/eventPage';
 import { renderIssuePage } from './ui/issuePage';
 import { renderIssuesPage } from './ui/issuesPage';
 import { renderErrorPage, renderPage, type UiSettings } from './ui/layout';
-import { UiQueries } from './ui/queries';
 import { UI_SCRIPT } from './ui/script';
 import { renderSettingsPage } from './ui/settingsPage';
 import { UI_STYLE } from './ui/style';
@@ -19,7 +19,7 @@ export interface UiDeps {
   store: InboxStore;
   /** The configuration to show; a function because the URL and DSN are known only after listening. */
   settings: () => UiSettings;
-  forwarding: () => { sent: number; failed: number; dropped: number } | null;
+  forwarding: () => ForwardingStats | null;
 }
 
 /**
@@ -30,7 +30,6 @@ export const UI_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
   "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-const SORTS: readonly IssueSort[] = ['last_seen', 'first_seen', 'events', 'users'];
 const PAGE_SIZE = 50;
 const HTML = 'text/html; charset=utf-8';
 
@@ -44,15 +43,12 @@ const HTML = 'text/html; charset=utf-8';
  * - `GET /ui/style.css`, `GET /ui/app.js`, `GET /ui/latest` (newest event's sequence number, polled for live updates)
  */
 export function addUiRoutes(router: Router, deps: UiDeps): void {
-  const queries = new UiQueries(deps.store);
   const { store } = deps;
 
   page(router, deps.settings, '/', 'issues', ({ url }) => {
     const q = url.searchParams;
-    const sort = (q.get('sort') || 'last_seen') as IssueSort;
-    if (!SORTS.includes(sort)) throw new HttpError(400, `sort must be one of ${SORTS.join(', ')}`);
     const filter = {
-      sort,
+      sort: issueSort(q.get('sort')),
       q: q.get('q')?.trim() || undefined,
       user: q.get('user')?.trim() || undefined,
       app: q.get('app') || undefined,
@@ -64,8 +60,8 @@ export function addUiRoutes(router: Router, deps: UiDeps): void {
       body: renderIssuesPage({
         filter,
         page: store.listIssues({ ...filter, text: filter.q, limit: PAGE_SIZE }),
-        apps: queries.apps(),
-        users: queries.recentUsers(),
+        apps: store.listApps(),
+        users: store.recentUserKeys(),
         totals: counts,
         latestSeq: store.latestSeq(),
         dsn: deps.settings().dsn,
@@ -74,7 +70,7 @@ export function addUiRoutes(router: Router, deps: UiDeps): void {
   });
 
   page(router, deps.settings, '/issues/:id', 'issues', ({ params, url }) => {
-    const id = /^\d{1,15}$/.test(params.id ?? '') ? Number(params.id) : undefined;
+    const id = parseUint(params.id);
     const issue = id === undefined ? undefined : store.getIssue(id);
     if (!issue) throw new HttpError(404, 'There is no issue with this id.');
     const cursor = url.searchParams.get('cursor') || undefined;
@@ -86,7 +82,7 @@ export function addUiRoutes(router: Router, deps: UiDeps): void {
         events: store.listEvents({ issue: issue.id, limit: PAGE_SIZE, cursor }),
         cursor,
         chart: {
-          buckets: queries.histogram(issue.id, range.from, range.to, range.step),
+          buckets: store.issueHistogram(issue.id, range.from, range.to, range.step),
           step: range.step,
         },
         latestSeq: store.latestSeq(),
@@ -95,17 +91,17 @@ export function addUiRoutes(router: Router, deps: UiDeps): void {
   });
 
   page(router, deps.settings, '/events/:id', 'issues', ({ params }) => {
-    const event = store.getEvent(String(params.id).replaceAll('-', '').toLowerCase());
+    const event = store.getEvent(eventIdParam(params.id));
     if (!event) throw new HttpError(404, 'There is no event with this id.');
     return {
       title: event.title,
-      body: renderEventPage({ event, issue: queries.issue(event.issue_id) }),
+      body: renderEventPage({ event, issue: store.getIssueSummary(event.issue_id) }),
     };
   });
 
   page(router, deps.settings, '/users/:userKey', 'issues', ({ params, url }) => {
     const userKey = String(params.userKey);
-    const summary = queries.user(userKey);
+    const summary = store.getUser(userKey);
     if (!summary) throw new HttpError(404, 'No event has this user.');
     const cursor = url.searchParams.get('cursor') || undefined;
     const latest = store.getEvent(summary.latest_event_id);
@@ -115,7 +111,7 @@ export function addUiRoutes(router: Router, deps: UiDeps): void {
       body: renderUserPage({
         summary,
         userMeta: meta?.user,
-        issues: queries.userIssues(userKey),
+        issues: store.listUserIssues(userKey),
         events: store.listEvents({ user: userKey, limit: PAGE_SIZE, cursor }),
         cursor,
         latestSeq: store.latestSeq(),

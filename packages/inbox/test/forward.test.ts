@@ -268,7 +268,7 @@ describe('forwarding', () => {
   });
 
   it('honours X-Sentry-Rate-Limits per category (error, default, transaction)', async () => {
-    const upstream = await startUpstream(vt, (i) => ({
+    const upstream = await startUpstream(vt, (i): UpstreamAnswer => ({
       status: 200,
       headers: i === 0 ? { 'x-sentry-rate-limits': '30:error:organization' } : {},
     }));

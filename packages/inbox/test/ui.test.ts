@@ -196,6 +196,20 @@ describe('event page', () => {
     expectUiPage(await page('/events/0123456789abcdef0123456789abcdef'), 404);
     expectUiPage(await page('/events/%3Cscript%3E'), 404);
   });
+
+  it('renders breadcrumb times a Date cannot hold (the epoch) instead of failing', async () => {
+    const stored = await sendEvent(inbox, {
+      message: 'far future crumbs',
+      breadcrumbs: [
+        { timestamp: 1e13, message: 'beyond year 275760' },
+        { timestamp: 1700000000.5, message: 'normal' },
+      ],
+    });
+    const result = await page(`/events/${stored.id}`);
+    expectUiPage(result);
+    expect(result.text).toContain('<td class="mono">00:00:00.000</td><td></td>');
+    expect(result.text).toContain('<td class="mono">22:13:20.500</td>');
+  });
 });
 
 describe('user page', () => {

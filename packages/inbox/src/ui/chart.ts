@@ -1,6 +1,7 @@
+import type { HistogramBucket } from '../store';
+import { iso } from '../values';
 import { count } from './format';
 import { html, type SafeHtml } from './html';
-import type { HistogramBucket } from './queries';
 
 const MINUTE = 60_000;
 const STEPS = [1, 5, 15, 60, 180, 360, 1440, 10080].map((minutes) => minutes * MINUTE);
@@ -61,6 +62,8 @@ export function stepName(step: number): string {
 }
 
 function stamp(ms: number, step: number): string {
-  const iso = new Date(ms).toISOString();
-  return step >= 1440 * MINUTE ? iso.slice(0, 10) : `${iso.slice(5, 10)} ${iso.slice(11, 16)} UTC`;
+  const text = iso(ms);
+  return step >= 1440 * MINUTE
+    ? text.slice(0, 10)
+    : `${text.slice(5, 10)} ${text.slice(11, 16)} UTC`;
 }

@@ -1,4 +1,5 @@
 import type { EventDetail, IssueSummary } from '../apiTypes';
+import { isObject } from '../values';
 import {
   breadcrumbsSection,
   contextsSection,
@@ -12,9 +13,6 @@ import { issueHref, levelBadge, time } from './format';
 import { html, type SafeHtml } from './html';
 import { formatMetaNote, metaNotes } from './metaNotes';
 import { renderUserCard } from './userCard';
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** What {@link renderEventPage} shows. */
 export interface EventPageData {
@@ -30,12 +28,12 @@ export interface EventPageData {
  */
 export function renderEventPage({ event, issue }: EventPageData): SafeHtml {
   const stored = event.event;
-  const meta = isObj(stored._meta) ? stored._meta : {};
+  const meta = isObject(stored._meta) ? stored._meta : {};
   const { user: userMeta, ...otherMeta } = meta;
   const otherNotes = metaNotes(otherMeta).map(formatMetaNote);
-  const tags = isObj(stored.tags) ? Object.entries(stored.tags) : [];
-  const extra = isObj(stored.extra) ? Object.entries(stored.extra) : [];
-  const sdk = isObj(stored.sdk) ? stored.sdk : undefined;
+  const tags = isObject(stored.tags) ? Object.entries(stored.tags) : [];
+  const extra = isObject(stored.extra) ? Object.entries(stored.extra) : [];
+  const sdk = isObject(stored.sdk) ? stored.sdk : undefined;
   const facts: [string, unknown][] = [
     ['platform', stored.platform],
     ['release', stored.release],

@@ -1,9 +1,8 @@
+import { isObject, iso, stringOrUndefined as str } from '../values';
 import { jsonText, levelBadge } from './format';
 import { html, type SafeHtml } from './html';
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 /** A titled key/value table, or nothing when `entries` is empty. */
 export function kvSection(title: string, entries: [string, unknown][], cls = ''): SafeHtml {
@@ -26,16 +25,18 @@ export function kvList(entries: [string, unknown][]): SafeHtml {
  */
 export function exceptionSection(event: Obj): SafeHtml {
   const values =
-    isObj(event.exception) && Array.isArray(event.exception.values) ? event.exception.values : [];
+    isObject(event.exception) && Array.isArray(event.exception.values)
+      ? event.exception.values
+      : [];
   if (values.length === 0) return html``;
   const blocks = [...values]
     .reverse()
-    .filter(isObj)
+    .filter(isObject)
     .map((exception) => {
-      const mechanism = isObj(exception.mechanism) ? exception.mechanism : undefined;
+      const mechanism = isObject(exception.mechanism) ? exception.mechanism : undefined;
       const frames =
-        isObj(exception.stacktrace) && Array.isArray(exception.stacktrace.frames)
-          ? exception.stacktrace.frames.filter(isObj)
+        isObject(exception.stacktrace) && Array.isArray(exception.stacktrace.frames)
+          ? exception.stacktrace.frames.filter(isObject)
           : [];
       return html`<div class="exception">
   <h3><span class="exc-type">${str(exception.type) ?? 'Error'}</span>${
@@ -71,7 +72,7 @@ function frameItem(frame: Obj): SafeHtml {
 
 /** The log message (`logentry`), when the event has one. */
 export function messageSection(event: Obj): SafeHtml {
-  const entry = isObj(event.logentry) ? event.logentry : undefined;
+  const entry = isObject(event.logentry) ? event.logentry : undefined;
   const text = str(entry?.formatted) ?? str(entry?.message);
   if (!text) return html``;
   return html`<section class="card"><h2>Message</h2><pre class="message">${text}</pre></section>`;
@@ -79,10 +80,10 @@ export function messageSection(event: Obj): SafeHtml {
 
 /** The request: method and URL, then query, headers, cookies, env and body as stored. */
 export function requestSection(event: Obj): SafeHtml {
-  const request = isObj(event.request) ? event.request : undefined;
+  const request = isObject(event.request) ? event.request : undefined;
   if (!request) return html``;
   const entries = (value: unknown): [string, unknown][] =>
-    isObj(value) ? Object.entries(value) : [];
+    isObject(value) ? Object.entries(value) : [];
   const query = request.query_string;
   const parts: SafeHtml[] = [];
   if (query !== undefined && query !== '') {
@@ -109,8 +110,8 @@ export function requestSection(event: Obj): SafeHtml {
 
 /** Each context (`os`, `runtime`, `trace`, …) as its own key/value list. */
 export function contextsSection(event: Obj): SafeHtml {
-  const contexts = isObj(event.contexts)
-    ? Object.entries(event.contexts).filter(([, v]) => isObj(v))
+  const contexts = isObject(event.contexts)
+    ? Object.entries(event.contexts).filter(([, v]) => isObject(v))
     : [];
   if (contexts.length === 0) return html``;
   return html`<section class="card"><h2>Contexts</h2>${contexts.map(
@@ -121,15 +122,12 @@ export function contextsSection(event: Obj): SafeHtml {
 /** Breadcrumbs, oldest first, as a compact table. */
 export function breadcrumbsSection(event: Obj): SafeHtml {
   const crumbs =
-    isObj(event.breadcrumbs) && Array.isArray(event.breadcrumbs.values)
-      ? event.breadcrumbs.values.filter(isObj)
+    isObject(event.breadcrumbs) && Array.isArray(event.breadcrumbs.values)
+      ? event.breadcrumbs.values.filter(isObject)
       : [];
   if (crumbs.length === 0) return html``;
   const rows = crumbs.map((crumb) => {
-    const ts =
-      typeof crumb.timestamp === 'number'
-        ? new Date(crumb.timestamp * 1000).toISOString().slice(11, 23)
-        : '';
+    const ts = typeof crumb.timestamp === 'number' ? iso(crumb.timestamp * 1000).slice(11, 23) : '';
     const text = str(crumb.message) ?? (crumb.data !== undefined ? JSON.stringify(crumb.data) : '');
     return html`<tr><td class="mono">${ts}</td><td>${str(crumb.category) ?? str(crumb.type) ?? ''}</td><td>${levelBadge(str(crumb.level) ?? 'info')}</td><td class="wrap">${text}</td></tr>`;
   });

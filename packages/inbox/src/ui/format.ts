@@ -1,3 +1,4 @@
+import { LEVELS } from '../eventShape';
 import { html, type SafeHtml } from './html';
 
 /**
@@ -63,7 +64,7 @@ export function userLink(user: Record<string, unknown> | null, userKey: string |
 
 /** A level badge (`error`, `warning`, …); unknown levels get a neutral colour. */
 export function levelBadge(level: string): SafeHtml {
-  const known = ['debug', 'info', 'warning', 'error', 'fatal'].includes(level) ? level : 'other';
+  const known = (LEVELS as readonly string[]).includes(level) ? level : 'other';
   return html`<span class="level level-${known}">${level}</span>`;
 }
 

@@ -1,4 +1,5 @@
 import type { EventSummary, IssueDetail, Page } from '../apiTypes';
+import type { HistogramBucket } from '../store';
 import { renderChart, stepName } from './chart';
 import {
   count,
@@ -11,14 +12,13 @@ import {
   withQuery,
 } from './format';
 import { html, type SafeHtml } from './html';
-import type { HistogramBucket } from './queries';
 
 /** What {@link renderIssuePage} shows. */
 export interface IssuePageData {
   issue: IssueDetail;
   events: Page<EventSummary>;
   /** The cursor of the events page shown, if not the first. */
-  cursor?: string;
+  cursor?: string | undefined;
   chart: { buckets: HistogramBucket[]; step: number };
   latestSeq: number;
 }

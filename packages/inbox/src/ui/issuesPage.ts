@@ -6,12 +6,12 @@ import { html, type SafeHtml } from './html';
 export interface IssuesFilter {
   sort: IssueSort;
   /** A user key, e.g. `id:u-alice`. */
-  user?: string;
+  user?: string | undefined;
   /** A release or server name. */
-  app?: string;
+  app?: string | undefined;
   /** Text in the title or culprit. */
-  q?: string;
-  cursor?: string;
+  q?: string | undefined;
+  cursor?: string | undefined;
 }
 
 /** What {@link renderIssuesPage} shows. */

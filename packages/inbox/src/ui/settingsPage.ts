@@ -1,3 +1,4 @@
+import type { ForwardingStats } from '../forwarder';
 import { DBIP_CITY_PACKAGE, DBIP_COUNTRY_PACKAGE } from '../geo';
 import { count } from './format';
 import { html, type SafeHtml } from './html';
@@ -7,7 +8,7 @@ import { DBIP_ATTRIBUTION_HTML, type UiSettings } from './layout';
 export interface SettingsPageData {
   settings: UiSettings;
   counts: { events: number; issues: number; client_reports: number };
-  forwarding: { sent: number; failed: number; dropped: number } | null;
+  forwarding: ForwardingStats | null;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { EventSummary, Page } from '../apiTypes';
+import type { UserIssue, UserSummary } from '../store';
 import {
   count,
   eventHref,
@@ -10,7 +11,6 @@ import {
   withQuery,
 } from './format';
 import { html, type SafeHtml } from './html';
-import type { UserIssue, UserSummary } from './queries';
 import { renderUserCard } from './userCard';
 
 /** What {@link renderUserPage} shows. */
@@ -20,7 +20,7 @@ export interface UserPageData {
   userMeta: unknown;
   issues: UserIssue[];
   events: Page<EventSummary>;
-  cursor?: string;
+  cursor?: string | undefined;
   latestSeq: number;
 }
 

@@ -1,0 +1,25 @@
+// Request parameters read the same way by the JSON API and the web UI.
+import type { IssueSort } from './apiTypes';
+import { HttpError } from './httpError';
+
+/** The ways issues can be sorted (always descending), in the order the UI offers them. */
+const ISSUE_SORTS: readonly IssueSort[] = ['last_seen', 'first_seen', 'events', 'users'];
+
+/** `sort` of an issues list: `last_seen` when absent or empty; a 400 for anything unknown. */
+export function issueSort(raw: string | null | undefined): IssueSort {
+  if (raw === null || raw === undefined || raw === '') return 'last_seen';
+  if (!(ISSUE_SORTS as readonly string[]).includes(raw)) {
+    throw new HttpError(400, `sort must be one of ${ISSUE_SORTS.join(', ')}`);
+  }
+  return raw as IssueSort;
+}
+
+/** A decimal integer of 1–15 digits (so it fits a double exactly), or `undefined`. */
+export function parseUint(raw: string | null | undefined): number | undefined {
+  return raw !== null && raw !== undefined && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
+}
+
+/** An event id from a URL: dashes (UUID form) removed, lower case, as stored. */
+export function eventIdParam(raw: string | undefined): string {
+  return String(raw).replaceAll('-', '').toLowerCase();
+}

@@ -8,11 +8,11 @@ import proxyAddr from 'proxy-addr';
  * address wins), a hop count, or addresses/CIDRs/names that `proxy-addr`
  * understands (`"loopback"`, `"10.0.0.0/8"`, …).
  */
-export type TrustProxy = boolean | number | string | string[];
+export type InboxTrustProxy = boolean | number | string | string[];
 
 /** Returns a function that gives a request's client IP (canonical), or `undefined`. */
 export function createClientIp(
-  trust: TrustProxy = false,
+  trust: InboxTrustProxy = false,
 ): (req: IncomingMessage) => string | undefined {
   const check = compileTrust(trust);
   return (req) => {
@@ -21,7 +21,9 @@ export function createClientIp(
   };
 }
 
-function compileTrust(trust: TrustProxy): ((addr: string, hop: number) => boolean) | undefined {
+function compileTrust(
+  trust: InboxTrustProxy,
+): ((addr: string, hop: number) => boolean) | undefined {
   if (trust === false || trust === 'false' || trust === 0) return undefined;
   if (trust === true || trust === 'true') return () => true;
   if (typeof trust === 'number') return (_addr, hop) => hop < trust;

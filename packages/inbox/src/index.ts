@@ -8,7 +8,7 @@ export type {
   Page,
 } from './apiTypes';
 export { HELP, parseCliArgs } from './cliArgs';
-export type { TrustProxy } from './clientIp';
+export type { InboxTrustProxy } from './clientIp';
 export { createClientIp } from './clientIp';
 export type { Envelope, EnvelopeItem } from './envelope';
 export { parseEnvelope } from './envelope';

@@ -1,4 +1,4 @@
-import type { TrustProxy } from './clientIp';
+import type { InboxTrustProxy } from './clientIp';
 import type { ForwardingOptions } from './forwarder';
 
 /** The public key of the default development project; the printed DSN uses it. */
@@ -26,34 +26,34 @@ export const DEFAULT_LIMITS = {
 /** Options of `startInbox` (and the `x-inbox` flags of the same names). */
 export interface InboxOptions {
   /** Port to listen on; `0` picks a free one. @default 8969 */
-  port?: number;
+  port?: number | undefined;
   /** Interface to listen on. @default "127.0.0.1" */
-  host?: string;
+  host?: string | undefined;
   /** SQLite file (created with its directory); `:memory:` for none. @default ".x/inbox.db" */
-  dbPath?: string;
+  dbPath?: string | undefined;
   /**
    * The only public key accepted: other keys get 403, none 401. When unset
    * any key is accepted (development) and the DSN uses {@link DEV_PUBLIC_KEY}.
    */
-  key?: string;
-  /** Believe `X-Forwarded-For` from these proxies (see {@link TrustProxy}). @default false */
-  trustProxy?: TrustProxy;
+  key?: string | undefined;
+  /** Believe `X-Forwarded-For` from these proxies (see {@link InboxTrustProxy}). @default false */
+  trustProxy?: InboxTrustProxy | undefined;
   /** Remove `user.ip_address` and `request.env.REMOTE_ADDR` after the geo lookup. @default false */
-  preventStoringIp?: boolean;
+  preventStoringIp?: boolean | undefined;
   /** Look up `user.geo` from the IP. @default true */
-  geo?: boolean;
+  geo?: boolean | undefined;
   /** A MaxMind GeoLite2/GeoIP2 City `.mmdb` to use instead of the bundled DB-IP Lite data. */
-  geoipDb?: string;
+  geoipDb?: string | undefined;
   /** Also send every accepted envelope to this upstream DSN (e.g. Sentry). */
-  forward?: string;
+  forward?: string | undefined;
   /** How forwarding sends: retries, the queue bound in bytes, timeouts (see {@link ForwardingOptions}). */
   forwardOptions?: ForwardingOptions | undefined;
   /** Largest request body as sent, in bytes. @default 20 MiB */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
   /** Largest envelope after decompression, in bytes. @default 200 MiB */
-  maxEnvelopeBytes?: number;
+  maxEnvelopeBytes?: number | undefined;
   /** Largest event item, in bytes. @default 1 MiB */
-  maxEventBytes?: number;
+  maxEventBytes?: number | undefined;
   /** Where problems (storage errors, forwarding give-ups) are reported. @default console.error */
-  log?: (message: string) => void;
+  log?: ((message: string) => void) | undefined;
 }

@@ -14,7 +14,7 @@ export interface ProcessEventContext {
   /** Geo lookup; omit to skip geo. */
   geo?: GeoLookup | undefined;
   /** Remove the IP fields after the geo lookup. */
-  preventStoringIp?: boolean;
+  preventStoringIp?: boolean | undefined;
 }
 
 /** An event ready to store. */

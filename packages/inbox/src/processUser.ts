@@ -17,7 +17,7 @@ export interface ProcessUserContext {
   /** Geo lookup for the final IP; omit to skip geo. */
   geo?: GeoLookup | undefined;
   /** Remove `user.ip_address` and `request.env.REMOTE_ADDR` after the geo lookup. */
-  preventStoringIp?: boolean;
+  preventStoringIp?: boolean | undefined;
 }
 
 const WELL_KNOWN = new Set(['id', 'username', 'email', 'ip_address', 'geo']);

@@ -16,13 +16,13 @@ export interface RouteContext {
 /** A handler's answer: JSON (`body` is serialized) or a ready string/Buffer with its type. */
 export interface RouteResult {
   /** HTTP status. @default 200 */
-  status?: number;
+  status?: number | undefined;
   /** A JSON value, or text/bytes when `contentType` is given. */
   body?: unknown;
   /** Content-Type for a string/Buffer body; JSON when absent. */
-  contentType?: string;
+  contentType?: string | undefined;
   /** Extra response headers. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
 }
 
 /** A route handler; returning `undefined` means it wrote the response itself. */

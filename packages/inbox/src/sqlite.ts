@@ -66,9 +66,9 @@ export interface OpenSqliteOptions {
    * The driver: `node:sqlite` when this Node has it, else `better-sqlite3`,
    * unless {@link SQLITE_DRIVER_ENV} or this option names one.
    */
-  driver?: SqliteDriverName;
+  driver?: SqliteDriverName | undefined;
   /** Where `X_INBOX_SQLITE` is read from. @default process.env */
-  env?: Record<string, string | undefined>;
+  env?: Record<string, string | undefined> | undefined;
 }
 
 /**
@@ -134,9 +134,9 @@ export interface SqliteLoadContext {
   /** `true` when `X_INBOX_SQLITE` (or an option) asked for it. */
   forced: boolean;
   /** Whether this Node has `node:sqlite`. @default hasNodeSqlite() */
-  nodeSqlite?: boolean;
+  nodeSqlite?: boolean | undefined;
   /** This Node's version. @default process.versions.node */
-  nodeVersion?: string;
+  nodeVersion?: string | undefined;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { InboxTrustProxy } from '../clientIp';
 import type { GeoDatabase } from '../geo';
 import type { SqliteDriverName } from '../sqlite';
 import { html, type SafeHtml } from './html';
@@ -22,7 +23,7 @@ export interface UiSettings {
   /** `true` when only one public key is accepted (`--key`). */
   keyRestricted: boolean;
   /** `--trust-proxy` as given (`false` when off). */
-  trustProxy: string | number | boolean | string[];
+  trustProxy: InboxTrustProxy;
   /** The upstream DSN with its secret hidden, when forwarding. */
   forward: string | undefined;
 }
@@ -32,7 +33,7 @@ export interface PageOptions {
   /** The document title (before " · x-inbox"). */
   title: string;
   /** Which top navigation entry is current. */
-  nav?: 'issues' | 'settings';
+  nav?: 'issues' | 'settings' | undefined;
   /** The page's main content. */
   body: SafeHtml;
   settings: UiSettings;

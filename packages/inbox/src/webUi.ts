@@ -167,10 +167,11 @@ function page(
   });
 }
 
-/** Security headers of UI responses; drops the CORS headers ingest needs, so other sites cannot read pages. */
+/**
+ * Security headers of UI responses. (No CORS headers to remove: the server adds them to
+ * ingest paths only, so other sites cannot read the pages.)
+ */
 function uiHeaders(res: ServerResponse): void {
-  res.removeHeader('Access-Control-Allow-Origin');
-  res.removeHeader('Access-Control-Expose-Headers');
   res.setHeader('Content-Security-Policy', UI_CSP);
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');

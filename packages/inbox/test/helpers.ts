@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sentryEventSchema } from '../../test-kit/src/sentryEventSchema.mjs';
 import { Ajv } from 'ajv';
 import { expect } from 'vitest';
+import { sentryEventSchema } from '../../test-kit/src/sentryEventSchema.mjs';
 import type { EventDetail, InboxHandle, InboxOptions } from '../src/index';
 import { startInbox } from '../src/index';
 

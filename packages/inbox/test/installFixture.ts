@@ -86,6 +86,28 @@ export interface CliRun {
   stderr: string;
 }
 
+/** Spawns `node bin args` in `cwd` (clean environment plus `env`), collecting what it prints. */
+function spawnCli(
+  bin: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string | undefined>,
+) {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd,
+    env: cleanEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk: Buffer) => {
+    output.stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output.stderr += chunk.toString();
+  });
+  return { child, output };
+}
+
 /** Runs `node bin args` in `cwd` with extra environment and waits for it to exit. */
 export function runCli(
   bin: string,
@@ -93,24 +115,12 @@ export function runCli(
   cwd: string,
   env: Record<string, string | undefined> = {},
 ): Promise<CliRun> {
-  const child = spawn(process.execPath, [bin, ...args], {
-    cwd,
-    env: cleanEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  const { child, output } = spawnCli(bin, args, cwd, env);
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   return new Promise((resolve) => {
     child.once('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, ...output });
     });
   });
 }
@@ -131,33 +141,23 @@ export async function startCli(
   cwd: string,
   env: Record<string, string | undefined> = {},
 ): Promise<StartedCli> {
-  const child = spawn(process.execPath, [bin, '--port', '0', ...args], {
-    cwd,
-    env: cleanEnv(env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
+  const { child, output } = spawnCli(bin, ['--port', '0', ...args], cwd, env);
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const deadline = Date.now() + 20_000;
-  while (!stdout.includes('web UI:')) {
+  while (!output.stdout.includes('web UI:')) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`x-inbox did not start (exit ${child.exitCode}):\n${stdout}\n${stderr}`);
+      throw new Error(
+        `x-inbox did not start (exit ${child.exitCode}):\n${output.stdout}\n${output.stderr}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const lines = stdout.trim().split('\n');
+  const lines = output.stdout.trim().split('\n');
   return {
     lines,
     url: lines[0]?.split(' ').at(-1) ?? '',
-    stderr: () => stderr,
+    stderr: () => output.stderr,
     async stop() {
       child.kill('SIGTERM');
       return exited;

@@ -3,9 +3,9 @@
 // packages/inbox/.test-results/ (not committed).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchChromium } from '../../test-kit/src/chromium.mjs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../test-kit/src/chromium.mjs';
 import { eventEnvelope, post, startTestInbox, type TestInbox } from './helpers';
 import { boomEvent } from './uiFixtures';
 

@@ -2,9 +2,10 @@
 // (URL, query, headers, env), tags, contexts, extra, exception type/value/frames, breadcrumbs,
 // message, release, environment, server name, fingerprint — rendered on every UI page in
 // headless Chromium: no dialog opens, no element is injected, the text shows as text.
-import { launchChromium } from '../../test-kit/src/chromium.mjs';
+
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from '../../test-kit/src/chromium.mjs';
 import { eventEnvelope, newEventId, post, startTestInbox, type TestInbox } from './helpers';
 
 const X = '<img src=x onerror=alert(1)>';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sentryEventSchema } from '../../test-kit/src/sentryEventSchema.mjs';
 import Ajv from 'ajv';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { sentryEventSchema } from '../../test-kit/src/sentryEventSchema.mjs';
 import {
   addBreadcrumb,
   captureEvent,

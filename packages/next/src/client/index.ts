@@ -51,15 +51,19 @@ function captureClientError(
  * IP); without it, `never`. Uncaught errors and unhandled rejections are
  * captured.
  *
+ * On the server (no `window`: Next renders client components there too) it does nothing and
+ * returns `undefined`, so the server's client from `registerX` stays in place.
+ *
  * @example initBrowser({ dsn: process.env.NEXT_PUBLIC_X_DSN, sendDefaultPii: true });
  */
-export function initBrowser(options: ClientOptions = {}): Client {
+export function initBrowser(options: ClientOptions = {}): Client | undefined {
+  if (typeof window === 'undefined') return undefined;
   const client = init({
     sdk: { name: 'x.javascript.nextjs.browser', version: SDK_VERSION },
     ...options,
     platform: 'javascript',
   });
-  if (!handlersInstalled && typeof window !== 'undefined') {
+  if (!handlersInstalled) {
     handlersInstalled = true;
     window.addEventListener('error', (event) =>
       captureClientError(event.error ?? event.message, 'onerror', false),

@@ -106,6 +106,16 @@ describe('API report', () => {
     expect(current).toBe(checkedIn);
   });
 
+  it('@x/core’s README documents every export of @x/core', () => {
+    const text = report();
+    const start = text.indexOf('## @x/core\n');
+    const section = text.slice(start, text.indexOf('\n## ', start + 1));
+    const names = [...section.matchAll(/^- (\w+)/gm)].map((m) => m[1] as string);
+    expect(names.length).toBeGreaterThan(50);
+    const readme = readFileSync(join(root, 'packages', 'core', 'README.md'), 'utf8');
+    expect(names.filter((name) => !new RegExp(`\\b${name}\\b`).test(readme))).toEqual([]);
+  });
+
   it('adapters re-export only core’s public API, never @x/core/internal', () => {
     const text = report();
     const section = (name: string) => {

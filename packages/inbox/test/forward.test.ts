@@ -268,10 +268,13 @@ describe('forwarding', () => {
   });
 
   it('honours X-Sentry-Rate-Limits per category (error, default, transaction)', async () => {
-    const upstream = await startUpstream(vt, (i): UpstreamAnswer => ({
-      status: 200,
-      headers: i === 0 ? { 'x-sentry-rate-limits': '30:error:organization' } : {},
-    }));
+    const upstream = await startUpstream(
+      vt,
+      (i): UpstreamAnswer => ({
+        status: 200,
+        headers: i === 0 ? { 'x-sentry-rate-limits': '30:error:organization' } : {},
+      }),
+    );
     const local = await forwardingInbox(vt, upstream.dsn);
     await send(vt, local, 'first error', true);
     await send(vt, local, 'second error', true); // limited: `error` for 30 s

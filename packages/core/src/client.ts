@@ -5,7 +5,12 @@ import { eventCategory, serializeEnvelope } from './envelope';
 import type { DataCategory, Event, EventHint } from './event';
 import { exceptionFromError } from './exception';
 import type { ClientOptions } from './options';
-import { buildEventUser, type PrepareOptions, prepareEvent } from './prepareEvent';
+import {
+  buildEventUser,
+  buildEventUserSync,
+  type PrepareOptions,
+  prepareEvent,
+} from './prepareEvent';
 import type { ScopeData, SeverityLevel } from './scope';
 import type { Spool } from './spool';
 import { createHttpTransport, type Transport } from './transport';
@@ -127,8 +132,19 @@ export class Client {
   }
 
   /** The user an event captured with these scopes would carry (privacy and IP rules applied). */
-  async getEventUser(scopes: readonly ScopeData[]): Promise<NormalizedUser | null> {
-    return (await buildEventUser(undefined, scopes, this.prepare)).user;
+  async getEventUser(
+    scopes: readonly ScopeData[],
+    userResolverTimeoutMs?: number,
+  ): Promise<NormalizedUser | null> {
+    const options = userResolverTimeoutMs
+      ? { ...this.prepare, userResolverTimeoutMs }
+      : this.prepare;
+    return (await buildEventUser(undefined, scopes, options)).user;
+  }
+
+  /** {@link getEventUser} without waiting for an async user resolver. */
+  getEventUserSync(scopes: readonly ScopeData[]): NormalizedUser | null {
+    return buildEventUserSync(scopes, this.prepare).user;
   }
 
   /** Counts an event that will not be delivered, for the next client report. */

@@ -1,15 +1,7 @@
 import { getAsyncContextStrategy, type Scopes } from './asyncContext';
 import { getCarrier } from './carrier';
-import {
-  DEFAULT_USER_RESOLVER_TIMEOUT_MS,
-  explicitUser,
-  findUserResolver,
-  mergeUsers,
-  resolveUserAsync,
-  resolveUserSync,
-} from './resolveUser';
 import { type Primitive, Scope } from './scope';
-import type { NormalizedUser, User } from './user';
+import type { User } from './user';
 
 function defaultScopes(): Scopes {
   const carrier = getCarrier();
@@ -79,27 +71,8 @@ export function withIsolationScope<T>(callback: (isolationScope: Scope) => T): T
  *
  * @example setUser({ id: '42', email: 'jane@example.com', subscription: 'pro' });
  */
-export function setUser(user: User | null): void {
+export function setUser(user: User | null | undefined): void {
   getIsolationScope().setUser(user);
-}
-
-/**
- * The user events captured here would carry, merged per field: explicit values
- * (global < isolation < current) over the registered resolver's. A resolver
- * that returns a promise is skipped here; use {@link getUserAsync}.
- */
-export function getUser(): NormalizedUser | null {
-  const chain = getScopeChain();
-  return mergeUsers(resolveUserSync(findUserResolver(chain)), explicitUser(chain));
-}
-
-/** Like {@link getUser}, but waits (at most `timeoutMs`) for an async resolver. */
-export async function getUserAsync(
-  timeoutMs: number = DEFAULT_USER_RESOLVER_TIMEOUT_MS,
-): Promise<NormalizedUser | null> {
-  const chain = getScopeChain();
-  const explicit = explicitUser(chain);
-  return mergeUsers(await resolveUserAsync(findUserResolver(chain), timeoutMs), explicit);
 }
 
 /** Sets a tag on the isolation scope. */

@@ -15,12 +15,11 @@ export { mapAuthUser } from './authUser';
 export type { BackgroundScopeOptions } from './backgroundScope';
 export { withBackgroundScope } from './backgroundScope';
 export { Client } from './client';
+export type { Clock } from './clock';
 export {
   getCurrentScope,
   getGlobalScope,
   getIsolationScope,
-  getUser,
-  getUserAsync,
   setContext,
   setExtra,
   setExtras,
@@ -65,6 +64,8 @@ export {
   flush,
   getClient,
   getEventUser,
+  getUser,
+  getUserAsync,
   init,
   lastEventId,
 } from './sdk';
@@ -73,5 +74,4 @@ export type { Transport, TransportOptions } from './transport';
 export { createHttpTransport } from './transport';
 export type { Geo, NormalizedUser, User } from './user';
 export { hasIdentity, userKey } from './userKey';
-export type { Clock } from './clock';
 export { SDK_VERSION } from './version';

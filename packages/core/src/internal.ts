@@ -22,7 +22,7 @@ export { preview, toJsonValue } from './jsonValue';
 export { MAX_CUSTOM_DEPTH, MAX_CUSTOM_ENTRIES } from './normalizeUser';
 export { detectPlatform, readEnv } from './options';
 export type { EventUser, PrepareOptions } from './prepareEvent';
-export { buildEventUser, prepareEvent } from './prepareEvent';
+export { buildEventUser, buildEventUserSync, prepareEvent } from './prepareEvent';
 export type { HeaderReader } from './rateLimits';
 export { parseRetryAfter, RateLimits } from './rateLimits';
 export { buildEventRequest, FORWARDING_HEADERS, SENSITIVE_HEADERS } from './requestData';
@@ -36,11 +36,12 @@ export {
   statusOf,
   toWebHeaders,
 } from './requestKernel';
+export type { UserLayer } from './resolveUser';
 export {
+  CLEARED_USER_FIELDS,
   DEFAULT_USER_RESOLVER_TIMEOUT_MS,
-  explicitUser,
-  findUserResolver,
-  mergeUsers,
+  mergeScopeUsers,
+  pendingResolvers,
   resolveUserAsync,
   resolveUserSync,
 } from './resolveUser';

@@ -5,8 +5,14 @@ import { anonymizeIp, type IpAnonymization } from './ipAnonymization';
 import { type JsonDropError, type JsonLimits, toJsonValue } from './jsonValue';
 import { normalizeUser } from './normalizeUser';
 import { buildEventRequest } from './requestData';
-import { mergeUsers, resolveUserAsync } from './resolveUser';
-import type { ScopeData } from './scope';
+import {
+  mergeScopeUsers,
+  pendingResolvers,
+  resolveUserAsync,
+  resolveUserSync,
+  type UserLayer,
+} from './resolveUser';
+import type { ScopeData, UserResolver } from './scope';
 import type { NormalizedUser } from './user';
 
 /** What {@link prepareEvent} needs from the client. */
@@ -24,8 +30,8 @@ export interface PrepareOptions {
 
 /**
  * Fills a captured event from the scopes (lowest priority first: global,
- * isolation, current) and applies the user, IP and privacy rules:
- * explicit user > resolved auth user > inferred client IP, per field; the
+ * isolation, current) and applies the user, IP and privacy rules (see
+ * {@link buildEventUser}): `setUser` replaces the adapter's default user; the
  * resolver's email and IP and the client IP only with `sendDefaultPii`;
  * `ip_address: null` means no IP at all; servers never send `{{auto}}`.
  */
@@ -123,13 +129,56 @@ export interface EventUser {
 /**
  * Decides the user of an event from the scopes (and a user given with the
  * event itself), exactly as it will be sent: precedence, privacy and IP rules.
+ * Async resolvers are waited for (at most `userResolverTimeoutMs`).
  */
 export async function buildEventUser(
   eventUser: Event['user'],
   scopes: readonly ScopeData[],
   options: PrepareOptions,
 ): Promise<EventUser> {
-  const user = await resolveEventUser(eventUser, scopes, options);
+  const defaults = new Map<UserResolver, NormalizedUser | null>();
+  for (const resolver of pendingResolvers(scopes)) {
+    defaults.set(resolver, await resolveUserAsync(resolver, options.userResolverTimeoutMs));
+  }
+  return composeEventUser(eventUser, scopes, defaults, options);
+}
+
+/** {@link buildEventUser} without waiting: a resolver that returns a promise counts as no user. */
+export function buildEventUserSync(
+  scopes: readonly ScopeData[],
+  options: PrepareOptions,
+): EventUser {
+  const defaults = new Map<UserResolver, NormalizedUser | null>();
+  for (const resolver of pendingResolvers(scopes))
+    defaults.set(resolver, resolveUserSync(resolver));
+  return composeEventUser(undefined, scopes, defaults, options);
+}
+
+/**
+ * The rules, in order: each scope contributes its `setUser` user, or after `setUser(null)` a
+ * blank, or else its resolver's default user — whose email and IP count only with
+ * `sendDefaultPii` (the SDK collected them); scopes merge as in @sentry/core; a user passed
+ * with the event wins field by field; then the IP rules ({@link applyIpRules}).
+ */
+function composeEventUser(
+  eventUser: Event['user'],
+  scopes: readonly ScopeData[],
+  defaults: ReadonlyMap<UserResolver, NormalizedUser | null>,
+  options: PrepareOptions,
+): EventUser {
+  const layers = scopes.map((scope): UserLayer => {
+    if (scope.user !== undefined) return scope.user;
+    const resolved = scope.userResolver && defaults.get(scope.userResolver);
+    if (!resolved || options.sendDefaultPii) return resolved ?? undefined;
+    const { email: _email, ip_address: _ip, ...rest } = resolved;
+    return rest;
+  });
+  let user = mergeScopeUsers(layers);
+  // A user passed with the event itself (captureEvent) is the most explicit of all.
+  const own = eventUser ? normalizeUser(eventUser) : undefined;
+  if (own && own.errors.length > 0)
+    debugWarn('event.user: dropped invalid user values', own.errors);
+  if (own?.user) user = { ...user, ...own.user };
   const neverInfer = user?.ip_address === null;
   const requestData = findLast(scopes, (s) => s.request)?.request;
   let clientIp: string | undefined;
@@ -137,26 +186,6 @@ export async function buildEventUser(
     clientIp = callClientIp(requestData.clientIp);
   }
   return { user: applyIpRules(user, clientIp, options), clientIp, neverInfer };
-}
-
-async function resolveEventUser(
-  eventUser: Event['user'],
-  scopes: readonly ScopeData[],
-  options: PrepareOptions,
-): Promise<NormalizedUser | null> {
-  const resolver = findLast(scopes, (s) => s.userResolver)?.userResolver;
-  let resolved = await resolveUserAsync(resolver, options.userResolverTimeoutMs);
-  if (resolved && !options.sendDefaultPii) {
-    // The auth user's email and IP are personal data the SDK collected on its own.
-    const { email: _email, ip_address: _ip, ...rest } = resolved;
-    resolved = Object.keys(rest).length > 0 ? rest : null;
-  }
-  const explicit = mergeUsers(...scopes.map((s) => s.user));
-  // A user passed with the event itself (captureEvent) is the most explicit of all.
-  const own = eventUser ? normalizeUser(eventUser) : undefined;
-  if (own && own.errors.length > 0)
-    debugWarn('event.user: dropped invalid user values', own.errors);
-  return mergeUsers(resolved, explicit, own?.user);
 }
 
 function applyIpRules(

@@ -1,39 +1,52 @@
 import { debugWarn } from './debug';
 import { normalizeUser } from './normalizeUser';
-import type { Scope, UserResolver } from './scope';
+import type { UserResolver } from './scope';
 import type { NormalizedUser } from './user';
 
 /** How long an async {@link UserResolver} may take before it is ignored. */
 export const DEFAULT_USER_RESOLVER_TIMEOUT_MS = 1000;
 
+/** The fields a cleared user (`setUser(null)`) blanks in the scopes below it, as @sentry/core does. */
+export const CLEARED_USER_FIELDS = ['id', 'username', 'email', 'ip_address'] as const;
+
 /**
- * Merges users field by field; a later user's field wins over an earlier
- * one's. An explicit `ip_address: null` counts as a value (it wins too).
- * `geo` is one field: it is never mixed from two users.
+ * One scope's part of an event's user: its explicit user (`setUser(user)`), `null` when it was
+ * cleared (`setUser(null)`), else the default user its resolver gave, else nothing.
  */
-export function mergeUsers(...users: (NormalizedUser | null | undefined)[]): NormalizedUser | null {
+export type UserLayer = NormalizedUser | null | undefined;
+
+/**
+ * Merges the scopes' users as @sentry/core merges scope data (global < isolation < current):
+ * a later scope's fields overwrite earlier ones, field by field (`geo` and custom values are
+ * taken whole); a cleared scope (`null`) blanks id, username, email and ip_address below it.
+ */
+export function mergeScopeUsers(layers: readonly UserLayer[]): NormalizedUser | null {
   const merged: NormalizedUser = {};
-  for (const user of users) {
-    if (!user) continue;
-    for (const [key, value] of Object.entries(user)) {
-      if (value !== undefined) merged[key] = value;
+  for (const layer of layers) {
+    if (layer === null) {
+      for (const field of CLEARED_USER_FIELDS) delete merged[field];
+    } else if (layer) {
+      Object.assign(merged, layer);
     }
   }
   return Object.keys(merged).length > 0 ? merged : null;
 }
 
-/** The explicit users of `scopes` (lowest priority first), merged per field. */
-export function explicitUser(scopes: readonly Scope[]): NormalizedUser | null {
-  return mergeUsers(...scopes.map((scope) => scope.getUser()));
-}
-
-/** The resolver of the highest-priority scope that has one. */
-export function findUserResolver(scopes: readonly Scope[]): UserResolver | undefined {
-  for (let i = scopes.length - 1; i >= 0; i--) {
-    const resolver = scopes[i]?.getUserResolver();
-    if (resolver) return resolver;
+/**
+ * The resolvers whose default user an event needs: those of scopes the app did not
+ * `setUser` on (an explicit user, or `null`, replaces the default). Each once.
+ */
+export function pendingResolvers(
+  scopes: readonly {
+    user: NormalizedUser | null | undefined;
+    userResolver: UserResolver | undefined;
+  }[],
+): UserResolver[] {
+  const resolvers = new Set<UserResolver>();
+  for (const scope of scopes) {
+    if (scope.user === undefined && scope.userResolver) resolvers.add(scope.userResolver);
   }
-  return undefined;
+  return [...resolvers];
 }
 
 /**

@@ -39,7 +39,11 @@ export const MAX_BREADCRUMBS = 100;
 
 /** A plain snapshot of everything a scope holds. */
 export interface ScopeData {
-  user: NormalizedUser | null;
+  /**
+   * The user set on the scope: `undefined` when `setUser` was never called (the resolver's
+   * default user applies), `null` after `setUser(null)`, else the normalized user (possibly `{}`).
+   */
+  user: NormalizedUser | null | undefined;
   userResolver: UserResolver | undefined;
   tags: Record<string, Primitive>;
   contexts: Record<string, Record<string, unknown> | null>;
@@ -58,7 +62,7 @@ export interface ScopeData {
  * Top-level `setUser`, `setTag`, … write to the isolation scope.
  */
 export class Scope {
-  private _user: NormalizedUser | null = null;
+  private _user: NormalizedUser | null | undefined;
   private _userResolver: UserResolver | undefined;
   private _tags: Record<string, Primitive> = {};
   private _contexts: Record<string, Record<string, unknown> | null> = {};
@@ -69,20 +73,26 @@ export class Scope {
   private _breadcrumbs: Breadcrumb[] = [];
 
   /**
-   * Replaces this scope's explicit user; `null` clears it. The user is
-   * normalized now (a snapshot: later changes to the object do not leak in);
-   * dropped values are reported through the debug logger, never thrown.
+   * Sets this scope's user, as Sentry's `setUser` does: it replaces the request's default user
+   * (the adapter's resolver) completely — nothing of the default is mixed in. `null` (or
+   * `undefined`) clears it: no default user either, and id, username, email and IP of the
+   * scopes below are blanked. The user is normalized now (a snapshot: later changes to the
+   * object do not leak in); dropped values are reported through the debug logger, never thrown.
    */
   setUser(user: User | null | undefined): this {
+    if (user === null || user === undefined) {
+      this._user = null;
+      return this;
+    }
     const { user: normalized, errors } = normalizeUser(user);
     if (errors.length > 0) debugWarn('setUser: dropped invalid user values', errors);
-    this._user = normalized && freezeUser(normalized);
+    this._user = freezeUser(normalized ?? {});
     return this;
   }
 
-  /** The user set explicitly on this scope (without the resolver's), or `null`. */
+  /** The user set on this scope with `setUser` (without the resolver's), or `null`. */
   getUser(): NormalizedUser | null {
-    return this._user;
+    return this._user && Object.keys(this._user).length > 0 ? this._user : null;
   }
 
   /** Registers (or, with `undefined`, removes) the lazy {@link UserResolver}. */
@@ -167,7 +177,7 @@ export class Scope {
 
   /** Removes everything from the scope. */
   clear(): this {
-    this._user = null;
+    this._user = undefined;
     this._userResolver = undefined;
     this._tags = {};
     this._contexts = {};

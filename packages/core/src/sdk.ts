@@ -119,8 +119,26 @@ export function captureEvent(event: Event, hint: EventHint = {}): string {
  * without `sendDefaultPii`). Without a client, as a default client would.
  */
 export async function getEventUser(): Promise<NormalizedUser | null> {
-  const client = getClient() ?? new Client({ platform: detectPlatform() }, undefined);
-  return client.getEventUser(scopesNow());
+  return clientOrDefault().getEventUser(scopesNow());
+}
+
+/**
+ * The user the next event captured here would carry, exactly as it would be
+ * sent (`sendDefaultPii` gating and the client IP included). An async user
+ * resolver cannot be waited for here and counts as no default user: use
+ * {@link getUserAsync} (or {@link getEventUser}) for those.
+ */
+export function getUser(): NormalizedUser | null {
+  return clientOrDefault().getEventUserSync(scopesNow());
+}
+
+/** Like {@link getUser}, but waits (at most `timeoutMs`) for an async resolver. */
+export async function getUserAsync(timeoutMs?: number): Promise<NormalizedUser | null> {
+  return clientOrDefault().getEventUser(scopesNow(), timeoutMs);
+}
+
+function clientOrDefault(): Client {
+  return getClient() ?? new Client({ platform: detectPlatform() }, undefined);
 }
 
 /** The id of the last event captured in this process. */

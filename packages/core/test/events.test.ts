@@ -128,8 +128,12 @@ describe('the event', () => {
     init({ dsn: sink.dsn, release: 'shop@1.0.0', environment: 'staging', serverName: 'web-1' });
     let id = '';
     await withIsolationScope(async (iso) => {
-      iso.setUserResolver(() => ({ id: 'u-1', username: 'alice', email: 'alice@example.com' }));
-      setUser({ subscription: 'pro' });
+      iso.setUserResolver(() => ({
+        id: 'u-1',
+        username: 'alice',
+        email: 'alice@example.com',
+        subscription: 'pro',
+      }));
       setTag('feature', 'checkout');
       setTag('attempt', 2);
       setContext('order', { id: 'o-9', total: 12.5 });

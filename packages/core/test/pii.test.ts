@@ -109,33 +109,42 @@ describe('privacy: sendDefaultPii', () => {
       {},
       { email: 'explicit@example.com', ip_address: '192.0.2.5' },
     );
-    expect(off.event.user).toEqual({
-      id: 'auth-1',
-      username: 'auth-name',
-      email: 'explicit@example.com',
-      ip_address: '192.0.2.5',
-    });
+    // setUser replaces the login user: exactly what the app set.
+    expect(off.event.user).toEqual({ email: 'explicit@example.com', ip_address: '192.0.2.5' });
     sink.received.length = 0;
     const on = await captureInRequest({ sendDefaultPii: true }, { ip_address: '192.0.2.5' });
-    expect(on.event.user.ip_address).toBe('192.0.2.5');
+    expect(on.event.user).toEqual({ ip_address: '192.0.2.5' });
     expect(on.event.request.env).toEqual({ REMOTE_ADDR: CLIENT_IP });
   });
 
+  it('with sendDefaultPii the request IP is filled in after setUser(...) and setUser(null) too', async () => {
+    const set = await captureInRequest({ sendDefaultPii: true }, { email: 'x@example.com' });
+    expect(set.event.user).toEqual({ email: 'x@example.com', ip_address: CLIENT_IP });
+    sink.received.length = 0;
+    const cleared = await captureInRequest({ sendDefaultPii: true }, null);
+    expect(cleared.event.user).toEqual({ ip_address: CLIENT_IP });
+    sink.received.length = 0;
+    const off = await captureInRequest({}, null);
+    expect(off.event.user).toBeUndefined();
+  });
+
   it('ip_address: null means no IP at all: none in user, none in REMOTE_ADDR', async () => {
-    const { event, bytes } = await captureInRequest({ sendDefaultPii: true }, { ip_address: null });
+    const { event, bytes } = await captureInRequest(
+      { sendDefaultPii: true },
+      {
+        id: 'auth-1',
+        ip_address: null,
+      },
+    );
     expect(bytes).not.toContain(CLIENT_IP);
-    expect(event.user).toEqual({
-      id: 'auth-1',
-      username: 'auth-name',
-      email: 'auth-email@example.com',
-    });
+    expect(event.user).toEqual({ id: 'auth-1' });
     expect(event.request.env).toBeUndefined();
     expect(event.sdk.settings).toEqual({ infer_ip: 'never' });
   });
 
   it('a server never sends {{auto}}', async () => {
     const off = await captureInRequest({}, { id: 'x', ip_address: '{{auto}}' });
-    expect(off.event.user).toEqual({ id: 'x', username: 'auth-name' });
+    expect(off.event.user).toEqual({ id: 'x' });
     sink.received.length = 0;
     const on = await captureInRequest({ sendDefaultPii: true }, { ip_address: '{{auto}}' });
     expect(on.event.user.ip_address).toBe(CLIENT_IP);

@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setDebug } from '../src/internal';
 import {
+  close,
   getCurrentScope,
   getGlobalScope,
   getIsolationScope,
   getUser,
   getUserAsync,
   hasIdentity,
+  init,
   Scope,
   setContext,
   setExtra,
@@ -20,7 +22,10 @@ import {
 import { resetCarrier } from './helpers';
 
 beforeEach(resetCarrier);
-afterEach(() => vi.restoreAllMocks());
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await close(100);
+});
 
 describe('setUser / getUser', () => {
   it('sets the user on the isolation scope, normalized', () => {
@@ -96,28 +101,44 @@ describe('user resolver', () => {
     });
   });
 
-  it('explicit fields win over resolved ones, per field', () => {
+  it('setUser replaces the resolver’s default user completely: identities never mix', () => {
     withIsolationScope((scope) => {
-      scope.setUserResolver(() => ({ id: 'auth-id', email: 'auth@x.io', username: 'auth' }));
+      scope.setUserResolver(() => ({ id: 'auth-id', username: 'auth', plan: 'free' }));
+      expect(getUser()).toEqual({ id: 'auth-id', username: 'auth', plan: 'free' });
       setUser({ email: 'explicit@x.io', ip_address: null });
-      expect(getUser()).toEqual({
-        id: 'auth-id',
-        email: 'explicit@x.io',
-        username: 'auth',
-        ip_address: null,
-      });
+      // Nothing of the login user is left; `ip_address: null` = no IP on the event.
+      expect(getUser()).toEqual({ email: 'explicit@x.io' });
+      setUser({ id: 'u2', plan: 'gold' });
+      expect(getUser()).toEqual({ id: 'u2', plan: 'gold' });
     });
   });
 
-  it('setUser(null) clears only the explicit user', () => {
+  it('setUser(null) clears the scope’s user, the resolver’s default included', () => {
     withIsolationScope((scope) => {
       scope.setUserResolver(() => ({ id: 'auth' }));
       setUser({ id: 'explicit' });
       setUser(null);
-      expect(getUser()).toEqual({ id: 'auth' });
-      scope.setUserResolver(undefined);
       expect(getUser()).toBeNull();
     });
+    // The next request (a fresh isolation scope) gets its default user again.
+    withIsolationScope((next) => {
+      next.setUserResolver(() => ({ id: 'auth' }));
+      expect(getUser()).toEqual({ id: 'auth' });
+    });
+  });
+
+  it('a null user blanks id, username, email and IP of the scopes below it, as Sentry does', () => {
+    getGlobalScope().setUser({ id: 'g', username: 'gu', segment: 'b2b', geo: { city: 'Oslo' } });
+    withIsolationScope(() => {
+      expect(getUser()).toEqual({ id: 'g', username: 'gu', segment: 'b2b', geo: { city: 'Oslo' } });
+      setUser(null);
+      expect(getUser()).toEqual({ segment: 'b2b', geo: { city: 'Oslo' } });
+      withScope((current) => {
+        current.setUser({ email: 'c@x.io' });
+        expect(getUser()).toEqual({ segment: 'b2b', geo: { city: 'Oslo' }, email: 'c@x.io' });
+      });
+    });
+    getGlobalScope().setUser(null);
   });
 
   it('the nearest scope with a resolver wins', () => {
@@ -140,9 +161,12 @@ describe('user resolver', () => {
     });
   });
 
-  it('a resolver result is normalized', () => {
+  it('a resolver result is normalized, and its email waits for sendDefaultPii', () => {
     withIsolationScope((scope) => {
       scope.setUserResolver(() => ({ id: 5, ip_address: 'bad', email: 'e@x.io' }));
+      // No client: as a default client would send it (no sendDefaultPii: no email).
+      expect(getUser()).toEqual({ id: '5' });
+      init({ dsn: 'http://k@127.0.0.1:9/1', sendDefaultPii: true, sendClientReports: false });
       expect(getUser()).toEqual({ id: '5', email: 'e@x.io' });
     });
   });
@@ -151,23 +175,25 @@ describe('user resolver', () => {
     await withIsolationScope(async (scope) => {
       scope.setUserResolver(async () => {
         await new Promise((r) => setTimeout(r, 5));
-        return { id: 'async' };
+        return { id: 'async', username: 'a' };
       });
-      setUser({ email: 'e@x.io' });
-      expect(getUser()).toEqual({ email: 'e@x.io' });
-      expect(await getUserAsync()).toEqual({ id: 'async', email: 'e@x.io' });
+      expect(getUser()).toBeNull();
+      expect(await getUserAsync()).toEqual({ id: 'async', username: 'a' });
+      setUser({ username: 'explicit' });
+      expect(await getUserAsync()).toEqual({ username: 'explicit' });
     });
   });
 
   it('getUserAsync gives up on a slow or rejecting resolver', async () => {
     await withIsolationScope(async (scope) => {
       scope.setUserResolver(() => new Promise(() => undefined));
-      setUser({ username: 'u' });
+      getGlobalScope().setUser({ segment: 'kept' });
       const started = Date.now();
-      expect(await getUserAsync(30)).toEqual({ username: 'u' });
+      expect(await getUserAsync(30)).toEqual({ segment: 'kept' });
       expect(Date.now() - started).toBeLessThan(1000);
       scope.setUserResolver(() => Promise.reject(new Error('boom')));
-      expect(await getUserAsync(30)).toEqual({ username: 'u' });
+      expect(await getUserAsync(30)).toEqual({ segment: 'kept' });
+      getGlobalScope().setUser(null);
     });
   });
 });
@@ -246,7 +272,7 @@ describe('scopes', () => {
     });
     a.clear();
     expect(a.getScopeData()).toMatchObject({
-      user: null,
+      user: undefined,
       tags: {},
       fingerprint: undefined,
       level: undefined,

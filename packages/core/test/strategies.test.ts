@@ -9,7 +9,8 @@ import {
   setAsyncContextStrategy,
 } from '../src/asyncContext';
 import { getCarrier } from '../src/carrier';
-import { getUser, setUser, withIsolationScope } from '../src/currentScopes';
+import { setUser, withIsolationScope } from '../src/currentScopes';
+import { getUser } from '../src/sdk';
 import { resetCarrier } from './helpers';
 
 beforeEach(resetCarrier);

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { failingAction } from './actions';
+import { clearUserAction, failingAction, reassignAction } from './actions';
 
 /** One button per kind of error a Next app can have. */
 export function ErrorButtons() {
@@ -16,6 +16,20 @@ export function ErrorButtons() {
         onClick={() => failingAction().catch(() => setStatus('server action failed'))}
       >
         Server action error
+      </button>
+      <button
+        type="button"
+        id="server-action-set-user"
+        onClick={() => reassignAction().catch(() => setStatus('set-user action failed'))}
+      >
+        Server action with setUser
+      </button>
+      <button
+        type="button"
+        id="server-action-clear-user"
+        onClick={() => clearUserAction().catch(() => setStatus('clear-user action failed'))}
+      >
+        Server action with setUser(null)
       </button>
       <button
         type="button"

@@ -2,8 +2,8 @@
 // can have; each error must reach the inbox with the right user. Client-side errors get their IP
 // from the inbox's {{auto}} handling only when PII is on.
 import { join } from 'node:path';
-import { type Started, startAppProcess, startInboxProcess } from '@x/test-kit/processes';
 import { launchChromium } from '@x/test-kit/chromium';
+import { type Started, startAppProcess, startInboxProcess } from '@x/test-kit/processes';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -108,6 +108,35 @@ describe('next-demo in headless Chromium', () => {
     }
     const serverSide = events.filter((e) => e.title !== 'Error: client boom');
     for (const event of serverSide) expect(event.user).toMatchObject({ ip_address: '127.0.0.1' });
+  }, 120_000);
+
+  it('a server action’s setUser replaces the session user, and setUser(null) clears it', async () => {
+    const page = await (await browser()).newPage();
+    await signIn(page, app.url, 'alice');
+    await page.goto(app.url);
+    await page.click('#server-action-set-user');
+    await page.waitForFunction(
+      () => document.querySelector('#status')?.textContent === 'set-user action failed',
+    );
+    await page.click('#server-action-clear-user');
+    await page.waitForFunction(
+      () => document.querySelector('#status')?.textContent === 'clear-user action failed',
+    );
+    const titles = ['Error: server action set user', 'Error: server action clear user'];
+    const events = await waitForEvents(inbox.url, (all) =>
+      titles.every((t) => all.some((e) => e.title === t)),
+    );
+    const userOf = (title: string) => events.find((e) => e.title === title)?.user;
+    expect(userOf('Error: server action set user')).toEqual({
+      email: 'override@example.com',
+      ip_address: '127.0.0.1',
+      data: { plan: 'gold' },
+      sentry_user: 'email:override@example.com',
+    });
+    expect(userOf('Error: server action clear user')).toEqual({
+      ip_address: '127.0.0.1',
+      sentry_user: 'ip:127.0.0.1',
+    });
   }, 120_000);
 
   it('without sendDefaultPii a client-side error carries no IP', async () => {

@@ -48,6 +48,10 @@ function routes(router: Router) {
     setUser({ email: 'override@example.com', plan: 'gold' });
     throw new Error('explicit');
   });
+  router.get('/cleared', () => {
+    setUser(null);
+    throw new Error('cleared');
+  });
   router.get('/whoami', async (ctx) => {
     ctx.body = { user: await getEventUser() };
   });
@@ -86,18 +90,22 @@ describe('@x/koa: the user', () => {
     });
   });
 
-  it('setUser in a handler overrides the auth user per field', async () => {
+  it('setUser in a handler replaces the login user: exactly what it set, plus the request IP', async () => {
     const before = (await storedEvents(inbox)).length;
     const server = await listen(app('x-first'));
     await fetch(`${server.url}/explicit`, { headers: { authorization: `Bearer ${token(alice)}` } });
+    await fetch(`${server.url}/cleared`, { headers: { authorization: `Bearer ${token(alice)}` } });
     await server.close();
-    const [event] = await newEvents(before);
-    expect(event?.user).toMatchObject({
-      id: 'u-alice',
-      username: 'alice',
+    const [explicit, cleared] = await newEvents(before);
+    // The seeds' pattern: the middleware's user is the default; the handler's setUser wins whole.
+    expect(explicit?.user).toEqual({
       email: 'override@example.com',
+      ip_address: '127.0.0.1',
       data: { plan: 'gold' },
+      sentry_user: 'email:override@example.com',
     });
+    // setUser(null): no id, username or email; the request IP still, as Sentry's request data.
+    expect(cleared?.user).toEqual({ ip_address: '127.0.0.1', sentry_user: 'ip:127.0.0.1' });
   });
 
   it('a getUser that throws leaves the event without that user, and the response unchanged', async () => {

@@ -95,8 +95,14 @@ export class TestController {
   @Get('explicit')
   explicit(@IsolationScope() scope: Scope): never {
     scope.setTag('route', 'explicit');
-    setUser({ email: 'override@example.com' });
+    setUser({ email: 'override@example.com', plan: 'gold' });
     throw new Error('explicit');
+  }
+
+  @Get('cleared')
+  cleared(): never {
+    setUser(null);
+    throw new Error('cleared');
   }
 
   @Get('mapped')

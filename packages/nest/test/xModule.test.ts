@@ -84,10 +84,21 @@ describe.each(['express', 'fastify'] as Platform[])('@x/nest on %s', (platform) 
     ]);
   });
 
-  it('setUser and @IsolationScope in a handler affect only that request', async () => {
+  it('setUser in a handler replaces the guard’s user for that request; setUser(null) clears it', async () => {
     expect((await get('/explicit', 'u3')).status).toBe(500);
-    const [event] = await newEvents();
-    expect(event?.user).toMatchObject({ id: 'u3', email: 'override@example.com' });
+    expect((await get('/cleared', 'u3')).status).toBe(500);
+    expect((await get('/boom', 'u3')).status).toBe(500);
+    const [explicit, cleared, next] = await newEvents();
+    // Exactly what the handler set (custom data from it only), plus the request IP.
+    expect(explicit?.user).toEqual({
+      email: 'override@example.com',
+      ip_address: '127.0.0.1',
+      data: { plan: 'gold' },
+      sentry_user: 'email:override@example.com',
+    });
+    expect(cleared?.user).toEqual({ ip_address: '127.0.0.1', sentry_user: 'ip:127.0.0.1' });
+    // The next request has its login user again.
+    expect(next?.user).toMatchObject({ id: 'u3', username: 'name-u3' });
   });
 
   it('@UserMapping changes the mapping for a route; @SkipCapture skips it', async () => {

@@ -97,18 +97,43 @@ describe('withUser (App Router route handlers)', () => {
     expect(await res.json()).toEqual({ user: null });
   });
 
-  it('setUser in a handler overrides the session user per field; the user comes from cookies too', async () => {
+  it('setUser in a handler replaces the session user; setUser(null) clears it; the user comes from cookies too', async () => {
     register(1);
-    const handler = withUser(async () => {
-      setUser({ email: 'override@example.com' });
-      captureMessage('hello');
+    const explicit = withUser(async () => {
+      setUser({ email: 'override@example.com', plan: 'gold' });
+      captureMessage('explicit');
       return new Response('ok');
     });
-    await handler(request('/x', { cookie: 'session=u2', 'x-forwarded-for': '198.51.100.2' }), {});
-    const [event] = await newEvents();
-    expect(event?.user).toMatchObject({
-      id: 'u2',
+    const cleared = withUser(async () => {
+      setUser(null);
+      captureMessage('cleared');
+      return new Response('ok');
+    });
+    const byDefault = withUser(async () => {
+      captureMessage('default');
+      return new Response('ok');
+    });
+    const headers = { cookie: 'session=u2', 'x-forwarded-for': '198.51.100.2' };
+    await explicit(request('/x', headers), {});
+    await cleared(request('/y', headers), {});
+    await byDefault(request('/z', headers), {});
+    const events = await newEvents();
+    const userOf = (title: string) => events.find((e) => e.title === title)?.user;
+    // Exactly what the handler set (custom data from it only), plus the request IP.
+    expect(userOf('explicit')).toEqual({
       email: 'override@example.com',
+      ip_address: '198.51.100.2',
+      data: { plan: 'gold' },
+      sentry_user: 'email:override@example.com',
+    });
+    expect(userOf('cleared')).toEqual({
+      ip_address: '198.51.100.2',
+      sentry_user: 'ip:198.51.100.2',
+    });
+    expect(userOf('default')).toMatchObject({
+      id: 'u2',
+      username: 'name-u2',
+      email: 'u2@example.com',
       ip_address: '198.51.100.2',
     });
   });

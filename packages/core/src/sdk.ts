@@ -58,7 +58,10 @@ const NO_DSN =
  * `X_DSN` should not look like "no errors".
  */
 function warnNoDsn(debug: boolean): void {
-  if (debug) return debugWarn(NO_DSN);
+  if (debug) {
+    debugWarn(NO_DSN);
+    return;
+  }
   if (detectPlatform() !== 'node') return;
   const nodeEnv = readEnv('NODE_ENV');
   if (nodeEnv === undefined || nodeEnv === 'production') return;

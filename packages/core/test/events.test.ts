@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Ajv from 'ajv';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sentryEventSchema } from '../../test-kit/src/sentryEventSchema.mjs';

@@ -65,6 +65,10 @@ export async function prepareEvent(
       remoteAddr: clientIp && anonymizeIp(clientIp, options.ipAnonymization),
     });
     prepared.request = { ...request, ...prepared.request };
+    const route = !prepared.transaction && callGetter(requestData.route);
+    if (route) {
+      prepared.transaction = request.method ? `${request.method} ${route}` : route;
+    }
   }
 
   const inferIp = neverInfer
@@ -216,6 +220,17 @@ function callClientIp(getter: () => string | null | undefined): string | undefin
     return typeof ip === 'string' ? (parseIp(ip) ?? undefined) : undefined;
   } catch (error) {
     debugWarn('client IP getter threw; event sent without the client IP', error);
+    return undefined;
+  }
+}
+
+/** A route getter's answer, or `undefined` when it has none or throws. */
+function callGetter(getter: (() => string | undefined) | undefined): string | undefined {
+  try {
+    const value = getter?.();
+    return typeof value === 'string' && value ? value.slice(0, 200) : undefined;
+  } catch (error) {
+    debugWarn('route getter threw; event sent without a transaction', error);
     return undefined;
   }
 }

@@ -18,6 +18,8 @@ export interface RequestDescription {
   clientIp?: ClientIpGetter | undefined;
   /** The request's default user, resolved lazily when an event is built. */
   getUser?: UserResolver | undefined;
+  /** The matched route, read when an event is built; see {@link RequestData.route}. */
+  route?: RequestData['route'];
 }
 
 /** Decides, by the status the response will have, whether an escaped error is reported. */
@@ -51,6 +53,7 @@ export function runRequest<T>(request: RequestDescription, fn: (scopes: Scopes) 
       headers:
         request.headers instanceof Headers ? headersRecord(request.headers) : request.headers,
       clientIp: request.clientIp,
+      route: request.route,
     });
     isolationScope.setUserResolver(request.getUser);
     return fn({ isolationScope, scope: getCurrentScope() });

@@ -32,6 +32,12 @@ export interface RequestData {
   headers?: Record<string, string | string[] | number | undefined> | undefined;
   /** The framework's proxy-aware client IP; see {@link ClientIpGetter}. */
   clientIp?: ClientIpGetter | undefined;
+  /**
+   * The route the framework matched (`/users/:id`, not the raw URL), read when an event is
+   * built — routing may happen after the adapter saw the request. Names the event's
+   * `transaction` as `"<METHOD> <route>"`.
+   */
+  route?: (() => string | undefined) | undefined;
 }
 
 /** How many breadcrumbs a scope keeps (oldest dropped first). */

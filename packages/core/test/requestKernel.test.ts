@@ -9,7 +9,14 @@ import {
   statusOf,
   toWebHeaders,
 } from '../src/internal';
-import { flush, getEventUser, getIsolationScope, init, withIsolationScope } from '../src/node';
+import {
+  captureMessage,
+  flush,
+  getEventUser,
+  getIsolationScope,
+  init,
+  withIsolationScope,
+} from '../src/node';
 import { useSharedSink } from './sink';
 
 const sink = useSharedSink(500);
@@ -119,6 +126,40 @@ describe('runRequest', () => {
     await flush(2000);
     expect(mechanisms()).toEqual([{ type: 'test', handled: false }]);
     expect(sink.events()[0]?.user).toEqual({ id: 'u1' });
+  });
+});
+
+describe('the route', () => {
+  it('names the transaction "<METHOD> <route>", read when the event is built', async () => {
+    init({ dsn: sink.dsn, sendClientReports: false });
+    let matched: string | undefined;
+    await runRequestCapturing(
+      { method: 'post', url: 'http://shop.test/pay/42', route: () => matched },
+      { mechanism: 'test' },
+      async () => {
+        matched = '/pay/:id'; // the router ran after the adapter
+        captureMessage('with route');
+      },
+    );
+    await runRequestCapturing(
+      { method: 'get', url: 'http://shop.test/x' },
+      { mechanism: 'test' },
+      () => {
+        captureMessage('without route');
+      },
+    );
+    const throwing = () => {
+      throw new Error('router bug');
+    };
+    await runRequestCapturing({ method: 'get', route: throwing }, { mechanism: 'test' }, () => {
+      captureMessage('throwing route');
+    });
+    await flush(2000);
+    expect(sink.events().map((e) => e.transaction)).toEqual([
+      'POST /pay/:id',
+      undefined,
+      undefined,
+    ]);
   });
 });
 

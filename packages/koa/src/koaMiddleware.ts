@@ -46,6 +46,11 @@ export function koaMiddleware(options: KoaMiddlewareOptions = {}): Middleware {
         headers: ctx.headers,
         clientIp: () => ctx.ip,
         getUser: () => getUser(ctx),
+        // Set by @koa/router once a route matched (`/boom/:id`); read when an event is built.
+        route: () => {
+          const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+          return typeof matched === 'string' ? matched : undefined;
+        },
       },
       {
         mechanism: 'koa',

@@ -82,6 +82,8 @@ describe('@x/koa: the user', () => {
     await server.close();
     const [event] = await newEvents(before);
     expect(event?.title).toBe('Error: boom');
+    // The route @koa/router matched, not the raw URL.
+    expect((await storedEvent(inbox, event?.id ?? '')).transaction).toBe('GET /boom');
     expect(event?.user).toMatchObject({
       id: 'u-alice',
       username: 'alice',

@@ -44,6 +44,17 @@ export function clientIpOf(state: RequestState): string | undefined {
   return state.request.ip ?? state.request.socket?.remoteAddress;
 }
 
+/** The route the platform matched: Express's `req.route.path`, Fastify's `routeOptions.url`. */
+export function routeOf(state: RequestState): string | undefined {
+  const request = state.request as {
+    route?: { path?: unknown };
+    routeOptions?: { url?: unknown };
+    raw?: unknown;
+  };
+  const route = request.route?.path ?? request.routeOptions?.url;
+  return typeof route === 'string' ? route : undefined;
+}
+
 /** The user of a request: the route's mapping, else the module's, else `req.user`. */
 export function userOf(state: RequestState, options: XModuleOptions) {
   const getUser = state.routeGetUser ?? options.getUser;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { requestUrl, runRequest } from '@x/core/internal';
 import { type AnyRequest, X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
-import { clientIpOf, type RequestState, registerRequest, userOf } from './requestState.js';
+import { clientIpOf, type RequestState, registerRequest, routeOf, userOf } from './requestState.js';
 
 /**
  * Opens the request's isolation scope before guards run (Nest middleware runs
@@ -26,6 +26,7 @@ export class XMiddleware implements NestMiddleware {
         // Both run lazily, when an event is built: `state` is set by then.
         clientIp: () => state && clientIpOf(state),
         getUser: () => state && userOf(state, this.options),
+        route: () => state && routeOf(state),
       },
       (scopes) => {
         state = registerRequest(req, scopes);

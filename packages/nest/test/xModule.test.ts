@@ -7,7 +7,7 @@ import jsonwebtoken from 'jsonwebtoken';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { flush } from '../src/index.js';
 import { AppFilter, appModule, SECRET } from './app.js';
-import { startTestInbox, storedEvents } from './helpers.js';
+import { startTestInbox, storedEvent, storedEvents } from './helpers.js';
 
 const token = (sub: string, extra: Record<string, unknown> = {}) =>
   jsonwebtoken.sign(
@@ -66,6 +66,8 @@ describe.each(['express', 'fastify'] as Platform[])('@x/nest on %s', (platform) 
     expect(await res.json()).toEqual({ statusCode: 500, message: 'Internal server error' });
     const events = await newEvents();
     expect(events.map((e) => e.title)).toEqual(['Error: boom']);
+    // The route the platform matched (Express `req.route.path`, Fastify `routeOptions.url`).
+    expect((await storedEvent(inbox, events[0]?.id ?? '')).transaction).toBe('GET /boom');
     expect(events[0]?.user).toMatchObject({
       id: 'u1',
       username: 'name-u1',

@@ -71,17 +71,32 @@ export async function onRequestError(
   } catch {
     webRequest = new Request('http://localhost/', { headers });
   }
-  runRequest(describeRequest(webRequest, options), ({ isolationScope }) => {
-    isolationScope.setTags({
-      'next.router_kind': context?.routerKind,
-      'next.route_path': context?.routePath,
-      'next.route_type': context?.routeType,
-    });
-    isolationScope.setContext('nextjs', { ...context });
-    captureOnce(
-      error,
-      { ...options, shouldCapture: () => true },
-      `nextjs.${context?.routeType ?? 'request'}`,
-    );
-  });
+  const route = routeOfContext(context);
+  runRequest(
+    describeRequest(webRequest, options, undefined, () => route),
+    ({ isolationScope }) => {
+      isolationScope.setTags({
+        'next.router_kind': context?.routerKind,
+        'next.route_path': context?.routePath,
+        'next.route_type': context?.routeType,
+      });
+      isolationScope.setContext('nextjs', { ...context });
+      captureOnce(
+        error,
+        { ...options, shouldCapture: () => true },
+        `nextjs.${context?.routeType ?? 'request'}`,
+      );
+    },
+  );
+}
+
+/**
+ * The route Next reports to `onRequestError`, as the app's URL pattern: Next names the file
+ * (`/users/[id]/page`, `/boom/route`), so the `/page` and `/route` file segments are dropped.
+ */
+function routeOfContext(context: NextErrorContext | undefined): string | undefined {
+  const path = context?.routePath;
+  if (typeof path !== 'string' || !path) return undefined;
+  const route = path.replace(/\/(page|route)$/, '');
+  return route || '/';
 }

@@ -12,6 +12,7 @@ export function describeRequest(
   request: Request,
   options: NextAdapterOptions,
   socketIp?: string,
+  route?: () => string | undefined,
 ): RequestDescription {
   const getUser = options.getUser;
   return {
@@ -20,6 +21,45 @@ export function describeRequest(
     headers: request.headers,
     clientIp: () => clientIpFromHeaders(request.headers, options.trustProxy, socketIp),
     getUser: getUser && (() => getUser(request)),
+    route,
+  };
+}
+
+/**
+ * The route of an App Router request: its path with the dynamic segments' values put back as
+ * `[name]` / `[...name]` (`/users/42` with params `{ id: '42' }` → `/users/[id]`). Next hands
+ * route handlers their params as a promise: it is read as soon as the handler starts, so by the
+ * time an event is built the route is known; until then it is the path.
+ */
+export function routeOfRequest(request: Request, params: unknown): () => string | undefined {
+  let resolved: Record<string, unknown> | undefined;
+  const take = (value: unknown) => {
+    if (value && typeof value === 'object') resolved = value as Record<string, unknown>;
+  };
+  if (params && typeof (params as PromiseLike<unknown>).then === 'function') {
+    Promise.resolve(params).then(take, () => undefined);
+  } else take(params);
+  return () => {
+    let path: string;
+    try {
+      path = new URL(request.url).pathname;
+    } catch {
+      return undefined;
+    }
+    const segments = path.split('/');
+    for (const [name, value] of Object.entries(resolved ?? {})) {
+      const values = (Array.isArray(value) ? value : [value]).map((v) =>
+        encodeURIComponent(String(v)),
+      );
+      const label = Array.isArray(value) ? `[...${name}]` : `[${name}]`;
+      for (let i = 1; i + values.length <= segments.length; i++) {
+        if (values.every((v, k) => segments[i + k] === v)) {
+          segments.splice(i, values.length, label);
+          break;
+        }
+      }
+    }
+    return segments.join('/') || '/';
   };
 }
 
@@ -33,10 +73,11 @@ export function runForRequest<T>(
   mechanism: string,
   fn: () => T | Promise<T>,
   socketIp?: string,
+  route?: () => string | undefined,
 ): Promise<T> {
   const options = nextConfig(overrides);
   return runRequestCapturing(
-    describeRequest(request, options, socketIp),
+    describeRequest(request, options, socketIp, route),
     captureOptions(options, mechanism),
     fn,
   );

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toWebHeaders } from '@x/core/internal';
 import type { NextAdapterOptions } from './config';
-import { runForRequest } from './requestScope';
+import { routeOfRequest, runForRequest } from './requestScope';
 
 /** A Pages Router API route (`pages/api/*`). */
 export type PagesApiHandler<Req extends IncomingMessage, Res extends ServerResponse> = (
@@ -33,6 +33,8 @@ export function withPagesApi<Req extends IncomingMessage, Res extends ServerResp
       'nextjs.pages_api',
       () => handler(req, res),
       req.socket?.remoteAddress,
+      // Pages API routes get no params apart from `req.query`: the path names the route.
+      routeOfRequest(request, undefined),
     );
   };
 }

@@ -1,5 +1,5 @@
 import type { NextAdapterOptions } from './config';
-import { runForRequest } from './requestScope';
+import { routeOfRequest, runForRequest } from './requestScope';
 
 /** An App Router route handler (`GET`, `POST`, …). */
 export type RouteHandler<C> = (request: Request, context: C) => Response | Promise<Response>;
@@ -18,6 +18,14 @@ export function withUser<C = unknown>(
   options: NextAdapterOptions = {},
 ): (request: Request, context: C) => Promise<Response> {
   return function xRouteHandler(request: Request, context: C) {
-    return runForRequest(request, options, 'nextjs.route', () => handler(request, context));
+    const route = routeOfRequest(request, (context as { params?: unknown } | undefined)?.params);
+    return runForRequest(
+      request,
+      options,
+      'nextjs.route',
+      () => handler(request, context),
+      undefined,
+      route,
+    );
   };
 }

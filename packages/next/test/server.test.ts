@@ -80,6 +80,30 @@ describe('withUser (App Router route handlers)', () => {
     });
     const full = await storedEvent(inbox, events[0]?.id ?? '');
     expect(full.request).toMatchObject({ method: 'GET', url: 'http://shop.test/api/pay' });
+    expect(full.transaction).toBe('GET /api/pay');
+  });
+
+  it('names the transaction after the route, dynamic segments included', async () => {
+    register(1);
+    const handler = withUser(async () => {
+      throw new Error('dynamic route failed');
+    });
+    await expect(
+      handler(request('/shops/acme/orders/42'), {
+        params: Promise.resolve({ shop: 'acme', id: '42' }),
+      }),
+    ).rejects.toThrow('dynamic route failed');
+    const catchAll = withUser(async () => {
+      throw new Error('catch-all failed');
+    });
+    await expect(
+      catchAll(request('/docs/a/b%20c'), { params: Promise.resolve({ slug: ['a', 'b c'] }) }),
+    ).rejects.toThrow('catch-all failed');
+    const events = await newEvents();
+    const transactions = await Promise.all(
+      events.map(async (e) => (await storedEvent(inbox, e.id)).transaction),
+    );
+    expect(transactions).toEqual(['GET /shops/[shop]/orders/[id]', 'GET /docs/[...slug]']);
   });
 
   it('believes no forwarded header without trustProxy', async () => {

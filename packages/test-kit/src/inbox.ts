@@ -46,6 +46,8 @@ export async function storedEvents(inbox: { url: string }): Promise<StoredEvent[
 export interface FullEvent {
   request?: { env?: Record<string, string>; headers?: Record<string, string>; url?: string };
   tags?: Record<string, string>;
+  transaction?: string;
+  sdk?: { name?: string; version?: string };
   user?: Record<string, unknown>;
   [key: string]: unknown;
 }

@@ -1,7 +1,7 @@
 import type { GeoLookup } from './geo';
 import { type Grouping, groupEvent } from './grouping';
 import { normalizeEvent, type StoredEvent } from './normalizeEvent';
-import { processUser } from './processUser';
+import { inferIp, processUser } from './processUser';
 
 /** What {@link processEvent} needs to know about the request. */
 export interface ProcessEventContext {
@@ -13,7 +13,7 @@ export interface ProcessEventContext {
   now: number;
   /** Geo lookup; omit to skip geo. */
   geo?: GeoLookup | undefined;
-  /** Remove the IP fields after the geo lookup. */
+  /** Prevent storing IP addresses: no IP derived from the connection, IP fields removed after the geo lookup. */
   preventStoringIp?: boolean | undefined;
 }
 
@@ -39,6 +39,8 @@ export function processEvent(
   const { event, meta } = normalized;
   processUser(event, meta, {
     clientIp: context.clientIp,
+    // From the payload as sent: the shaping drops an `sdk` without `name`, but Relay still reads its settings.
+    inferIp: inferIp(payload),
     geo: context.geo,
     preventStoringIp: context.preventStoringIp,
   });

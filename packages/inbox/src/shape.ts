@@ -71,6 +71,14 @@ export function oneOf(values: readonly string[], aliases: Record<string, string>
   };
 }
 
+/** Exactly one of `values`, case-sensitive (as Relay parses `sdk.settings.infer_ip`). */
+export function exactly(values: readonly string[]): Shape {
+  return (v, path, meta) =>
+    typeof v === 'string' && values.includes(v)
+      ? v
+      : bad(meta, path, `expected one of ${values.join(', ')}`, v);
+}
+
 /** The first of `shapes` whose type test passes. */
 export function either(...alternatives: [test: (v: unknown) => boolean, shape: Shape][]): Shape {
   return (v, path, meta) => {

@@ -2,7 +2,7 @@
 // request's IP), for the web UI tests.
 import { newEventId } from './helpers';
 
-/** The three demo users; carol's username is an XSS probe, bob's IP is invalid. */
+/** The three demo users; carol's username is an XSS probe, bob's IP is invalid (it wins over his request's IP). */
 export const USERS = {
   alice: {
     id: 'u-alice',
@@ -22,8 +22,9 @@ export const USER_IPS: Record<keyof typeof USERS, string> = {
 };
 
 /**
- * An error event as `@x/core` sends it for `GET /boom` in a Koa app: the user,
- * `REMOTE_ADDR` of the request, `infer_ip: never`, tags and contexts.
+ * An error event as `@x/core` sends it for `GET /boom` in a Koa app with `sendDefaultPii`:
+ * the user with the request's IP, the same IP as `REMOTE_ADDR`, `infer_ip: never`, tags and
+ * contexts.
  */
 export function boomEvent(
   who: keyof typeof USERS,
@@ -74,6 +75,6 @@ export function boomEvent(
     },
     tags: { route: options.path ?? '/boom', runtime: 'node' },
     contexts: { runtime: { name: 'node', version: 'v20.20.2' }, os: { name: 'linux' } },
-    user: USERS[who],
+    user: { ip_address: USER_IPS[who], ...USERS[who] },
   };
 }

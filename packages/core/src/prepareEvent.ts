@@ -171,11 +171,15 @@ function composeEventUser(
   options: PrepareOptions,
 ): EventUser {
   const layers = scopes.map((scope): UserLayer => {
-    if (scope.user !== undefined) return scope.user;
-    const resolved = scope.userResolver && defaults.get(scope.userResolver);
-    if (!resolved || options.sendDefaultPii) return resolved ?? undefined;
-    const { email: _email, ip_address: _ip, ...rest } = resolved;
-    return rest;
+    if (scope.user === null) return null;
+    if (scope.user !== undefined) return { user: scope.user, keys: scope.userKeys ?? [] };
+    let resolved = scope.userResolver && defaults.get(scope.userResolver);
+    if (!resolved) return undefined;
+    if (!options.sendDefaultPii) {
+      const { email: _email, ip_address: _ip, ...rest } = resolved;
+      resolved = rest;
+    }
+    return { user: resolved, keys: Object.keys(resolved) };
   });
   let user = mergeScopeUsers(layers);
   // A user passed with the event itself (captureEvent) is the most explicit of all.

@@ -10,15 +10,17 @@ export const DEFAULT_USER_RESOLVER_TIMEOUT_MS = 1000;
 export const CLEARED_USER_FIELDS = ['id', 'username', 'email', 'ip_address'] as const;
 
 /**
- * One scope's part of an event's user: its explicit user (`setUser(user)`), `null` when it was
- * cleared (`setUser(null)`), else the default user its resolver gave, else nothing.
+ * One scope's part of an event's user: its user (from `setUser`, else the default user its
+ * resolver gave) with every key it names — a named key without a value blanks the scopes below,
+ * as in @sentry/core —, `null` when it was cleared (`setUser(null)`), or nothing.
  */
-export type UserLayer = NormalizedUser | null | undefined;
+export type UserLayer = { user: NormalizedUser; keys: readonly string[] } | null | undefined;
 
 /**
  * Merges the scopes' users as @sentry/core merges scope data (global < isolation < current):
- * a later scope's fields overwrite earlier ones, field by field (`geo` and custom values are
- * taken whole); a cleared scope (`null`) blanks id, username, email and ip_address below it.
+ * key by key, later scopes win — a key a scope named overwrites the value below even when it
+ * has no value (undefined, null or dropped as invalid) —, `geo` and custom values are taken
+ * whole; a cleared scope (`null`) blanks id, username, email and ip_address below it.
  */
 export function mergeScopeUsers(layers: readonly UserLayer[]): NormalizedUser | null {
   const merged: NormalizedUser = {};
@@ -26,7 +28,8 @@ export function mergeScopeUsers(layers: readonly UserLayer[]): NormalizedUser | 
     if (layer === null) {
       for (const field of CLEARED_USER_FIELDS) delete merged[field];
     } else if (layer) {
-      Object.assign(merged, layer);
+      for (const key of layer.keys) if (!Object.hasOwn(layer.user, key)) delete merged[key];
+      Object.assign(merged, layer.user);
     }
   }
   return Object.keys(merged).length > 0 ? merged : null;

@@ -50,6 +50,11 @@ export interface ScopeData {
    * default user applies), `null` after `setUser(null)`, else the normalized user (possibly `{}`).
    */
   user: NormalizedUser | null | undefined;
+  /**
+   * Every key the app passed to `setUser`, kept or not: as in @sentry/core, a key set to
+   * `undefined`, `null` or a value @x drops still overwrites (blanks) the scopes below.
+   */
+  userKeys: readonly string[];
   userResolver: UserResolver | undefined;
   tags: Record<string, Primitive>;
   contexts: Record<string, Record<string, unknown> | null>;
@@ -69,6 +74,7 @@ export interface ScopeData {
  */
 export class Scope {
   private _user: NormalizedUser | null | undefined;
+  private _userKeys: readonly string[] = [];
   private _userResolver: UserResolver | undefined;
   private _tags: Record<string, Primitive> = {};
   private _contexts: Record<string, Record<string, unknown> | null> = {};
@@ -88,11 +94,13 @@ export class Scope {
   setUser(user: User | null | undefined): this {
     if (user === null || user === undefined) {
       this._user = null;
+      this._userKeys = [];
       return this;
     }
     const { user: normalized, errors } = normalizeUser(user);
     if (errors.length > 0) debugWarn('setUser: dropped invalid user values', errors);
     this._user = freezeUser(normalized ?? {});
+    this._userKeys = Object.freeze(ownKeys(user));
     return this;
   }
 
@@ -184,6 +192,7 @@ export class Scope {
   /** Removes everything from the scope. */
   clear(): this {
     this._user = undefined;
+    this._userKeys = [];
     this._userResolver = undefined;
     this._tags = {};
     this._contexts = {};
@@ -199,6 +208,7 @@ export class Scope {
   clone(): Scope {
     const copy = new Scope();
     copy._user = this._user;
+    copy._userKeys = this._userKeys;
     copy._userResolver = this._userResolver;
     copy._tags = this._tags;
     copy._contexts = this._contexts;
@@ -214,6 +224,7 @@ export class Scope {
   getScopeData(): ScopeData {
     return {
       user: this._user,
+      userKeys: this._userKeys,
       userResolver: this._userResolver,
       tags: this._tags,
       contexts: this._contexts,
@@ -223,6 +234,15 @@ export class Scope {
       request: this._request,
       breadcrumbs: this._breadcrumbs,
     };
+  }
+}
+
+/** The own string keys of a user object (at most 1,000); none when it cannot be read. */
+function ownKeys(user: unknown): string[] {
+  try {
+    return typeof user === 'object' && user !== null ? Object.keys(user).slice(0, 1000) : [];
+  } catch {
+    return [];
   }
 }
 

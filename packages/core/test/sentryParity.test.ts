@@ -304,15 +304,12 @@ describe('parity with @sentry/node: generated sequences', () => {
   }, 60_000);
 });
 
-describe('parity with @sentry/node: known disagreements (reported in issue 15)', () => {
-  // In @sentry/core a higher scope's user is merged key by key with `merge(…, 1)`: an own key
-  // whose value is `undefined` or `null` still overwrites the lower scopes' value (and is then
-  // not sent, or sent as null). @x normalizes each scope's user first — undefined and null
-  // (except ip_address: null) count as absent — so the lower scope's value shows through.
-  // These tests pin today's behaviour of both SDKs; once @x follows Sentry, the @x expectation
-  // becomes `users.sentry` and these move up to the parity cases.
+describe('parity with @sentry/node: keys without a value still overwrite the scopes below', () => {
+  // In @sentry/core a higher scope's user is merged key by key: an own key whose value is
+  // `undefined`, `null` (or, in @x, a value dropped as invalid) still overwrites the lower
+  // scopes' value. @x keeps the keys `setUser` named for exactly this (found by this test).
 
-  it('an explicit undefined field: Sentry blanks the lower scopes’ value, @x keeps it', async () => {
+  it('an explicit undefined field blanks the lower scopes’ value', async () => {
     initX();
     const [users] = await runBoth([
       { op: 'setUser', target: 'global', user: { id: 'worker', email: 'ops@example.com' } },
@@ -321,10 +318,10 @@ describe('parity with @sentry/node: known disagreements (reported in issue 15)',
       { op: 'capture', kind: 'exception', marker: 0 },
     ]);
     expect(users?.sentry).toEqual({ id: 'u-1' });
-    expect(users?.x).toEqual({ id: 'u-1', email: 'ops@example.com' });
+    expect(users?.x).toEqual(users?.sentry);
   });
 
-  it('a null field: Sentry blanks the lower scopes’ value, @x keeps it', async () => {
+  it('a null field blanks the lower scopes’ value', async () => {
     initX();
     const [users] = await runBoth([
       { op: 'setUser', target: 'global', user: { id: 'worker', plan: 'free' } },
@@ -332,7 +329,19 @@ describe('parity with @sentry/node: known disagreements (reported in issue 15)',
       { op: 'capture', kind: 'message', marker: 0 },
     ]);
     expect(users?.sentry).toEqual({ id: 'u-1' });
-    expect(users?.x).toEqual({ id: 'u-1', plan: 'free' });
+    expect(users?.x).toEqual(users?.sentry);
+  });
+
+  it('a value @x drops as invalid blanks the lower scopes’ value too (it is not sent)', async () => {
+    initX();
+    const [users] = await runBoth([
+      { op: 'setUser', target: 'global', user: { id: 'g', ip_address: '192.0.2.1' } },
+      { op: 'setUser', target: 'setUser', user: { id: 'u-1', ip_address: 'nope' } },
+      { op: 'capture', kind: 'message', marker: 0 },
+    ]);
+    // Sentry sends the invalid value (Relay drops it); @x drops it before sending.
+    expect(users?.sentry).toEqual({ id: 'u-1', ip_address: 'nope' });
+    expect(users?.x).toEqual({ id: 'u-1' });
   });
 });
 

@@ -38,7 +38,11 @@ export interface InboxOptions {
   key?: string | undefined;
   /** Believe `X-Forwarded-For` from these proxies (see {@link InboxTrustProxy}). @default false */
   trustProxy?: InboxTrustProxy | undefined;
-  /** Remove `user.ip_address` and `request.env.REMOTE_ADDR` after the geo lookup. @default false */
+  /**
+   * Sentry's "Prevent Storing of IP Addresses": the connection's IP is not used to
+   * derive the user's IP, and `user.ip_address` and `request.env.REMOTE_ADDR` are
+   * removed after the geo lookup (geo is still looked up). @default false
+   */
   preventStoringIp?: boolean | undefined;
   /** Look up `user.geo` from the IP. @default true */
   geo?: boolean | undefined;

@@ -77,7 +77,7 @@ export function processUser(event: StoredEvent, meta: Meta, context: ProcessUser
     if (ip === AUTO_IP) ip = undefined;
   } else {
     if (connection) {
-      if (env?.REMOTE_ADDR === AUTO_IP) env.REMOTE_ADDR = connection;
+      if (env && env.REMOTE_ADDR === AUTO_IP) env.REMOTE_ADDR = connection;
       if (ip === AUTO_IP) ip = connection;
     }
     const remote = typeof env?.REMOTE_ADDR === 'string' ? ipOrAuto(env.REMOTE_ADDR) : undefined;

@@ -1,4 +1,5 @@
 import type { AsyncContextStrategy, Scopes } from './asyncContext';
+import type { Event } from './event';
 import type { Scope } from './scope';
 import type { Spool } from './spool';
 
@@ -25,6 +26,14 @@ export interface RuntimeSupport {
   serverName?: () => string | undefined;
   /** The transport's default `fetch` (the node entry: one on `node:http`). */
   fetch?: typeof fetch | undefined;
+  /**
+   * Improves an event's stack frames in the asynchronous build step (the node entry: source
+   * maps, context lines, `in_app`, root-relative names; see `sourceFrames.ts`). It replaces
+   * `event.exception` and changes nothing once `deadline` (epoch ms) has passed.
+   */
+  sourceFrames?:
+    | ((event: Event, options: { root?: string | undefined; deadline: number }) => Promise<void>)
+    | undefined;
 }
 
 const CARRIER_KEY = Symbol.for('@x/core.carrier');

@@ -1,3 +1,4 @@
+import { getCarrier } from './carrier';
 import { DiscardedEvents, type DiscardReason } from './clientReports';
 import { debugWarn } from './debug';
 import { authHeader, authQuery, type Dsn, dsnToString, envelopeEndpoint } from './dsn';
@@ -18,6 +19,8 @@ import { serializeWithinLimit } from './trimEvent';
 import type { NormalizedUser } from './user';
 
 const CLIENT_REPORT_INTERVAL_MS = 60_000;
+/** How long the build step waits for the runtime's frame improvements (source maps, context). */
+const SOURCE_FRAMES_TIMEOUT_MS = 1000;
 
 /**
  * Builds events from captures and scopes, applies the privacy rules and
@@ -196,6 +199,7 @@ export class Client {
     scopes: readonly ScopeData[],
   ): Promise<void> {
     const category = eventCategory(event);
+    await this.improveFrames(event);
     let prepared: Event | null = await prepareEvent(event, scopes, this.prepare);
     if (this.options.beforeSend) {
       try {
@@ -219,6 +223,25 @@ export class Client {
       { header: { type: 'event' }, payload },
     ]);
     this.transport?.send({ body, categories: [category] });
+  }
+
+  /**
+   * Lets the runtime map the frames to the original sources and add context lines (the node
+   * entry's `sourceFrames`); waits at most {@link SOURCE_FRAMES_TIMEOUT_MS}, then sends the
+   * frames as they are.
+   */
+  private async improveFrames(event: Event): Promise<void> {
+    const sourceFrames = getCarrier().runtime?.sourceFrames;
+    if (!sourceFrames || !event.exception?.values?.some((v) => v?.stacktrace?.frames?.length))
+      return;
+    try {
+      const deadline = Date.now() + SOURCE_FRAMES_TIMEOUT_MS;
+      const work = sourceFrames(event, { root: this.options.root, deadline });
+      if (!(await settleWithin([work], SOURCE_FRAMES_TIMEOUT_MS)))
+        debugWarn('reading source maps and context lines took too long; frames sent as parsed');
+    } catch (err) {
+      debugWarn('could not improve stack frames; sent as parsed', err);
+    }
   }
 
   /** Sends what was dropped since the last report; `true` if a report was queued. */

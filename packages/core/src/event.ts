@@ -11,6 +11,12 @@ export interface StackFrame {
   colno?: number | undefined;
   /** `false` for frames in node_modules, Node internals and native code. */
   in_app?: boolean | undefined;
+  /** Source lines before `lineno` (Node: in-app frames, 7 lines). */
+  pre_context?: string[] | undefined;
+  /** The source line at `lineno`. */
+  context_line?: string | undefined;
+  /** Source lines after `lineno`. */
+  post_context?: string[] | undefined;
 }
 
 /** How an exception was caught. */

@@ -1,15 +1,18 @@
 // The entry point under the `node` export condition: the same API, with
 // scopes carried across async work by Node's AsyncLocalStorage, a file spool
-// for `spoolDir`, and the host name as the default `serverName`.
+// for `spoolDir`, the host name as the default `serverName`, and stack frames mapped through
+// source maps with context lines (sourceFrames.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { hostname } from 'node:os';
 import { ensureAsyncLocalStorageStrategy } from './asyncContext';
 import { getCarrier } from './carrier';
 import { createFileSpool } from './fileSpool';
 import { nodeHttpFetch } from './nodeFetch';
+import { applySourceFrames } from './sourceFrames';
 
 ensureAsyncLocalStorageStrategy(AsyncLocalStorage);
-getCarrier().runtime ??= {
+const carrier = getCarrier();
+carrier.runtime ??= {
   createSpool: createFileSpool,
   fetch: nodeHttpFetch as typeof fetch,
   serverName: () => {
@@ -20,6 +23,8 @@ getCarrier().runtime ??= {
     }
   },
 };
+// A runtime installed by an older copy of core lacks it; add it without replacing the rest.
+carrier.runtime.sourceFrames ??= applySourceFrames;
 
 export { createFileSpool } from './fileSpool';
 export * from './index';

@@ -49,6 +49,12 @@ export interface ClientOptions {
   userResolverTimeoutMs?: number | undefined;
   /** Send `client_report` items saying what was dropped and why. @default true */
   sendClientReports?: boolean | undefined;
+  /**
+   * (Node) The app's root directory: stack frames' `filename` is relative to it and their
+   * `module` is computed from it, so events group the same wherever the app is deployed.
+   * @default process.cwd()
+   */
+  root?: string | undefined;
   /** Print debug lines (`[@x] …`) to the console. @default false */
   debug?: boolean | undefined;
   /** Set by adapters: the SDK name and version reported in `sdk`. */

@@ -2,6 +2,8 @@
 // the built app and the built inbox as real processes and reads back what the
 // inbox stored.
 
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type Started, startAppProcess, startInboxProcess } from '@x/test-kit/processes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accounts } from './accounts.js';
@@ -29,6 +31,23 @@ async function eventsIn(
     if (page.data.length >= count || Date.now() > deadline) return page.data.reverse();
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+interface Frame {
+  filename?: string;
+  abs_path?: string;
+  lineno?: number;
+  in_app?: boolean;
+  pre_context?: string[];
+  context_line?: string;
+  post_context?: string[];
+}
+
+/** The sample app's directory: the nearest one above its entry with a package.json. */
+function appRoot(entry: string): string {
+  let dir = dirname(entry);
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
 }
 
 async function login(app: string, username: string, password: string): Promise<Response> {
@@ -122,6 +141,37 @@ export function describeDemoContract(name: string, entry: string): void {
         ['Error: boom', 'id:u-alice', { ...storedUser('alice'), sentry_user: 'id:u-alice' }],
         ['Error: boom', 'id:u-carol', { ...storedUser('carol'), sentry_user: 'id:u-carol' }],
       ]);
+    });
+
+    it("the crashing in-app frame of /boom and /boom/async is the app's .ts line, with context", async () => {
+      const before = (await eventsIn(inbox.url, 0, 0)).length;
+      await fetch(`${app.url}/boom`);
+      await fetch(`${app.url}/boom/async?delay=5`);
+      const stored = (await eventsIn(inbox.url, before + 2)).slice(before);
+      expect(stored).toHaveLength(2);
+      const appDir = appRoot(entry);
+      for (const { id } of stored) {
+        const { event } = (await (await fetch(`${inbox.url}/api/events/${id}`)).json()) as {
+          event: { exception: { values: { stacktrace: { frames: Frame[] } }[] } };
+        };
+        const frames = event.exception.values.at(-1)?.stacktrace.frames ?? [];
+        const top = frames.filter((f) => f.in_app).at(-1);
+        // The developer's own file (not a built chunk), at the line that throws.
+        expect(top?.abs_path).toMatch(/\.tsx?$/);
+        expect(top?.abs_path?.startsWith(appDir)).toBe(true);
+        const lines = readFileSync(top?.abs_path ?? '', 'utf8').split(/\r?\n/);
+        const line = top?.lineno ?? 0;
+        expect(lines[line - 1]).toContain("throw new Error('boom')");
+        expect(top?.context_line).toBe(lines[line - 1]);
+        expect(top?.pre_context).toEqual(lines.slice(Math.max(0, line - 8), line - 1));
+        expect(top?.post_context).toEqual(lines.slice(line, line + 7));
+        // Dependencies, Node's own code and @x are never the app's.
+        const notApp =
+          /[\\/]node_modules[\\/]|^node:|^internal\/|[\\/]@x[\\/]|[\\/]packages[\\/](?:core|koa|nest|next)[\\/]/;
+        expect(
+          frames.filter((f) => f.in_app && notApp.test(f.abs_path ?? f.filename ?? '')),
+        ).toEqual([]);
+      }
     });
 
     it('POST /report sends a message and answers its event id', async () => {

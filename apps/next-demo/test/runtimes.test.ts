@@ -31,6 +31,13 @@ describe('next-demo runtimes', () => {
     await inbox?.stop();
   });
 
+  async function eventsTitled(title: string): Promise<StoredEvent[]> {
+    const { data } = (await (await fetch(`${inbox.url}/api/events?limit=200`)).json()) as {
+      data: StoredEvent[];
+    };
+    return data.filter((e) => e.title === title);
+  }
+
   async function eventTitled(title: string): Promise<StoredEvent | undefined> {
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
@@ -56,6 +63,15 @@ describe('next-demo runtimes', () => {
     const event = await eventTitled('Error: edge boom');
     expect(event?.user_key).toBe('id:u-bob');
     expect(event?.user).toMatchObject({ id: 'u-bob', username: 'bob', ip_address: '127.0.0.1' });
+    // One event: withUser captured it in the Edge sandbox, onRequestError (another realm) skips it.
+    await fetch(`${app.url}/report`, { method: 'POST' }); // a later event, so the edge one is done
+    await eventTitled('report from next-demo');
+    const all = await eventsTitled('Error: edge boom');
+    expect(all).toHaveLength(1);
+    const full = (await (await fetch(`${inbox.url}/api/events/${event?.id}`)).json()) as {
+      event: { transaction?: string };
+    };
+    expect(full.event.transaction).toBe('GET /edge/boom');
   });
 
   it('a server component error (onRequestError) carries the user from the request’s credentials', async () => {

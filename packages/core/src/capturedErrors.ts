@@ -1,4 +1,8 @@
 const CAPTURED_KEY = Symbol.for('@x/core.captured');
+// Also set on the error itself: Next's Edge runtime runs route code in a sandbox with its own
+// `globalThis`, and hands the same error object to `onRequestError` in another realm. The
+// registered symbol is the same in every realm of the process; a WeakSet is not.
+const MARK = Symbol.for('@x/core.captured.mark');
 
 function capturedSet(): WeakSet<object> {
   const holder = globalThis as typeof globalThis & { [CAPTURED_KEY]?: WeakSet<object> };
@@ -18,19 +22,28 @@ export function markCaptured(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return true;
   try {
     const set = capturedSet();
-    if (set.has(error)) return false;
+    if (set.has(error) || hasMark(error)) return false;
     set.add(error);
+    Object.defineProperty(error, MARK, { value: true, enumerable: false, configurable: true });
   } catch {
-    // A revoked Proxy cannot be a WeakSet key check target: treat as new.
+    // A revoked Proxy or a frozen error: the WeakSet (when it worked) is enough.
   }
   return true;
+}
+
+function hasMark(error: object): boolean {
+  try {
+    return (error as { [MARK]?: unknown })[MARK] === true;
+  } catch {
+    return false;
+  }
 }
 
 /** `true` when {@link markCaptured} saw this error before. */
 export function wasCaptured(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   try {
-    return capturedSet().has(error);
+    return capturedSet().has(error) || hasMark(error);
   } catch {
     return false;
   }

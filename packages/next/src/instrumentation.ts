@@ -72,15 +72,16 @@ export async function onRequestError(
     webRequest = new Request('http://localhost/', { headers });
   }
   const route = routeOfContext(context);
+  const routerKind = routerKindOf(context);
   runRequest(
     describeRequest(webRequest, options, undefined, () => route),
     ({ isolationScope }) => {
       isolationScope.setTags({
-        'next.router_kind': context?.routerKind,
+        'next.router_kind': routerKind,
         'next.route_path': context?.routePath,
         'next.route_type': context?.routeType,
       });
-      isolationScope.setContext('nextjs', { ...context });
+      isolationScope.setContext('nextjs', { ...context, routerKind });
       captureOnce(
         error,
         { ...options, shouldCapture: () => true },
@@ -99,4 +100,15 @@ function routeOfContext(context: NextErrorContext | undefined): string | undefin
   if (typeof path !== 'string' || !path) return undefined;
   const route = path.replace(/\/(page|route)$/, '');
   return route || '/';
+}
+
+/**
+ * The router kind, corrected: in the Edge runtime Next 16 reports App Router route handlers as
+ * "Pages Router" (with a route path such as `/edge/boom/route`). Only the App Router names
+ * routes after their `page`/`route` file.
+ */
+function routerKindOf(context: NextErrorContext | undefined): string | undefined {
+  const path = context?.routePath;
+  if (typeof path === 'string' && /\/(page|route)$/.test(path)) return 'App Router';
+  return context?.routerKind;
 }

@@ -103,7 +103,8 @@ describe('withUser (App Router route handlers)', () => {
     const transactions = await Promise.all(
       events.map(async (e) => (await storedEvent(inbox, e.id)).transaction),
     );
-    expect(transactions).toEqual(['GET /shops/[shop]/orders/[id]', 'GET /docs/[...slug]']);
+    // Deliveries run in parallel: compare as a set.
+    expect(transactions.sort()).toEqual(['GET /docs/[...slug]', 'GET /shops/[shop]/orders/[id]']);
   });
 
   it('believes no forwarded header without trustProxy', async () => {
@@ -248,5 +249,44 @@ describe('onRequestError', () => {
       { routerKind: 'App Router', routePath: '/r', routeType: 'render' },
     );
     expect((await newEvents()).map((e) => e.title)).toEqual(['Error: once']);
+  });
+
+  it('capture-once holds across realms (Next runs Edge routes in a sandbox with its own globals)', async () => {
+    register(1);
+    const error = new Error('edge once');
+    await withUser(async () => {
+      throw error;
+    })(request('/edge/once'), {}).catch(() => undefined);
+    // What another realm sees: the same error object, but not this realm's set of captured errors.
+    const key = Symbol.for('@x/core.captured');
+    const globals = globalThis as unknown as Record<symbol, unknown>;
+    const ownSet = globals[key];
+    delete globals[key];
+    try {
+      await onRequestError(
+        error,
+        { path: '/edge/once', method: 'GET', headers: {} },
+        { routerKind: 'Pages Router', routePath: '/edge/once/route', routeType: 'route' },
+      );
+    } finally {
+      globals[key] = ownSet;
+    }
+    expect((await newEvents()).map((e) => e.title)).toEqual(['Error: edge once']);
+  });
+
+  it('labels an Edge App Router route as App Router (Next says Pages Router) and names its route', async () => {
+    register(1);
+    await onRequestError(
+      new Error('edge labels'),
+      { path: '/edge/boom', method: 'GET', headers: { host: 'shop.test' } },
+      { routerKind: 'Pages Router', routePath: '/edge/boom/route', routeType: 'route' },
+    );
+    const [event] = await newEvents();
+    const full = await storedEvent(inbox, event?.id ?? '');
+    expect(full.tags).toMatchObject({
+      'next.router_kind': 'App Router',
+      'next.route_path': '/edge/boom/route',
+    });
+    expect(full.transaction).toBe('GET /edge/boom');
   });
 });

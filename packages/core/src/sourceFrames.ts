@@ -273,18 +273,29 @@ const X_INSTALLED = /[\\/]@x[\\/](?:core|koa|nest|next)[\\/]/;
 const X_WORKSPACE = /^(.*[\\/]packages[\\/](core|koa|nest|next))[\\/](?:dist|src)[\\/]/;
 
 /**
- * @x's own code, wherever it is: the directory this module runs from (its `dist`), any path
- * through `/@x/core|koa|nest|next/` (installed, or a bundler's source path), and
- * `packages/core|koa|nest|next/(dist|src)/` when that package's `package.json` is named
- * `@x/<name>` (the workspace link; checked once per directory so an app's own `packages/core`
- * stays in-app).
+ * @x's own code, wherever it is: the directory this module runs from (its `dist`, when the
+ * package.json above it is @x/core's), any path through `/@x/core|koa|nest|next/` (installed,
+ * or a bundler's source path), and `packages/core|koa|nest|next/(dist|src)/` when that
+ * package's `package.json` is named `@x/<name>` (the workspace link; checked once per
+ * directory, so an app's own `packages/core` stays in-app).
  */
 export async function isXPath(path: string): Promise<boolean> {
-  if (OWN_DIR && path.startsWith(OWN_DIR + sep)) return true;
+  // The own-directory rule needs its package.json to say @x/core: an app that bundles core
+  // into its own `dist/index.js` must not have all of its frames claimed.
+  if (
+    OWN_DIR &&
+    path.startsWith(OWN_DIR + sep) &&
+    (await packageName(dirname(OWN_DIR))) === '@x/core'
+  )
+    return true;
   if (X_INSTALLED.test(path)) return true;
   const workspace = X_WORKSPACE.exec(path);
   if (!workspace?.[1]) return false;
-  const dir = workspace[1];
+  return (await packageName(workspace[1])) === `@x/${workspace[2]}`;
+}
+
+/** The `name` in a directory's package.json (read once per directory). */
+function packageName(dir: string): Promise<string | undefined> {
   let name = packageNames.get(dir);
   if (!name) {
     name = readText(`${dir}${sep}package.json`, 100_000).then((text) => {
@@ -297,7 +308,7 @@ export async function isXPath(path: string): Promise<boolean> {
     });
     packageNames.set(dir, name);
   }
-  return (await name) === `@x/${workspace[2]}`;
+  return name;
 }
 
 /** `path` relative to the root (with `/`), or absolute when it lies outside the root. */

@@ -1,11 +1,21 @@
 // Frames a developer can act on (Node): built code mapped back to the .ts the developer wrote,
 // context lines, in_app, root-relative names. Real files, real source maps (esbuild output in
 // fixtures/sourceFrames/built, rebuilt by its build.mjs), a real sink; no fs mocks.
+import { execFileSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StackFrame } from '../src/event';
 import {
@@ -190,6 +200,56 @@ describe('in_app', () => {
       abs_path: appTs,
       lineno: throwLine,
       context_line: appLines[throwLine - 1],
+    });
+  });
+});
+
+describe('the built package', () => {
+  // A child process on dist/ (as an app runs it), copied to a folder no path rule knows: only
+  // the "directory @x/core runs from" rule can tell its frames from the app's.
+  function framesFrom(folder: string, name: string): StackFrame[] {
+    const dir = join(scratch, folder);
+    cpSync(join(coreRoot, 'dist'), join(dir, 'dist'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, type: 'module' }));
+    symlinkSync(join(coreRoot, 'node_modules'), join(dir, 'node_modules'));
+    writeFileSync(
+      join(dir, 'app.cjs'),
+      'exports.fail = function appFail() { throw new Error("x"); };\n',
+    );
+    const script = `
+      import { createRequire } from 'node:module';
+      const core = await import(${JSON.stringify(pathToFileURL(join(dir, 'dist', 'node.js')).href)});
+      const app = createRequire(import.meta.url)(${JSON.stringify(join(dir, 'app.cjs'))});
+      const sent = [];
+      core.init({ dsn: 'http://k@127.0.0.1:9/1', transport: () => ({ send: (e) => sent.push(e), flush: async () => true }) });
+      let error;
+      core.withIsolationScope(() => { try { app.fail(); } catch (e) { error = e; } });
+      core.captureException(error);
+      await core.flush(5000);
+      const body = sent[0].body;
+      const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
+      console.log(JSON.stringify(JSON.parse(text.split('\\n')[2]).exception.values[0].stacktrace.frames));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    return JSON.parse(out) as StackFrame[];
+  }
+
+  it("knows its own dist wherever it is installed, but not an app's dist with core bundled in", () => {
+    const own = framesFrom('vendored', '@x/core');
+    const core = own.filter((f) => /[\\/]vendored[\\/](?:src|dist)[\\/]/.test(f.abs_path ?? ''));
+    expect(core.map((f) => f.function)).toContain('Module.withIsolationScope');
+    expect(core.every((f) => f.in_app === false)).toBe(true);
+    expect(own.find((f) => f.function === 'Object.appFail')).toMatchObject({
+      in_app: true,
+      filename: 'app.cjs',
+    });
+    // The same files in an app that is not @x/core: its frames are the app's.
+    const app = framesFrom('bundled', 'my-app');
+    expect(app.find((f) => f.function === 'Module.withIsolationScope')).toMatchObject({
+      in_app: true,
     });
   });
 });

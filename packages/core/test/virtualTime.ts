@@ -1,67 +1,14 @@
 // Virtual time for transport tests: a manual clock the transport's timers run on, and a driver
 // that lets real I/O (HTTP to the sink, spool files) finish before it moves the clock. An
 // outage of minutes runs in milliseconds, and timers fire in the same order as in real time.
-import type { Clock, TimerHandle } from '../src/clock';
+import { ManualClock } from '../../test-kit/src/manualClock';
 import type { Spool } from '../src/spool';
 import type { Sink } from './sink';
 
 /** The header that names a request, so the sink can say which ones it holds (`'hang'`). */
 export const REQUEST_ID_HEADER = 'x-test-request-id';
 
-export interface ManualTimer {
-  readonly id: number;
-  /** When it fires (clock time). */
-  readonly due: number;
-  /** The delay it was scheduled with. */
-  readonly delay: number;
-  readonly fn: () => void;
-}
-
-/** A clock that only moves when told to. Starts on a whole second, so HTTP dates are exact. */
-export class ManualClock implements Clock {
-  private time: number;
-  private nextId = 1;
-  private readonly timers = new Map<number, ManualTimer>();
-
-  constructor(start = Date.UTC(2026, 0, 1, 12, 0, 0)) {
-    this.time = start;
-  }
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    const id = this.nextId++;
-    const delay = Math.max(0, Number.isFinite(ms) ? ms : 0);
-    this.timers.set(id, { id, due: this.time + delay, delay, fn });
-    return id;
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    if (typeof handle === 'number') this.timers.delete(handle);
-  }
-
-  /** Pending timers, in the order they will fire. */
-  pending(): ManualTimer[] {
-    return [...this.timers.values()].sort((a, b) => a.due - b.due || a.id - b.id);
-  }
-
-  /** Moves to the earliest pending timer, if it is due by `limit`, and fires it. */
-  fireNext(limit = Number.POSITIVE_INFINITY): boolean {
-    const next = this.pending()[0];
-    if (!next || next.due > limit) return false;
-    this.timers.delete(next.id);
-    this.time = Math.max(this.time, next.due);
-    next.fn();
-    return true;
-  }
-
-  /** Sets the time without firing anything (only forward). */
-  moveTo(time: number): void {
-    this.time = Math.max(this.time, time);
-  }
-}
+export { ManualClock };
 
 /** Virtual time plus the bookkeeping of real I/O that the driver waits for. */
 export interface VirtualTime {

@@ -1,49 +1,10 @@
 // Virtual time for the forwarder's tests: a manual clock that core's transport runs its backoff,
 // rate-limit and timeout timers on, and a driver that lets the real HTTP requests finish before
 // it moves the clock. Minutes of backoff and rate limits run in milliseconds, in timer order.
-import type { Clock } from '@x/core';
 
-interface Timer {
-  id: number;
-  due: number;
-  fn: () => void;
-}
+import { ManualClock } from '../../test-kit/src/manualClock';
 
-/** A clock that only moves when told to; starts on a whole second, so HTTP dates are exact. */
-export class ManualClock implements Clock {
-  private time = Date.UTC(2026, 0, 1, 12, 0, 0);
-  private nextId = 1;
-  private readonly timers = new Map<number, Timer>();
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.set(id, { id, due: this.time + Math.max(0, ms), fn });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    if (typeof handle === 'number') this.timers.delete(handle);
-  }
-
-  /** Moves to the earliest timer due by `limit` and fires it; `false` when there is none. */
-  fireNext(limit = Number.POSITIVE_INFINITY): boolean {
-    const next = [...this.timers.values()].sort((a, b) => a.due - b.due || a.id - b.id)[0];
-    if (!next || next.due > limit) return false;
-    this.timers.delete(next.id);
-    this.time = Math.max(this.time, next.due);
-    next.fn();
-    return true;
-  }
-
-  /** Sets the time forward without firing anything. */
-  moveTo(time: number): void {
-    this.time = Math.max(this.time, time);
-  }
-}
+export { ManualClock };
 
 /** A manual clock plus the real fetch whose requests the driver waits for. */
 export interface VirtualTime {

@@ -6,7 +6,11 @@ export interface Grouping {
   hash: string;
   /** The issue title: `Type: value`, else the message, else `<unlabeled event>`. */
   title: string;
-  /** Where it happened: the innermost in-app frame (`module in function`), else the transaction. */
+  /**
+   * Where it happened: the innermost in-app frame (`module in function`, else
+   * `filename in function`), else the event's own `culprit`, else its
+   * `transaction` (the route, e.g. `GET /boom/:id`), else `''`.
+   */
   culprit: string;
 }
 
@@ -14,6 +18,7 @@ interface Frame {
   function?: string;
   module?: string;
   filename?: string;
+  abs_path?: string;
   in_app?: boolean;
 }
 interface ExceptionValue {
@@ -28,9 +33,14 @@ const TITLE_CHARS = 200;
 /**
  * Groups an event into an issue: by its `fingerprint` when it has one
  * (`{{ default }}` entries stand for the default components), else by the
- * exception types plus their in-app frames (function and module or file
- * name; the exception value joins in when no frame is in-app), else by the
- * message template.
+ * exception types plus their stack frames, else by the message template.
+ *
+ * Frames follow Sentry's default grouping: when any frame of the event is
+ * in-app (`in_app: true`), only in-app frames contribute; when none is, every
+ * frame that names a function, module or file does. Each frame contributes
+ * its function and its module (else its file name); line numbers never do.
+ * The exception value joins in only for an exception none of whose frames
+ * contributes (no in-app frame anywhere and no usable frame of its own).
  */
 export function groupEvent(event: Record<string, unknown>): Grouping {
   const exceptions = exceptionValues(event);
@@ -51,21 +61,37 @@ function exceptionValues(event: Record<string, unknown>): ExceptionValue[] {
   return Array.isArray(values) ? (values as ExceptionValue[]) : [];
 }
 
+function frames(exception: ExceptionValue): Frame[] {
+  const list = exception.stacktrace?.frames;
+  return Array.isArray(list) ? list : [];
+}
+
 function inAppFrames(exception: ExceptionValue): Frame[] {
-  const frames = exception.stacktrace?.frames;
-  return Array.isArray(frames) ? frames.filter((frame) => frame.in_app === true) : [];
+  return frames(exception).filter((frame) => frame.in_app === true);
+}
+
+/** A frame that says where it is: a function, a module or a file name. */
+function namesSomething(frame: Frame): boolean {
+  return frame.function !== undefined || frame.module !== undefined || frame.filename !== undefined;
 }
 
 function defaultComponents(event: Record<string, unknown>, exceptions: ExceptionValue[]): string[] {
   if (exceptions.length > 0) {
     const anyInApp = exceptions.some((exception) => inAppFrames(exception).length > 0);
-    return exceptions.flatMap((exception) => [
-      `type:${exception.type ?? ''}`,
-      ...(anyInApp ? [] : [`value:${exception.value ?? ''}`]),
-      ...inAppFrames(exception).map(
-        (frame) => `frame:${frame.function ?? '?'}@${frame.module ?? frame.filename ?? '?'}`,
-      ),
-    ]);
+    return exceptions.flatMap((exception) => {
+      // With an in-app frame anywhere, only in-app frames count and values never do (as
+      // before, so those issues keep their hashes).
+      const contributing = anyInApp
+        ? inAppFrames(exception)
+        : frames(exception).filter(namesSomething);
+      return [
+        `type:${exception.type ?? ''}`,
+        ...(anyInApp || contributing.length > 0 ? [] : [`value:${exception.value ?? ''}`]),
+        ...contributing.map(
+          (frame) => `frame:${frame.function ?? '?'}@${frame.module ?? frame.filename ?? '?'}`,
+        ),
+      ];
+    });
   }
   const message = messageTemplate(event);
   if (message !== undefined) return [`message:${message}`];
@@ -93,16 +119,25 @@ function title(event: Record<string, unknown>, exceptions: ExceptionValue[]): st
   return text.length > TITLE_CHARS ? `${text.slice(0, TITLE_CHARS - 1)}…` : text;
 }
 
+/**
+ * The innermost in-app frame of the main (last) exception, else of the
+ * exceptions it was caused by, innermost first; else the event's `culprit`,
+ * else its `transaction`.
+ */
 function culprit(event: Record<string, unknown>, exceptions: ExceptionValue[]): string {
-  const main = exceptions[exceptions.length - 1];
-  const frames = main ? inAppFrames(main) : [];
-  const frame = frames[frames.length - 1];
-  if (frame) {
-    const where = frame.module ?? frame.filename ?? '?';
-    return frame.function ? `${where} in ${frame.function}` : where;
+  for (let i = exceptions.length - 1; i >= 0; i--) {
+    const inApp = inAppFrames(exceptions[i] as ExceptionValue);
+    const frame = inApp[inApp.length - 1];
+    if (frame) return frameCulprit(frame);
   }
-  if (typeof event.culprit === 'string') return event.culprit;
+  if (typeof event.culprit === 'string' && event.culprit !== '') return event.culprit;
   return typeof event.transaction === 'string' ? event.transaction : '';
+}
+
+/** `module in function`, else `filename in function`; without a function just the module or file. */
+function frameCulprit(frame: Frame): string {
+  const where = frame.module ?? frame.filename ?? frame.abs_path ?? '?';
+  return frame.function ? `${where} in ${frame.function}` : where;
 }
 
 function firstLine(text: string): string {

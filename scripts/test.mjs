@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM_HINT, ensureChromium } from '../packages/test-kit/src/chromium.mjs';
 import { EXTRA_NODE_MAJORS, ensureNode } from './lib/nodeBinaries.mjs';
-import { pnpmCommand, root } from './lib/pnpm.mjs';
+import { pathWithPnpm, pnpmCommand, root } from './lib/pnpm.mjs';
 
 const argv = process.argv.slice(2);
 const dashes = argv.indexOf('--');
@@ -23,7 +23,7 @@ const majors = nodeFlag
   : ['self', ...EXTRA_NODE_MAJORS.map(String)];
 
 const pnpm = pnpmCommand();
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', PATH: pathWithPnpm(pnpm) };
 const steps = [];
 let passed = 0;
 let failed = 0;

@@ -1,8 +1,9 @@
-// Finds pnpm, or falls back to running the pinned version through npx, so the
-// root scripts work on a machine that has only Node and npm.
+// Finds pnpm, or installs the pinned version into .x/tools/pnpm with npm, so the root scripts
+// work on a machine that has only Node and npm — and so that every process they start (tests
+// that run `pnpm pack` or `pnpm exec attw`) finds the same pnpm on its PATH.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -13,10 +14,29 @@ export function pinnedPnpm() {
   return packageManager.split('+')[0];
 }
 
-/** The argv prefix that runs pnpm here: `['pnpm']` or `['npx', '--yes', 'pnpm@x.y.z']`. */
+/**
+ * The argv prefix that runs the pinned pnpm here: `['pnpm']` when it is on the PATH, else the
+ * binary installed (once) into `.x/tools/pnpm`, else `['npx', '--yes', 'pnpm@x.y.z']`.
+ */
 export function pnpmCommand() {
   const want = pinnedPnpm().split('@')[1];
   const probe = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
   if (probe.status === 0 && probe.stdout.trim() === want) return ['pnpm'];
-  return ['npx', '--yes', `pnpm@${want}`];
+  const prefix = join(root, '.x', 'tools', 'pnpm');
+  const bin = join(prefix, 'node_modules', '.bin', 'pnpm');
+  if (!existsSync(bin)) {
+    mkdirSync(prefix, { recursive: true });
+    console.log(`pnpm ${want} not found: installing it into .x/tools/pnpm (npm) …`);
+    spawnSync(
+      'npm',
+      ['install', '--no-save', '--no-package-lock', '--prefix', prefix, `pnpm@${want}`],
+      { stdio: 'inherit' },
+    );
+  }
+  return existsSync(bin) ? [bin] : ['npx', '--yes', `pnpm@${want}`];
+}
+
+/** `PATH` with the directory of the pnpm `pnpmCommand()` chose in front (unchanged for `pnpm`). */
+export function pathWithPnpm(command, path = process.env.PATH ?? '') {
+  return command[0].includes('/') ? `${dirname(command[0])}${delimiter}${path}` : path;
 }

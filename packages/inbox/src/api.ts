@@ -19,9 +19,10 @@ const MAX_LIMIT = 1000;
 /**
  * Adds the JSON API:
  * - `GET /api/health` — `{ status, version, uptime_s, events, issues, client_reports, skipped_items, forwarding }`
- * - `GET /api/events?issue=&user=&since=&limit=&cursor=` — `Page<EventSummary>`, newest first
+ * - `GET /api/events?issue=&user=&since=&transaction=&limit=&cursor=` — `Page<EventSummary>`, newest first
  * - `GET /api/events/:id` — `EventDetail` (the stored event with `_meta`)
- * - `GET /api/issues?sort=last_seen|first_seen|events|users&limit=&cursor=` — `Page<IssueSummary>`
+ * - `GET /api/issues?sort=last_seen|first_seen|events|users&transaction=&limit=&cursor=` — `Page<IssueSummary>`
+ *   (`transaction`: issues with an event of that transaction)
  * - `GET /api/issues/:id` — `IssueDetail` (with users affected and their event counts)
  */
 export function addApiRoutes(router: Router, deps: ApiDeps): void {
@@ -43,6 +44,7 @@ export function addApiRoutes(router: Router, deps: ApiDeps): void {
         issue: optionalInt(q.get('issue'), 'issue'),
         user: q.get('user') ?? undefined,
         since: since(q.get('since')),
+        transaction: q.get('transaction') || undefined,
         limit: limit(q.get('limit')),
         cursor: q.get('cursor') ?? undefined,
       }),
@@ -60,6 +62,7 @@ export function addApiRoutes(router: Router, deps: ApiDeps): void {
     return {
       body: deps.store.listIssues({
         sort: issueSort(q.get('sort')),
+        transaction: q.get('transaction') || undefined,
         limit: limit(q.get('limit')),
         cursor: q.get('cursor') ?? undefined,
       }),

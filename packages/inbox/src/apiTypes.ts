@@ -16,6 +16,8 @@ export interface EventSummary {
   user_key: string | null;
   /** The stored user (custom keys under `data`), or `null`. */
   user: Record<string, unknown> | null;
+  /** The event's `transaction`: the route it happened on (`GET /boom/:id`), or `null`. */
+  transaction: string | null;
 }
 
 /** `GET /api/events/:id`: the summary plus the full stored event (with its `_meta`). */
@@ -42,6 +44,8 @@ export interface IssueSummary {
   /** `server_name` of the latest event, or `null`. */
   server_name: string | null;
   last_event_id: string | null;
+  /** `transaction` of the latest event (its route, e.g. `GET /boom/:id`), or `null`. */
+  transaction: string | null;
 }
 
 /** One affected user of an issue. */

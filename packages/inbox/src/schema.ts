@@ -1,9 +1,13 @@
 import type { SqliteDatabase } from './sqlite';
 
-/** Version of the SQLite layout below; stored in `PRAGMA user_version`. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Version of the SQLite layout below; stored in `PRAGMA user_version`.
+ * 1: the first layout. 2: `transaction_name` on issues and events (the route).
+ */
+export const SCHEMA_VERSION = 2;
 
-const DDL = `
+/** The tables as the current version creates them. */
+const TABLES = `
 CREATE TABLE IF NOT EXISTS issues (
   id            INTEGER PRIMARY KEY,
   project_id    INTEGER NOT NULL,
@@ -18,6 +22,8 @@ CREATE TABLE IF NOT EXISTS issues (
   release       TEXT,
   server_name   TEXT,
   last_event_id TEXT,
+  -- The latest event's transaction (its route, e.g. GET /boom/:id). Since version 2.
+  transaction_name TEXT,
   UNIQUE (project_id, hash)
 );
 CREATE INDEX IF NOT EXISTS issues_last_seen  ON issues (last_seen, id);
@@ -36,7 +42,9 @@ CREATE TABLE IF NOT EXISTS events (
   title      TEXT    NOT NULL,
   user_key   TEXT,
   user_json  TEXT,
-  data       TEXT    NOT NULL
+  data       TEXT    NOT NULL,
+  -- The event's transaction. Since version 2.
+  transaction_name TEXT
 );
 CREATE INDEX IF NOT EXISTS events_issue    ON events (issue_id, seq);
 CREATE INDEX IF NOT EXISTS events_user     ON events (user_key, seq);
@@ -65,9 +73,18 @@ CREATE TABLE IF NOT EXISTS client_reports (
 );
 `;
 
+/** Indexes on columns added after version 1 (created once the columns exist). */
+const LATER_INDEXES = `
+-- Events of one transaction, newest first (the implicit rowid seq orders them).
+CREATE INDEX IF NOT EXISTS events_transaction ON events (transaction_name);
+-- The issues filter by transaction: has this issue an event of this transaction?
+CREATE INDEX IF NOT EXISTS events_issue_transaction ON events (issue_id, transaction_name);
+`;
+
 /**
- * Creates the tables and indexes when missing and sets WAL mode. Refuses a
- * database written by a newer inbox (a higher `user_version`).
+ * Creates the tables and indexes when missing, brings a database of an older
+ * layout up to {@link SCHEMA_VERSION} (in one transaction) and sets WAL mode.
+ * Refuses a database written by a newer inbox (a higher `user_version`).
  */
 export function migrate(db: SqliteDatabase): void {
   db.exec('PRAGMA journal_mode = WAL');
@@ -79,6 +96,27 @@ export function migrate(db: SqliteDatabase): void {
       `@x/inbox: the database was written by a newer inbox (schema ${version} > ${SCHEMA_VERSION}); upgrade @x/inbox or use another --db`,
     );
   }
-  db.exec(DDL);
-  db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  db.transaction(() => {
+    db.exec(TABLES);
+    // Version 1 → 2 (also repairs a database whose version was never written).
+    addTransactionColumn(db, 'events', EVENTS_BACKFILL);
+    addTransactionColumn(db, 'issues', ISSUES_BACKFILL);
+    db.exec(LATER_INDEXES);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+  })();
+}
+
+/** The stored event's `transaction` (a string when present: the shaping saw to it). */
+const EVENTS_BACKFILL = `UPDATE events SET transaction_name = json_extract(data, '$.transaction')
+  WHERE CASE WHEN json_valid(data) THEN json_type(data, '$.transaction') = 'text' ELSE 0 END`;
+/** The issue's latest event's transaction (after the events got theirs). */
+const ISSUES_BACKFILL = `UPDATE issues SET transaction_name =
+  (SELECT transaction_name FROM events WHERE events.id = issues.last_event_id)`;
+
+/** Adds `transaction_name` to `table` when it has none, and fills it from what is stored. */
+function addTransactionColumn(db: SqliteDatabase, table: string, backfill: string): void {
+  const columns = db.prepare(`PRAGMA table_info(${table})`).all();
+  if (columns.some((column) => column.name === 'transaction_name')) return;
+  db.exec(`ALTER TABLE ${table} ADD COLUMN transaction_name TEXT`);
+  db.exec(backfill);
 }

@@ -30,6 +30,8 @@ export interface EventQuery {
   user?: string | undefined;
   /** Only events received at or after this time (ms since the epoch). */
   since?: number | undefined;
+  /** Only events with this `transaction` (the route, e.g. `GET /boom/:id`). */
+  transaction?: string | undefined;
   /** Page size. */
   limit: number;
   /** `next_cursor` of the previous page. */
@@ -50,6 +52,8 @@ export interface IssueQuery {
   app?: string | undefined;
   /** Only issues whose title or culprit contains this text (ASCII case-insensitive). */
   text?: string | undefined;
+  /** Only issues with at least one event of this `transaction` (e.g. `GET /boom/:id`). */
+  transaction?: string | undefined;
 }
 
 /** One bucket of an issue's event histogram ({@link InboxStore.issueHistogram}). */
@@ -162,18 +166,20 @@ export class InboxStore {
     const user = (event.user ?? null) as Record<string, unknown> | null;
     const userKey = typeof user?.sentry_user === 'string' ? user.sentry_user : null;
     const text = (value: unknown) => (typeof value === 'string' ? value : null);
+    const transaction = text(event.transaction);
 
     const issue = this.sql(
       `INSERT INTO issues (project_id, hash, title, culprit, level, first_seen, last_seen,
-           event_count, release, server_name, last_event_id)
-         VALUES (@project, @hash, @title, @culprit, @level, @received, @received, 1, @release, @server, @id)
+           event_count, release, server_name, last_event_id, transaction_name)
+         VALUES (@project, @hash, @title, @culprit, @level, @received, @received, 1, @release, @server, @id,
+           @transaction)
          ON CONFLICT (project_id, hash) DO UPDATE SET
            event_count = event_count + 1,
            first_seen = min(first_seen, excluded.first_seen),
            last_seen = max(last_seen, excluded.last_seen),
            title = excluded.title, culprit = excluded.culprit, level = excluded.level,
            release = excluded.release, server_name = excluded.server_name,
-           last_event_id = excluded.last_event_id
+           last_event_id = excluded.last_event_id, transaction_name = excluded.transaction_name
          RETURNING id`,
     ).get({
       project: projectId,
@@ -185,11 +191,13 @@ export class InboxStore {
       release: text(event.release),
       server: text(event.server_name),
       id,
+      transaction,
     }) as { id: number };
 
     this.sql(
-      `INSERT INTO events (id, project_id, issue_id, received, timestamp, level, title, user_key, user_json, data)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO events (id, project_id, issue_id, received, timestamp, level, title, user_key, user_json,
+           data, transaction_name)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       projectId,
@@ -201,6 +209,7 @@ export class InboxStore {
       userKey,
       user ? JSON.stringify(user) : null,
       JSON.stringify(event),
+      transaction,
     );
 
     if (userKey && user) {
@@ -236,10 +245,13 @@ export class InboxStore {
     if (query.issue !== undefined) where.push('issue_id = ?') && args.push(query.issue);
     if (query.user !== undefined) where.push('user_key = ?') && args.push(query.user);
     if (query.since !== undefined) where.push('received >= ?') && args.push(query.since);
+    if (query.transaction !== undefined) {
+      where.push('transaction_name = ?') && args.push(query.transaction);
+    }
     const cursor = decodeCursor(query.cursor, 1);
     if (cursor) where.push('seq < ?') && args.push(cursor[0] as number);
-    const sql = `SELECT seq, id, project_id, issue_id, received, timestamp, level, title, user_key, user_json
-      FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `SELECT seq, id, project_id, issue_id, received, timestamp, level, title, user_key, user_json,
+        transaction_name FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY seq DESC LIMIT ?`;
     const rows = this.sql(sql).all(...args, query.limit + 1) as Row[];
     const more = rows.length > query.limit;
@@ -254,8 +266,8 @@ export class InboxStore {
   /** One event with its full stored payload, or `undefined`. */
   getEvent(id: string): EventDetail | undefined {
     const row = this.sql(
-      `SELECT id, project_id, issue_id, received, timestamp, level, title, user_key, user_json, data
-         FROM events WHERE id = ?`,
+      `SELECT id, project_id, issue_id, received, timestamp, level, title, user_key, user_json, data,
+           transaction_name FROM events WHERE id = ?`,
     ).get(id) as Row | undefined;
     return row ? { ...eventSummary(row), event: json(row.data) } : undefined;
   }
@@ -271,6 +283,12 @@ export class InboxStore {
     }
     if (query.app !== undefined) where.push('(release = ? OR server_name = ?)');
     if (query.app !== undefined) args.push(query.app, query.app);
+    if (query.transaction !== undefined) {
+      where.push(
+        'EXISTS (SELECT 1 FROM events WHERE events.issue_id = issues.id AND events.transaction_name = ?)',
+      );
+      args.push(query.transaction);
+    }
     if (query.text) {
       const like = `%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       where.push("(title LIKE ? ESCAPE '\\' OR culprit LIKE ? ESCAPE '\\')");
@@ -393,6 +411,18 @@ export class InboxStore {
     return rows.map((row) => String(row.app));
   }
 
+  /**
+   * The transactions (routes) of the issues' latest events, sorted, at most 200: suggestions for
+   * the UI's transaction filter.
+   */
+  listTransactions(): string[] {
+    const rows = this.sql(
+      `SELECT DISTINCT transaction_name AS name FROM issues WHERE transaction_name IS NOT NULL
+         ORDER BY 1 LIMIT 200`,
+    ).all() as Row[];
+    return rows.map((row) => String(row.name));
+  }
+
   /** The newest event's sequence number (0 when empty): changes whenever an event is stored. */
   latestSeq(): number {
     return Number((this.sql('SELECT max(seq) AS seq FROM events').get() as Row).seq ?? 0);
@@ -427,6 +457,7 @@ function eventSummary(row: Row): EventSummary {
     title: String(row.title),
     user_key: (row.user_key as string | null) ?? null,
     user: json(row.user_json),
+    transaction: (row.transaction_name as string | null) ?? null,
   };
 }
 
@@ -445,5 +476,6 @@ function issueSummary(row: Row): IssueSummary {
     release: (row.release as string | null) ?? null,
     server_name: (row.server_name as string | null) ?? null,
     last_event_id: (row.last_event_id as string | null) ?? null,
+    transaction: (row.transaction_name as string | null) ?? null,
   };
 }

@@ -132,6 +132,7 @@ describe('GET /api/events', () => {
       title: 'Disk full',
       user_key: null,
       user: null,
+      transaction: null,
     });
     expect(typeof page.next_cursor).toBe('string');
   });
@@ -215,6 +216,118 @@ describe('GET /api/issues', () => {
       detail: 'sort must be one of last_seen, first_seen, events, users',
     });
     expect(await get(inbox, '/api/issues/999', 404)).toEqual({ detail: 'issue not found' });
+  });
+});
+
+describe('transaction filter (GET /api/events?transaction=, GET /api/issues?transaction=)', () => {
+  const BOOM = 'GET /boom/:id';
+  const USERS = 'GET /users/[id]';
+  let routes: TestInbox;
+  const ev: Record<string, EventDetail> = {};
+  beforeAll(async () => {
+    routes = await startTestInbox();
+    // Issue X (checkout): twice on BOOM, then on USERS (its latest). Issue Y (refund): USERS.
+    // Issue Z: no transaction. W: a route with LIKE wildcards.
+    ev.x1 = await sendEvent(
+      routes,
+      crash('TypeError', 'checkout', undefined, { transaction: BOOM }),
+    );
+    ev.x2 = await sendEvent(
+      routes,
+      crash('TypeError', 'checkout', undefined, { transaction: BOOM }),
+    );
+    ev.x3 = await sendEvent(
+      routes,
+      crash('TypeError', 'checkout', undefined, { transaction: USERS }),
+    );
+    ev.y1 = await sendEvent(
+      routes,
+      crash('TypeError', 'refund', undefined, { transaction: USERS }),
+    );
+    ev.z1 = await sendEvent(routes, crash('TypeError', 'cancel', undefined));
+    ev.w1 = await sendEvent(
+      routes,
+      crash('TypeError', 'odd', undefined, { transaction: 'GET /a_%' }),
+    );
+  });
+  afterAll(() => routes.dispose());
+  const q = (value: string) => encodeURIComponent(value);
+  const eventIds = (page: Page<EventSummary>) => page.data.map((e) => e.id);
+
+  it('lists the events of one transaction, newest first, with their transaction', async () => {
+    const boom = await get<Page<EventSummary>>(routes, `/api/events?transaction=${q(BOOM)}`);
+    expect(eventIds(boom)).toEqual([ev.x2?.id, ev.x1?.id]);
+    expect(boom.data.map((e) => e.transaction)).toEqual([BOOM, BOOM]);
+    const users = await get<Page<EventSummary>>(routes, `/api/events?transaction=${q(USERS)}`);
+    expect(eventIds(users)).toEqual([ev.y1?.id, ev.x3?.id]);
+    expect(ev.x1?.transaction).toBe(BOOM);
+    expect(ev.z1?.transaction).toBeNull();
+  });
+
+  it('pages and combines with the issue filter; unknown or wildcard-like values match nothing else', async () => {
+    const first = await get<Page<EventSummary>>(
+      routes,
+      `/api/events?transaction=${q(USERS)}&limit=1`,
+    );
+    const second = await get<Page<EventSummary>>(
+      routes,
+      `/api/events?transaction=${q(USERS)}&limit=1&cursor=${first.next_cursor}`,
+    );
+    expect([...eventIds(first), ...eventIds(second)]).toEqual([ev.y1?.id, ev.x3?.id]);
+    expect(second.next_cursor).toBeNull();
+    const inIssue = await get<Page<EventSummary>>(
+      routes,
+      `/api/events?transaction=${q(USERS)}&issue=${ev.x1?.issue_id}`,
+    );
+    expect(eventIds(inIssue)).toEqual([ev.x3?.id]);
+    expect(
+      (await get<Page<EventSummary>>(routes, '/api/events?transaction=GET%20%2Fnope')).data,
+    ).toEqual([]);
+    expect(
+      (await get<Page<EventSummary>>(routes, '/api/events?transaction=GET%20%2Fab')).data,
+    ).toEqual([]);
+    expect(eventIds(await get(routes, `/api/events?transaction=${q('GET /a_%')}`))).toEqual([
+      ev.w1?.id,
+    ]);
+    // Empty means no filter.
+    expect((await get<Page<EventSummary>>(routes, '/api/events?transaction=')).data).toHaveLength(
+      6,
+    );
+  });
+
+  it("lists issues with an event of that transaction; an issue's transaction is its latest event's", async () => {
+    const [x, y, z] = [ev.x1?.issue_id, ev.y1?.issue_id, ev.z1?.issue_id];
+    expect(new Set([x, y, z]).size).toBe(3);
+    const boom = await get<Page<IssueSummary>>(routes, `/api/issues?transaction=${q(BOOM)}`);
+    expect(boom.data.map((i) => i.id)).toEqual([x]);
+    expect(boom.data[0]?.transaction).toBe(USERS);
+    const users = await get<Page<IssueSummary>>(
+      routes,
+      `/api/issues?transaction=${q(USERS)}&sort=events`,
+    );
+    expect(users.data.map((i) => [i.id, i.transaction])).toEqual([
+      [x, USERS],
+      [y, USERS],
+    ]);
+    const paged = await get<Page<IssueSummary>>(
+      routes,
+      `/api/issues?transaction=${q(USERS)}&sort=events&limit=1&cursor=${
+        (
+          await get<Page<IssueSummary>>(
+            routes,
+            `/api/issues?transaction=${q(USERS)}&sort=events&limit=1`,
+          )
+        ).next_cursor
+      }`,
+    );
+    expect(paged.data.map((i) => i.id)).toEqual([y]);
+    expect((await get<IssueDetail>(routes, `/api/issues/${z}`)).transaction).toBeNull();
+    expect((await get<Page<IssueSummary>>(routes, '/api/issues?transaction=nope')).data).toEqual(
+      [],
+    );
+    expect((await get<Page<IssueSummary>>(routes, '/api/issues?transaction=')).data).toHaveLength(
+      4,
+    );
   });
 });
 

@@ -19,6 +19,7 @@ import {
 } from '../src/index';
 import { newEventId } from './helpers';
 import { cleanEnv } from './installFixture';
+import { SCHEMA_V1_DDL } from './schemaV1';
 
 const node = process.versions.node;
 const dir = mkdtempSync(join(tmpdir(), 'x-inbox-sqlite-'));
@@ -184,8 +185,75 @@ describe.each<SqliteDriverName>(['better-sqlite3', 'node:sqlite'])('InboxStore o
       raw.exec('PRAGMA user_version = 99');
       raw.close();
       expect(() => new InboxStore(file, { driver })).toThrow(
-        '@x/inbox: the database was written by a newer inbox (schema 99 > 1)',
+        '@x/inbox: the database was written by a newer inbox (schema 99 > 2)',
       );
+    },
+  );
+  it.skipIf(reason !== undefined)(
+    title('migrates a version 1 database: transaction columns added and filled from the events'),
+    () => {
+      const file = join(dir, `${driver}-v1.db`);
+      const raw = openSqlite(file, { driver });
+      raw.exec(SCHEMA_V1_DDL);
+      raw.exec('PRAGMA user_version = 1');
+      const t0 = Date.UTC(2026, 0, 1);
+      raw
+        .prepare(
+          `INSERT INTO issues (id, project_id, hash, title, culprit, level, first_seen, last_seen,
+             event_count, last_event_id) VALUES (1, 1, 'h1', 'Error: boom', 'routes in boom', 'error', ?, ?, 3, 'e3'),
+             (2, 1, 'h2', 'odd', '', 'error', ?, ?, 1, 'e4')`,
+        )
+        .run(t0, t0 + 2000, t0, t0);
+      const insert = raw.prepare(
+        `INSERT INTO events (id, project_id, issue_id, received, timestamp, level, title, data)
+           VALUES (?, 1, ?, ?, ?, 'error', 'Error: boom', ?)`,
+      );
+      insert.run('e1', 1, t0, t0, JSON.stringify({ transaction: 'GET /boom/:id' }));
+      insert.run('e2', 1, t0 + 1000, t0, JSON.stringify({ message: 'no transaction' }));
+      insert.run('e3', 1, t0 + 2000, t0, JSON.stringify({ transaction: 'GET /users/[id]' }));
+      insert.run('e4', 2, t0, t0, 'not json, edited by hand');
+      raw.close();
+
+      const migrated = new InboxStore(file, { driver });
+      try {
+        expect(migrated.getIssueSummary(1)?.transaction).toBe('GET /users/[id]');
+        expect(migrated.getIssueSummary(2)?.transaction).toBeNull();
+        expect(migrated.getEvent('e1')?.transaction).toBe('GET /boom/:id');
+        expect(migrated.getEvent('e2')?.transaction).toBeNull();
+        const boom = migrated.listEvents({ limit: 10, transaction: 'GET /boom/:id' });
+        expect(boom.data.map((e) => e.id)).toEqual(['e1']);
+        const issues = migrated.listIssues({
+          sort: 'events',
+          limit: 10,
+          transaction: 'GET /boom/:id',
+        });
+        expect(issues.data.map((i) => i.id)).toEqual([1]);
+        // New events store their transaction next to the migrated ones.
+        store(migrated, { message: 'after', transaction: 'GET /boom/:id' });
+        expect(migrated.listEvents({ limit: 10, transaction: 'GET /boom/:id' }).data).toHaveLength(
+          2,
+        );
+        expect(migrated.listTransactions()).toEqual(['GET /boom/:id', 'GET /users/[id]']);
+      } finally {
+        migrated.close();
+      }
+      const check = openSqlite(file, { driver });
+      try {
+        expect(check.prepare('PRAGMA user_version').get()?.user_version).toBe(2);
+        const indexes = check
+          .prepare('PRAGMA index_list(events)')
+          .all()
+          .map((row) => row.name);
+        expect(indexes).toEqual(
+          expect.arrayContaining(['events_transaction', 'events_issue_transaction']),
+        );
+      } finally {
+        check.close();
+      }
+      // Opening again changes nothing (the columns are there).
+      const again = new InboxStore(file, { driver });
+      expect(again.counts()).toEqual({ events: 5, issues: 3, client_reports: 0 });
+      again.close();
     },
   );
 });

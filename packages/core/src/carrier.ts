@@ -32,7 +32,14 @@ export interface RuntimeSupport {
    * `event.exception` and changes nothing once `deadline` (epoch ms) has passed.
    */
   sourceFrames?:
-    | ((event: Event, options: { root?: string | undefined; deadline: number }) => Promise<void>)
+    | ((
+        event: Event,
+        options: {
+          root?: string | undefined;
+          contextLines?: number | undefined;
+          deadline: number;
+        },
+      ) => Promise<void>)
     | undefined;
 }
 

@@ -236,7 +236,11 @@ export class Client {
       return;
     try {
       const deadline = Date.now() + SOURCE_FRAMES_TIMEOUT_MS;
-      const work = sourceFrames(event, { root: this.options.root, deadline });
+      const work = sourceFrames(event, {
+        root: this.options.root,
+        contextLines: this.options.contextLines,
+        deadline,
+      });
       if (!(await settleWithin([work], SOURCE_FRAMES_TIMEOUT_MS)))
         debugWarn('reading source maps and context lines took too long; frames sent as parsed');
     } catch (err) {

@@ -55,6 +55,11 @@ export interface ClientOptions {
    * @default process.cwd()
    */
   root?: string | undefined;
+  /**
+   * (Node) Lines of source sent either side of each in-app frame's line, as Sentry's
+   * `frameContextLines`; `0` sends no source code at all. @default 7
+   */
+  contextLines?: number | undefined;
   /** Print debug lines (`[@x] …`) to the console. @default false */
   debug?: boolean | undefined;
   /** Set by adapters: the SDK name and version reported in `sdk`. */

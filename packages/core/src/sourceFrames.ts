@@ -49,6 +49,8 @@ const SNIP_WINDOW = 140;
 export interface SourceFrameOptions {
   /** Directory `filename` is relative to and `module` is computed from. @default process.cwd() */
   root?: string | undefined;
+  /** Lines of source either side of an in-app frame's line; `0` sends no source code. @default 7 */
+  contextLines?: number | undefined;
   /** Epoch ms after which nothing is changed on the event any more (the client stopped waiting). */
   deadline?: number | undefined;
 }
@@ -108,7 +110,13 @@ export async function applySourceFrames(
   const values = event.exception?.values;
   if (!Array.isArray(values) || values.length === 0) return;
   const root = rootDir(options.root);
-  const budget = { maps: MAX_MAPPED_FILES_PER_EVENT, files: MAX_CONTEXT_FILES_PER_EVENT };
+  const wanted = options.contextLines ?? CONTEXT_LINES;
+  const lines = Number.isFinite(wanted) ? Math.max(0, Math.min(50, Math.floor(wanted))) : 0;
+  const budget = {
+    maps: MAX_MAPPED_FILES_PER_EVENT,
+    files: lines > 0 ? MAX_CONTEXT_FILES_PER_EVENT : 0,
+    lines,
+  };
   const seenMapFiles = new Set<string>();
   const seenContextFiles = new Set<string>();
   const out: ExceptionValue[] = [];
@@ -138,7 +146,7 @@ async function improveFrame(
   frames: StackFrame[],
   index: number,
   root: string,
-  budget: { maps: number; files: number },
+  budget: { maps: number; files: number; lines: number },
   seenMapFiles: Set<string>,
   seenContextFiles: Set<string>,
 ): Promise<void> {
@@ -198,7 +206,7 @@ async function improveFrame(
   const lines = content ? contentLines(content.map, content.source, path) : undefined;
   const text =
     (lines && (await lines)) ?? (path && isAbsolute(path) ? await readLines(path) : null);
-  if (text) addContext(frame, text);
+  if (text) addContext(frame, text, budget.lines);
 }
 
 /**
@@ -496,16 +504,14 @@ async function readText(path: string, maxBytes: number): Promise<string | null> 
   }
 }
 
-function addContext(frame: StackFrame, lines: string[]): void {
+function addContext(frame: StackFrame, lines: string[], around: number): void {
   const index = (frame.lineno ?? 0) - 1;
   if (index < 0 || index >= lines.length) return;
   frame.pre_context = lines
-    .slice(Math.max(0, index - CONTEXT_LINES), index)
+    .slice(Math.max(0, index - around), index)
     .map((line) => snipLine(line, 0));
   frame.context_line = snipLine(lines[index] as string, frame.colno ?? 0);
-  frame.post_context = lines
-    .slice(index + 1, index + 1 + CONTEXT_LINES)
-    .map((line) => snipLine(line, 0));
+  frame.post_context = lines.slice(index + 1, index + 1 + around).map((line) => snipLine(line, 0));
 }
 
 /** Long (minified) lines are cut to a window around the column, marked `{snip}`, as Sentry does. */

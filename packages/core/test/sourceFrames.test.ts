@@ -110,6 +110,29 @@ describe('built code is mapped to the source the developer wrote', () => {
     });
   }
 
+  it('contextLines sets how much source is sent; 0 sends none', async () => {
+    clearSourceFrameCaches();
+    const app = requireNative(join(fixtures, 'built', 'linked.cjs')) as App;
+    for (const [contextLines, expected] of [
+      [2, 2],
+      [0, undefined],
+    ] as const) {
+      sink.received.length = 0;
+      init({ dsn: sink.dsn, root: coreRoot, contextLines });
+      captureException(thrownBy(() => app.runCheckout(negative)));
+      expect(await flush(5000)).toBe(true);
+      const frames = (sink.events() as Event[])[0]?.exception?.values?.at(-1)?.stacktrace?.frames;
+      const top = inApp(frames ?? []).at(-1);
+      expect(top).toMatchObject({
+        filename: 'test/fixtures/sourceFrames/app.ts',
+        lineno: throwLine,
+      });
+      expect(top?.pre_context?.length).toBe(expected);
+      expect(top?.post_context?.length).toBe(expected);
+      expect(top?.context_line === undefined).toBe(expected === undefined);
+    }
+  });
+
   it('without a map the built file stays, with its own lines as context', async () => {
     clearSourceFrameCaches();
     const dir = join(scratch, 'nomap');

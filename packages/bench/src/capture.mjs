@@ -19,8 +19,14 @@ const request = {
 
 let captureOne;
 let flush;
-if (sdk === 'x') {
+if (sdk === 'x' || sdk === 'x-no-frames') {
   const x = await import('@x/core');
+  // `x-no-frames`: without the Node entry's frame step (source maps, context lines, in_app), to
+  // show what that step costs.
+  if (sdk === 'x-no-frames') {
+    const carrier = globalThis[Symbol.for('@x/core.carrier')];
+    if (carrier?.runtime) carrier.runtime.sourceFrames = undefined;
+  }
   x.init({
     dsn: 'http://bench@127.0.0.1:9/1',
     sendDefaultPii: true,

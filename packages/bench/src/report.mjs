@@ -162,10 +162,16 @@ export function renderReport({
     '| SDK | caller (µs/event) | until queued (µs/event) | envelope bytes/event |',
     '| --- | ---: | ---: | ---: |',
   );
-  for (const sdk of ['x', 'sentry']) {
+  const captureNames = {
+    x: '@x/core',
+    'x-no-frames': '@x/core without the frame step (source maps, context lines)',
+    sentry: '@sentry/node',
+  };
+  for (const sdk of ['x', 'x-no-frames', 'sentry']) {
     const rows = pick(capture, { sdk });
+    if (rows.length === 0) continue;
     push(
-      `| ${sdk === 'x' ? '@x/core' : '@sentry/node'} | ${fmtSummary(summarize(rows.map((r) => r.callerUs)), 1)} | ${fmtSummary(summarize(rows.map((r) => r.totalUs)), 1)} | ${fmt(rows[0]?.bytesPerEvent ?? Number.NaN)} |`,
+      `| ${captureNames[sdk]} | ${fmtSummary(summarize(rows.map((r) => r.callerUs)), 1)} | ${fmtSummary(summarize(rows.map((r) => r.totalUs)), 1)} | ${fmt(rows[0]?.bytesPerEvent ?? Number.NaN)} |`,
     );
   }
   const xCapture = pick(capture, { sdk: 'x' });

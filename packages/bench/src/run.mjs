@@ -59,7 +59,7 @@ const paths = await runPaths({ generator, sink, log, ...settings });
 log('▶ captureException (in-process)');
 const capture = [];
 for (let round = 1; round <= settings.rounds; round++) {
-  for (const sdk of ['x', 'sentry']) {
+  for (const sdk of ['x', 'x-no-frames', 'sentry']) {
     const result = await node([
       fileURLToPath(new URL('./capture.mjs', import.meta.url)),
       sdk,

@@ -150,10 +150,15 @@ export function describeDemoContract(name: string, entry: string): void {
       const stored = (await eventsIn(inbox.url, before + 2)).slice(before);
       expect(stored).toHaveLength(2);
       const appDir = appRoot(entry);
+      const transactions: (string | undefined)[] = [];
       for (const { id } of stored) {
         const { event } = (await (await fetch(`${inbox.url}/api/events/${id}`)).json()) as {
-          event: { exception: { values: { stacktrace: { frames: Frame[] } }[] } };
+          event: {
+            transaction?: string;
+            exception: { values: { stacktrace: { frames: Frame[] } }[] };
+          };
         };
+        transactions.push(event.transaction);
         const frames = event.exception.values.at(-1)?.stacktrace.frames ?? [];
         const top = frames.filter((f) => f.in_app).at(-1);
         // The developer's own file (not a built chunk), at the line that throws.
@@ -172,6 +177,8 @@ export function describeDemoContract(name: string, entry: string): void {
           frames.filter((f) => f.in_app && notApp.test(f.abs_path ?? f.filename ?? '')),
         ).toEqual([]);
       }
+      // The route the framework matched names each event (not the URL with its query string).
+      expect(transactions.sort()).toEqual(['GET /boom', 'GET /boom/async']);
     });
 
     it('POST /report sends a message and answers its event id', async () => {

@@ -8,6 +8,7 @@ Usage: x-inbox [options]
 
   --port N              port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
   --host HOST           interface to listen on (default ${DEFAULT_HOST})
+  --allowed-hosts A,B   also answer these Host names (default: localhost, loopback and the bound address; "all" = any)
   --db PATH             SQLite database (default ${DEFAULT_DB_PATH})
   --key KEY             accept only this public key (others: 401/403)
   --trust-proxy [LIST]  believe X-Forwarded-For (all proxies, or e.g. "loopback,10.0.0.0/8", or a hop count)
@@ -32,6 +33,7 @@ export function parseCliArgs(argv: string[]): InboxOptions | 'help' | 'version' 
     options: {
       port: { type: 'string' },
       host: { type: 'string' },
+      'allowed-hosts': { type: 'string' },
       db: { type: 'string' },
       key: { type: 'string' },
       'trust-proxy': { type: 'string' },
@@ -52,6 +54,10 @@ export function parseCliArgs(argv: string[]): InboxOptions | 'help' | 'version' 
   return {
     port,
     host: values.host,
+    allowedHosts: values['allowed-hosts']
+      ?.split(',')
+      .map((h) => h.trim())
+      .filter((h) => h !== ''),
     dbPath: values.db,
     key: values.key,
     trustProxy: values['trust-proxy'] ?? false,

@@ -29,6 +29,12 @@ export interface InboxOptions {
   port?: number | undefined;
   /** Interface to listen on. @default "127.0.0.1" */
   host?: string | undefined;
+  /**
+   * More `Host` header values to answer besides `localhost`, loopback addresses
+   * and the bound address (DNS-rebinding protection): names or addresses, a
+   * leading `.` for a domain and its subdomains, `"all"` to answer any Host.
+   */
+  allowedHosts?: readonly string[] | undefined;
   /** SQLite file (created with its directory); `:memory:` for none. @default ".x/inbox.db" */
   dbPath?: string | undefined;
   /**

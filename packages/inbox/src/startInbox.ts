@@ -1,10 +1,11 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { addApiRoutes } from './api';
 import { createClientIp } from './clientIp';
 import { applyCors, isIngestPath } from './cors';
 import { Forwarder } from './forwarder';
 import { type GeoDatabase, type GeoSource, openGeo } from './geo';
+import { createHostCheck } from './hostCheck';
 import { addIngestRoutes } from './ingest';
 import {
   DEFAULT_DB_PATH,
@@ -15,11 +16,13 @@ import {
   DEV_PUBLIC_KEY,
   type InboxOptions,
 } from './options';
-import { Router } from './router';
+import { Router, send } from './router';
 import { InboxStore } from './store';
 import type { UiSettings } from './ui/layout';
 import { VERSION } from './version';
 import { addUiRoutes } from './webUi';
+
+const JSON_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' };
 
 /** A running inbox. */
 export interface InboxHandle {
@@ -108,7 +111,15 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
   let settings: UiSettings | undefined;
   addUiRoutes(router, { store, settings: () => settings as UiSettings, forwarding });
 
+  // Known once listening (the bound address); until then nothing is answered.
+  let refuseHost: (req: IncomingMessage) => string | undefined = () => 'not listening yet';
   const server = createServer((req, res) => {
+    // DNS rebinding: a foreign Host is refused before anything else, ingest, API and UI alike.
+    const hostRefusal = refuseHost(req);
+    if (hostRefusal !== undefined) {
+      send(res, { status: 403, body: { detail: hostRefusal }, headers: JSON_HEADERS });
+      return;
+    }
     // Cross-origin access for ingest only (browser SDKs); the API and UI stay same-origin.
     if (isIngestPath(req.url) && applyCors(req, res)) return;
     void router.handle(req, res);
@@ -131,6 +142,11 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
   }
 
   const address = server.address() as AddressInfo;
+  refuseHost = createHostCheck({
+    boundAddress: address.address,
+    host: options.host,
+    allowedHosts: options.allowedHosts,
+  });
   const host = publicHost(address.address);
   const url = `http://${host}:${address.port}`;
   const dsn = `http://${options.key ?? DEV_PUBLIC_KEY}@${host}:${address.port}/${DEFAULT_PROJECT_ID}`;

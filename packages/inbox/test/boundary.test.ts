@@ -1,0 +1,156 @@
+// Issue 18: the inbox at the network boundary — Host allow-list (DNS rebinding), credentials when
+// bound beyond loopback, all-or-nothing envelopes, Relay's ingest limits and length caps.
+// Everything goes over real HTTP to a real inbox on 127.0.0.1.
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../src/index';
+import { eventEnvelope, newEventId, startTestInbox, type TestInbox } from './helpers';
+
+/** The answer to a raw request. */
+interface Raw {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A request with any headers (fetch does not let a test set `Host`). */
+function raw(
+  port: number,
+  options: {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: Buffer | string;
+  } = {},
+): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path: options.path ?? '/api/health',
+        headers: options.headers ?? {},
+        setHost: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** Sends `text` as is on a new connection and returns the status line and the body. */
+function rawSocket(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(text));
+    let out = '';
+    socket.on('data', (chunk) => {
+      out += chunk.toString();
+    });
+    socket.on('end', () => resolve(out));
+    socket.on('error', reject);
+  });
+}
+
+const ingestHeaders = {
+  'Content-Type': 'application/x-sentry-envelope',
+  'X-Sentry-Auth': 'Sentry sentry_version=7, sentry_key=xinboxdevkey',
+};
+
+describe('Host allow-list (DNS rebinding)', () => {
+  let inbox: TestInbox;
+  let wide: TestInbox;
+  beforeAll(async () => {
+    [inbox, wide] = await Promise.all([
+      startTestInbox(),
+      startTestInbox({ allowedHosts: ['inbox.test', '.dev.test'] }),
+    ]);
+  });
+  afterAll(() => Promise.all([inbox.dispose(), wide.dispose()]));
+
+  it('answers localhost, 127.0.0.1 and [::1], with or without a port', async () => {
+    for (const host of [
+      'localhost',
+      `localhost:${inbox.port}`,
+      'LOCALHOST.',
+      '127.0.0.1',
+      `127.0.0.1:${inbox.port}`,
+      '[::1]',
+      `[::1]:${inbox.port}`,
+      'app.localhost:3000',
+    ]) {
+      const answer = await raw(inbox.port, { headers: { Host: host } });
+      expect(answer.status, host).toBe(200);
+    }
+  });
+
+  it('refuses a foreign Host with 403 and a reason on the API, the UI, /settings and ingest', async () => {
+    for (const path of ['/api/health', '/api/events', '/', '/settings', '/ui/latest']) {
+      const answer = await raw(inbox.port, { path, headers: { Host: 'attacker.example' } });
+      expect(answer.status, path).toBe(403);
+      expect(JSON.parse(answer.body)).toEqual({
+        detail:
+          'host "attacker.example" is not allowed: start the inbox with --allowed-hosts attacker.example to accept it',
+      });
+      expect(answer.body).not.toContain('xinboxdevkey');
+    }
+    const id = newEventId();
+    const ingest = await raw(inbox.port, {
+      method: 'POST',
+      path: '/api/1/envelope/',
+      headers: { ...ingestHeaders, Host: 'attacker.example:8969' },
+      body: eventEnvelope({ event_id: id, message: 'rebound' }),
+    });
+    expect(ingest.status).toBe(403);
+    const preflight = await raw(inbox.port, {
+      method: 'OPTIONS',
+      path: '/api/1/envelope/',
+      headers: { Host: 'attacker.example', Origin: 'http://attacker.example' },
+    });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    expect((await fetch(`${inbox.url}/api/events/${id}`)).status).toBe(404);
+  });
+
+  it('refuses an empty Host and HTTP/1.0 without one', async () => {
+    expect((await raw(inbox.port, { headers: { Host: '' } })).status).toBe(403);
+    const http10 = await rawSocket(inbox.port, 'GET /settings HTTP/1.0\r\n\r\n');
+    expect(http10).toMatch(/^HTTP\/1\.1 403 /);
+    expect(http10).toContain('{"detail":"a Host header is required"}');
+    expect(http10).not.toContain('Settings');
+  });
+
+  it('--allowed-hosts adds names and domains (the CLI splits on commas)', async () => {
+    for (const host of ['inbox.test', 'inbox.test:8969', 'dev.test', 'a.dev.test']) {
+      expect((await raw(wide.port, { headers: { Host: host } })).status, host).toBe(200);
+    }
+    expect((await raw(wide.port, { headers: { Host: 'other.test' } })).status).toBe(403);
+    expect((await raw(wide.port, { headers: { Host: 'inbox.test.evil' } })).status).toBe(403);
+    expect(parseCliArgs(['--allowed-hosts', 'a.test, .b.test'])).toMatchObject({
+      allowedHosts: ['a.test', '.b.test'],
+    });
+  });
+
+  it('SDKs sending to the DSN host are answered', async () => {
+    const dsnHost = new URL(inbox.dsn).host;
+    const answer = await raw(inbox.port, {
+      method: 'POST',
+      path: '/api/1/envelope/',
+      headers: { ...ingestHeaders, Host: dsnHost },
+      body: eventEnvelope({ message: 'from the DSN host' }),
+    });
+    expect(answer.status).toBe(200);
+  });
+});

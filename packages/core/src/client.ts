@@ -186,11 +186,34 @@ export class Client {
   }
 
   private track(event: () => Event, hint: EventHint, scopes: readonly ScopeData[]): void {
+    const frozen = this.readRequestNow(scopes);
     const work = Promise.resolve()
-      .then(() => this.process(event(), hint, scopes))
+      .then(() => this.process(event(), hint, frozen))
       .catch((err) => this.internalError(err));
     this.pending.add(work);
     void work.finally(() => this.pending.delete(work));
+  }
+
+  /**
+   * Reads the request's client IP (only with `sendDefaultPii`) and route now, on the caller's
+   * path: they come from the framework's request, which may be gone (its socket closed) by the
+   * time the event is built. The user resolver stays lazy (it runs when the event is built).
+   */
+  private readRequestNow(scopes: readonly ScopeData[]): readonly ScopeData[] {
+    return scopes.map((scope) => {
+      const request = scope.request;
+      if (!request || (!request.clientIp && !request.route)) return scope;
+      const clientIp = this.prepare.sendDefaultPii ? readGetter(request.clientIp) : undefined;
+      const route = readGetter(request.route);
+      return {
+        ...scope,
+        request: {
+          ...request,
+          clientIp: request.clientIp && (() => clientIp),
+          route: request.route && (() => route),
+        },
+      };
+    });
   }
 
   private async process(
@@ -199,8 +222,8 @@ export class Client {
     scopes: readonly ScopeData[],
   ): Promise<void> {
     const category = eventCategory(event);
-    await this.improveFrames(event);
     let prepared: Event | null = await prepareEvent(event, scopes, this.prepare);
+    await this.improveFrames(prepared);
     if (this.options.beforeSend) {
       try {
         prepared = await this.options.beforeSend(prepared, hint);
@@ -296,4 +319,14 @@ async function settleWithin(promises: Promise<unknown>[], timeoutMs: number): Pr
   const result = await Promise.race([settled, timeout]);
   clearTimeout(timer);
   return result;
+}
+
+/** A getter's value now; `undefined` when it throws (reported later, when the event is built). */
+function readGetter<T>(getter: (() => T) | undefined): T | undefined {
+  try {
+    return getter?.();
+  } catch (error) {
+    debugWarn('a request getter threw; the event goes without its value', error);
+    return undefined;
+  }
 }

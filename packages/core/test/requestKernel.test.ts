@@ -163,6 +163,30 @@ describe('the route', () => {
   });
 });
 
+describe('the request’s own values', () => {
+  it('client IP and route are read when the error is captured: the request may be gone later', async () => {
+    init({ dsn: sink.dsn, sendDefaultPii: true, sendClientReports: false });
+    let open = true; // like ctx.ip: the socket's address, undefined once the socket is closed
+    await runRequestCapturing(
+      {
+        method: 'get',
+        clientIp: () => (open ? '203.0.113.5' : undefined),
+        route: () => (open ? '/boom' : undefined),
+        getUser: () => ({ id: 'u1' }),
+      },
+      { mechanism: 'test' },
+      () => {
+        captureMessage('captured while open');
+        open = false;
+      },
+    );
+    await flush(2000);
+    const [event] = sink.events();
+    expect(event?.user).toEqual({ id: 'u1', ip_address: '203.0.113.5' });
+    expect(event?.transaction).toBe('GET /boom');
+  });
+});
+
 describe('requestUrl and toWebHeaders', () => {
   it('builds the full URL from its parts', () => {
     expect(requestUrl({ protocol: 'https', host: 'shop.test', path: '/a?b=1' })).toBe(

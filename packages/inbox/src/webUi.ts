@@ -35,9 +35,10 @@ const HTML = 'text/html; charset=utf-8';
 
 /**
  * Adds the web UI (server-rendered HTML, see the README's "Web UI"):
- * - `GET /` — issues, filtered by `q`, `user`, `app`, sorted by `sort`, paged by `cursor`
+ * - `GET /` — issues, filtered by `q`, `user`, `app`, `transaction`, sorted by `sort`, paged by `cursor`
  * - `GET /issues/:id` — one issue: chart, users affected, events
- * - `GET /events/:id` — one event: exception, request, tags, contexts, user card
+ * - `GET /events/:id` — one event: route, exception (the crashing frame's source lines, library
+ *   frames folded), request, tags, contexts, user card
  * - `GET /users/:userKey` — one user's issues and events
  * - `GET /settings` — DSN, IP storage, geo database
  * - `GET /ui/style.css`, `GET /ui/app.js`, `GET /ui/latest` (newest event's sequence number, polled for live updates)
@@ -52,6 +53,7 @@ export function addUiRoutes(router: Router, deps: UiDeps): void {
       q: q.get('q')?.trim() || undefined,
       user: q.get('user')?.trim() || undefined,
       app: q.get('app') || undefined,
+      transaction: q.get('transaction')?.trim() || undefined,
       cursor: q.get('cursor') || undefined,
     };
     const counts = store.counts();
@@ -62,6 +64,7 @@ export function addUiRoutes(router: Router, deps: UiDeps): void {
         page: store.listIssues({ ...filter, text: filter.q, limit: PAGE_SIZE }),
         apps: store.listApps(),
         users: store.recentUserKeys(),
+        transactions: store.listTransactions(),
         totals: counts,
         latestSeq: store.latestSeq(),
         dsn: deps.settings().dsn,

@@ -1,5 +1,6 @@
 // The web UI in headless Chromium: users affected, click-through to the user card, a live
-// update without reload, a hostile username rendered as text. Writes screenshots to
+// update without reload, the crashing frame's source lines and the folded library frames, the
+// route, a hostile username rendered as text. Writes screenshots to
 // packages/inbox/.test-results/ (not committed).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,9 +8,13 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../test-kit/src/chromium.mjs';
 import { eventEnvelope, post, startTestInbox, type TestInbox } from './helpers';
-import { boomEvent } from './uiFixtures';
+import { BOOM_SOURCE, boomEvent } from './uiFixtures';
 
 const ARTIFACTS = join(__dirname, '..', '.test-results');
+/** The page's `getComputedStyle`, typed here (this tsconfig has no DOM types). */
+type StyleWindow = {
+  getComputedStyle(element: unknown): { backgroundColor: string; whiteSpace: string };
+};
 const SLOW = 60_000;
 
 let inbox: TestInbox;
@@ -111,6 +116,85 @@ describe('inbox web UI in Chromium', () => {
       expect(await value('data.subscription').textContent()).toBe('pro');
       expect(await value('Email').textContent()).toBe('alice@example.com');
       await page.screenshot({ path: join(ARTIFACTS, 'event.png'), fullPage: true });
+    },
+    SLOW,
+  );
+
+  it(
+    'shows the source lines of the crashing frame and expands the folded library frames',
+    async () => {
+      await page.goto(`${inbox.url}/`);
+      await page.locator('a.title', { hasText: /^Error: boom$/ }).click();
+      await page.waitForURL(/\/issues\/\d+$/);
+      // The route of the latest event, linked to the issues on that route.
+      expect(await page.locator('.page-head .route a.transaction').textContent()).toBe('GET /boom');
+      await page.locator('.events-list a.mono').first().click();
+      await page.waitForURL(/\/events\/[0-9a-f]{32}$/);
+      expect(await page.locator('.page-head .route a.transaction').textContent()).toBe('GET /boom');
+
+      const crashing = page.locator('li.frame.crashing');
+      await expect.poll(() => crashing.count()).toBe(1);
+      expect(await crashing.locator('.frame-head .file').textContent()).toBe('src/routes.ts:17:11');
+      expect(await crashing.locator('.frame-head .fn').textContent()).toBe('boom');
+      const current = crashing.locator('.source tr.current');
+      expect(await current.locator('td.lineno').textContent()).toBe('17');
+      expect(await current.locator('td.code').textContent()).toBe(BOOM_SOURCE.context_line);
+      const lines = crashing.locator('.source tr');
+      expect(await lines.count()).toBe(15);
+      expect(await lines.first().locator('td.lineno').textContent()).toBe('10');
+      expect(await lines.last().locator('td.code').textContent()).toBe('export default router;');
+      expect(await current.isVisible()).toBe(true);
+      // The stylesheet applied (the CSP let it through): the failing line is highlighted.
+      expect(
+        await current
+          .locator('td.code')
+          .evaluate(
+            (el) => (globalThis as unknown as StyleWindow).getComputedStyle(el).backgroundColor,
+          ),
+      ).toBe('rgb(253, 230, 232)');
+      expect(
+        await current
+          .locator('td.code')
+          .evaluate((el) => (globalThis as unknown as StyleWindow).getComputedStyle(el).whiteSpace),
+      ).toBe('pre');
+
+      // Library frames are folded: present, not shown, until the summary is clicked.
+      const folded = page.locator('li.frames-folded > details');
+      expect(await folded.count()).toBe(1);
+      const koa = folded.locator('li.frame', { hasText: 'koa-compose/index.js' }).first();
+      expect(await folded.getAttribute('open')).toBeNull();
+      expect(await koa.isVisible()).toBe(false);
+      expect(await page.locator('li.frame.in-app').count()).toBe(2);
+      expect(await page.locator('li.frame.in-app').first().isVisible()).toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS, 'event-source.png'), fullPage: true });
+
+      await folded.locator('summary').click();
+      await expect.poll(() => koa.isVisible()).toBe(true);
+      expect(await folded.getAttribute('open')).toBe('');
+      expect(await folded.locator('li.frame').count()).toBe(4);
+      expect(await folded.locator('li.frame .file').allTextContents()).toEqual([
+        'node_modules/koa-compose/index.js:42:5',
+        'node_modules/@x/koa/dist/index.js:88:5',
+        'node_modules/koa-compose/index.js:42:5',
+        'node:internal/process/task_queues:95:5',
+      ]);
+      await page.screenshot({ path: join(ARTIFACTS, 'event-frames-expanded.png'), fullPage: true });
+
+      // The in-app caller's source opens the same way.
+      const caller = page.locator('li.frame.in-app:not(.crashing)');
+      expect(await caller.locator('.source').isVisible()).toBe(false);
+      await caller.locator('details.frame-source > summary').click();
+      await expect
+        .poll(() => caller.locator('.source tr.current td.lineno').textContent())
+        .toBe('30');
+
+      // The route link leads to the issues on that route.
+      await page.locator('.page-head .route a.transaction').click();
+      await page.waitForURL(/\/\?transaction=GET\+%2Fboom$/);
+      expect(await page.locator('input[name="transaction"]').inputValue()).toBe('GET /boom');
+      expect(await page.locator('a.title', { hasText: /^Error: boom$/ }).count()).toBe(1);
+      expect(await page.locator('a.title', { hasText: 'TypeError: boom' }).count()).toBe(0);
+      await page.screenshot({ path: join(ARTIFACTS, 'issues-by-route.png'), fullPage: true });
     },
     SLOW,
   );

@@ -1,9 +1,9 @@
 // The web UI's server-side rendering: pages, filters, 404s, headers, and that nothing
 // user-supplied reaches the markup unescaped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UI_CSP } from '../src/index';
+import { escapeHtml, UI_CSP } from '../src/index';
 import { sendEvent, startTestInbox, type TestInbox } from './helpers';
-import { boomEvent } from './uiFixtures';
+import { BOOM_SOURCE, boomEvent } from './uiFixtures';
 
 let inbox: TestInbox;
 const ids: Record<string, string> = {};
@@ -211,6 +211,144 @@ describe('event page', () => {
     expectUiPage(result);
     expect(result.text).toContain('<td class="mono">00:00:00.000</td><td></td>');
     expect(result.text).toContain('<td class="mono">22:13:20.500</td>');
+  });
+});
+
+describe('stack frames, source lines and the route', () => {
+  /** The `<li>` of the frame whose head names `file:line:col`, or fails. */
+  const frameOf = (text: string, where: string) => {
+    const at = text.indexOf(`>${where}</span>`);
+    expect(at, where).toBeGreaterThan(-1);
+    const start = text.lastIndexOf('<li class="frame', at);
+    return text.slice(start, text.indexOf('</li>', at) + 5);
+  };
+
+  it('shows the source around the crashing frame with line numbers, the failing line highlighted', async () => {
+    const { text } = await page(`/events/${ids.alice}`);
+    const crashing = frameOf(text, 'src/routes.ts:17:11');
+    expect(crashing).toMatch(/^<li class="frame in-app crashing">/);
+    const rows = [
+      ...crashing.matchAll(
+        /<tr( class="current" aria-current="true")?><td class="lineno">(\d+)<\/td><td class="code">(.*?)<\/td><\/tr>/g,
+      ),
+    ];
+    expect(rows.map((row) => Number(row[2]))).toEqual(Array.from({ length: 15 }, (_, i) => 10 + i));
+    expect(rows.map((row) => row[3])).toEqual(
+      [...BOOM_SOURCE.pre_context, BOOM_SOURCE.context_line, ...BOOM_SOURCE.post_context].map(
+        escapeHtml,
+      ),
+    );
+    expect(rows.filter((row) => row[1]).map((row) => row[2])).toEqual(['17']);
+    expect(crashing).toContain(
+      '<span class="file" title="/app/apps/koa-demo/src/routes.ts">src/routes.ts:17:11</span> <span class="muted">in</span> <span class="fn">boom</span> <span class="module" title="module">routes</span> <span class="badge">in app</span>',
+    );
+    // The other in-app frame keeps its source behind its context line.
+    const caller = frameOf(text, 'src/server.ts:30:5');
+    expect(caller).toMatch(/^<li class="frame in-app">/);
+    expect(caller).toContain(
+      '<details class="frame-source"><summary><code>await next();</code></summary>',
+    );
+    expect(caller).toContain('<td class="lineno">30</td><td class="code">  await next();</td>');
+  });
+
+  it('folds the frames that are not in-app into one closed <details>, in-app frames shown', async () => {
+    const { text } = await page(`/events/${ids.alice}`);
+    const folded =
+      text.match(/<li class="frames-folded"><details>[\s\S]*?<\/details><\/li>/g) ?? [];
+    expect(folded).toHaveLength(1);
+    const [library] = folded as [string];
+    expect(library).toContain('<summary>4 frames not in app</summary>');
+    expect(library).not.toMatch(/<details[^>]* open/);
+    for (const where of [
+      'node_modules/koa-compose/index.js:42:5',
+      'node_modules/@x/koa/dist/index.js:88:5',
+      'node:internal/process/task_queues:95:5',
+    ]) {
+      expect(library).toContain(`>${where}</span>`);
+    }
+    expect(library).toContain('<span class="module" title="module">koa-compose:index</span>');
+    expect(library).not.toContain('src/routes.ts');
+    expect(library).not.toContain('in-app');
+    // Most recent call first: the crashing frame, its in-app caller, then the library frames.
+    const order = ['src/routes.ts:17:11', 'src/server.ts:30:5', '4 frames not in app'];
+    const positions = order.map((needle) => text.indexOf(needle));
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+    expect(positions[0]).toBeGreaterThan(-1);
+  });
+
+  it('shows every frame when none is in-app, and the source of the innermost with context', async () => {
+    const stored = await sendEvent(inbox, {
+      exception: {
+        values: [
+          {
+            type: 'Error',
+            value: 'older sdk',
+            stacktrace: {
+              frames: [
+                { function: 'outer', filename: 'lib/a.js', lineno: 3 },
+                {
+                  function: 'inner',
+                  filename: 'lib/b.js',
+                  lineno: 8,
+                  context_line: 'explode();',
+                  pre_context: ['// seven'],
+                },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    const { text } = await page(`/events/${stored.id}`);
+    expect(text).not.toContain('frames-folded');
+    expect(text).toContain('>lib/a.js:3</span>');
+    expect(frameOf(text, 'lib/b.js:8')).toContain(
+      '<tr class="current" aria-current="true"><td class="lineno">8</td><td class="code">explode();</td></tr>',
+    );
+    expect(frameOf(text, 'lib/b.js:8')).toContain(
+      '<td class="lineno">7</td><td class="code">// seven</td>',
+    );
+  });
+
+  it("shows the route on the issue page, the event page, the issues list and the issue's events", async () => {
+    const link =
+      '<a class="transaction" href="/?transaction=GET+%2Fboom" title="issues on this route">GET /boom</a>';
+    const issue = await page(`/issues/${boomIssue}`);
+    expectUiPage(issue);
+    expect(issue.text).toContain(
+      `<span class="route" title="the route of the latest event">route ${link}</span>`,
+    );
+    expect(issue.text).toContain(`<td class="route">${link}</td>`);
+    const event = await page(`/events/${ids.alice}`);
+    expect(event.text).toContain(`<span class="route">route ${link}</span> · received`);
+    expect(event.text).toContain('<dt>transaction</dt><dd>GET /boom</dd>');
+    const list = await page('/');
+    expect(list.text).toContain(
+      `<span class="culprit">routes in boom</span> · <span class="route">${link}</span>`,
+    );
+    expect(list.text).toContain(
+      '<datalist id="recent-transactions"><option value="GET /boom"></option></datalist>',
+    );
+  });
+
+  it('filters the issues by route (issues with an event on it)', async () => {
+    const route = await sendEvent(
+      inbox,
+      boomEvent('alice', { fn: 'load', transaction: 'GET /users/[id]' }),
+    );
+    const byRoute = await page(`/?transaction=${encodeURIComponent('GET /users/[id]')}`);
+    expectUiPage(byRoute);
+    expect(byRoute.text).toContain(`data-issue="${route.issue_id}"`);
+    expect(byRoute.text).not.toContain(`data-issue="${boomIssue}"`);
+    expect(byRoute.text).toContain('name="transaction" value="GET /users/[id]"');
+    expect(byRoute.text).toContain('Clear filters');
+    const boom = await page('/?transaction=GET+%2Fboom');
+    expect(boom.text).toContain(`data-issue="${boomIssue}"`);
+    expect(boom.text).toContain(`data-issue="${otherIssue}"`);
+    expect(boom.text).not.toContain(`data-issue="${route.issue_id}"`);
+    expect((await page('/?transaction=GET+%2Fnowhere')).text).toContain(
+      'No issues match these filters.',
+    );
   });
 });
 

@@ -9,7 +9,7 @@ import {
   messageSection,
   requestSection,
 } from './eventSections';
-import { issueHref, levelBadge, time } from './format';
+import { issueHref, levelBadge, time, transactionLink } from './format';
 import { html, type SafeHtml } from './html';
 import { formatMetaNote, metaNotes } from './metaNotes';
 import { renderUserCard } from './userCard';
@@ -47,7 +47,11 @@ export function renderEventPage({ event, issue }: EventPageData): SafeHtml {
   } / <span class="mono">${event.id}</span></p>
 <div class="page-head">
   <h1>${event.title}</h1>
-  <p class="sub">${levelBadge(event.level)} received ${time(event.received)} · happened ${time(event.timestamp)}
+  <p class="sub">${levelBadge(event.level)}${
+    event.transaction
+      ? html` <span class="route">route ${transactionLink(event.transaction)}</span> ·`
+      : ''
+  } received ${time(event.received)} · happened ${time(event.timestamp)}
     · <a href="/api/events/${event.id}">raw JSON</a></p>
 </div>
 <div class="event-grid">

@@ -20,8 +20,11 @@ export function kvList(entries: [string, unknown][]): SafeHtml {
 
 /**
  * The exception chain, outermost last as Sentry sends it, shown newest first;
- * each with its mechanism and stack frames, most recent call first, frames that
- * are not in-app dimmed.
+ * each with its mechanism and stack frames, most recent call first. In-app
+ * frames are shown; runs of frames that are not in-app fold into a closed
+ * `<details>` (all frames show when none is in-app). The crashing frame — the
+ * innermost in-app frame with source context — shows its source lines with the
+ * failing line highlighted.
  */
 export function exceptionSection(event: Obj): SafeHtml {
   const values =
@@ -51,23 +54,96 @@ export function exceptionSection(event: Obj): SafeHtml {
         }${mechanism.handled === true ? ' · handled' : ''}</p>`
       : ''
   }
-  ${frames.length ? html`<ol class="frames">${[...frames].reverse().map(frameItem)}</ol>` : html`<p class="muted">No stack trace.</p>`}
+  ${frames.length ? framesList(frames) : html`<p class="muted">No stack trace.</p>`}
 </div>`;
     });
   return html`<section class="card"><h2>Exception</h2>${blocks}</section>`;
 }
 
-function frameItem(frame: Obj): SafeHtml {
+/** Frames as sent (outermost first) → a list, most recent call first, library runs folded. */
+function framesList(frames: Obj[]): SafeHtml {
+  const anyInApp = frames.some((frame) => frame.in_app === true);
+  const crashing = crashingFrame(frames, anyInApp);
+  const items: SafeHtml[] = [];
+  let folded: SafeHtml[] = [];
+  const fold = () => {
+    if (folded.length === 0) return;
+    const label = folded.length === 1 ? '1 frame not in app' : `${folded.length} frames not in app`;
+    items.push(html`<li class="frames-folded"><details><summary>${label}</summary>
+<ol class="frames">${folded}</ol></details></li>`);
+    folded = [];
+  };
+  for (const frame of [...frames].reverse()) {
+    const item = frameItem(frame, frame === crashing);
+    if (anyInApp && frame.in_app !== true) {
+      folded.push(item);
+    } else {
+      fold();
+      items.push(item);
+    }
+  }
+  fold();
+  return html`<ol class="frames">${items}</ol>`;
+}
+
+/**
+ * The frame whose source to show: the innermost in-app frame with a `context_line`; when no
+ * frame is in-app (an SDK that does not say), the innermost frame with one.
+ */
+function crashingFrame(frames: Obj[], anyInApp: boolean): Obj | undefined {
+  for (let i = frames.length - 1; i >= 0; i--) {
+    const frame = frames[i] as Obj;
+    if ((frame.in_app === true || !anyInApp) && str(frame.context_line) !== undefined) {
+      return frame;
+    }
+  }
+  return undefined;
+}
+
+/** One frame: `filename:lineno:colno in function`, its module, and its source lines when it has them. */
+function frameItem(frame: Obj, crashing: boolean): SafeHtml {
   const file = str(frame.filename) ?? str(frame.abs_path) ?? str(frame.module) ?? '?';
+  const absPath = str(frame.abs_path);
   const line = typeof frame.lineno === 'number' ? `:${frame.lineno}` : '';
   const col = typeof frame.colno === 'number' ? `:${frame.colno}` : '';
   const fn = str(frame.function) ?? '<anonymous>';
+  const module = str(frame.module);
+  const inApp = frame.in_app === true;
   const context = str(frame.context_line);
-  return html`<li class="${frame.in_app === true ? 'frame in-app' : 'frame'}">
-  <span class="fn">${fn}</span> <span class="muted">at</span> <span class="file">${file}${line}${col}</span>${
-    frame.in_app === true ? html` <span class="badge">in app</span>` : ''
-  }${context ? html`<pre class="context">${context.trim()}</pre>` : ''}
+  const classes = ['frame', inApp ? 'in-app' : '', crashing ? 'crashing' : ''].filter(Boolean);
+  return html`<li class="${classes.join(' ')}">
+  <div class="frame-head"><span class="file"${absPath && absPath !== file ? html` title="${absPath}"` : ''}>${file}${line}${col}</span> <span class="muted">in</span> <span class="fn">${fn}</span>${
+    module && module !== file ? html` <span class="module" title="module">${module}</span>` : ''
+  }${inApp ? html` <span class="badge">in app</span>` : ''}</div>${
+    context === undefined
+      ? ''
+      : crashing
+        ? sourceLines(frame, context)
+        : html`<details class="frame-source"><summary><code>${context.trim()}</code></summary>${sourceLines(frame, context)}</details>`
+  }
 </li>`;
+}
+
+/**
+ * A frame's source: `pre_context`, the `context_line` (highlighted) and `post_context`, each
+ * with its line number when the frame has a `lineno`.
+ */
+function sourceLines(frame: Obj, context: string): SafeHtml {
+  const strings = (value: unknown) =>
+    Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  const pre = strings(frame.pre_context);
+  const post = strings(frame.post_context);
+  const lineno = typeof frame.lineno === 'number' ? frame.lineno : undefined;
+  const first = lineno === undefined ? undefined : lineno - pre.length;
+  const row = (text: string, index: number, current: boolean) => {
+    const number = first === undefined ? '' : first + index;
+    return html`<tr${current ? html` class="current" aria-current="true"` : ''}><td class="lineno">${number}</td><td class="code">${text}</td></tr>`;
+  };
+  return html`<div class="source"><table><tbody>${[
+    ...pre.map((text, i) => row(text, i, false)),
+    row(context, pre.length, true),
+    ...post.map((text, i) => row(text, pre.length + 1 + i, false)),
+  ]}</tbody></table></div>`;
 }
 
 /** The log message (`logentry`), when the event has one. */

@@ -44,6 +44,16 @@ export function withQuery(path: string, params: Record<string, string | undefine
   return text ? `${path}?${text}` : path;
 }
 
+/**
+ * An event's or issue's `transaction` (its route, e.g. `GET /boom/:id`) as a link to the issues
+ * with an event of that route: a same-origin path whose query `URLSearchParams` encodes, so the
+ * value can never become a scheme or another path. Nothing without a transaction.
+ */
+export function transactionLink(transaction: string | null | undefined): SafeHtml {
+  if (typeof transaction !== 'string' || transaction === '') return html``;
+  return html`<a class="transaction" href="${withQuery('/', { transaction })}" title="issues on this route">${transaction}</a>`;
+}
+
 /** How a user is named in lists: username, else email, else id, else IP, else the key. */
 export function userLabel(user: Record<string, unknown> | null, userKey: string | null): string {
   for (const field of ['username', 'email', 'id', 'ip_address']) {

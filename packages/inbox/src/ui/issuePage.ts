@@ -8,6 +8,7 @@ import {
   levelBadge,
   plural,
   time,
+  transactionLink,
   userLink,
   withQuery,
 } from './format';
@@ -32,7 +33,11 @@ export function renderIssuePage(data: IssuePageData): SafeHtml {
   return html`<p class="crumbs"><a href="/">Issues</a> / #${issue.id}</p>
 <div class="page-head">
   <h1>${issue.title}</h1>
-  <p class="sub">${levelBadge(issue.level)} <span class="culprit">${issue.culprit}</span></p>
+  <p class="sub">${levelBadge(issue.level)} <span class="culprit">${issue.culprit}</span>${
+    issue.transaction
+      ? html` · <span class="route" title="the route of the latest event">route ${transactionLink(issue.transaction)}</span>`
+      : ''
+  }</p>
 </div>
 <div class="live" data-live data-seq="${data.latestSeq}">
 <dl class="stats">
@@ -85,11 +90,12 @@ function eventsTable(data: IssuePageData): SafeHtml {
     (event) => html`<tr>
   <td><a class="mono" href="${eventHref(event.id)}">${event.id.slice(0, 12)}</a></td>
   <td>${userLink(event.user, event.user_key)}</td>
+  <td class="route">${transactionLink(event.transaction)}</td>
   <td>${time(event.received)}</td>
 </tr>`,
   );
   const href = (cursor?: string) => withQuery(issueHref(issue.id), { cursor });
-  return html`<table class="list"><thead><tr><th>Event</th><th>User</th><th>Received</th></tr></thead>
+  return html`<table class="list"><thead><tr><th>Event</th><th>User</th><th>Route</th><th>Received</th></tr></thead>
 <tbody>${rows}</tbody></table>
 <nav class="pager">
   ${data.cursor ? html`<a href="${href()}">← Newest</a>` : ''}

@@ -1,8 +1,17 @@
 import type { IssueSort, IssueSummary, Page } from '../apiTypes';
-import { count, issueHref, levelBadge, plural, time, userHref, withQuery } from './format';
+import {
+  count,
+  issueHref,
+  levelBadge,
+  plural,
+  time,
+  transactionLink,
+  userHref,
+  withQuery,
+} from './format';
 import { html, type SafeHtml } from './html';
 
-/** The issues list's filters, as they appear in its URL (`/?sort=&user=&app=&q=&cursor=`). */
+/** The issues list's filters, as they appear in its URL (`/?sort=&user=&app=&transaction=&q=&cursor=`). */
 export interface IssuesFilter {
   sort: IssueSort;
   /** A user key, e.g. `id:u-alice`. */
@@ -11,6 +20,8 @@ export interface IssuesFilter {
   app?: string | undefined;
   /** Text in the title or culprit. */
   q?: string | undefined;
+  /** A transaction (route, e.g. `GET /boom/:id`): issues with an event of it. */
+  transaction?: string | undefined;
   cursor?: string | undefined;
 }
 
@@ -22,6 +33,8 @@ export interface IssuesPageData {
   apps: string[];
   /** Suggestions for the user filter (user keys). */
   users: string[];
+  /** Suggestions for the route filter (the issues' latest transactions). */
+  transactions: string[];
   totals: { events: number; issues: number };
   /** The newest event's sequence number; the browser polls for a change. */
   latestSeq: number;
@@ -36,12 +49,12 @@ const SORT_LABELS: Record<IssueSort, string> = {
 };
 
 /**
- * The issues list (`/`): filters (text, user, app, sort) in a GET form, then the
+ * The issues list (`/`): filters (text, user, route, app, sort) in a GET form, then the
  * table in a live region the browser script re-renders when new events arrive.
  */
 export function renderIssuesPage(data: IssuesPageData): SafeHtml {
   const { filter } = data;
-  const filtered = Boolean(filter.user || filter.app || filter.q);
+  const filtered = Boolean(filter.user || filter.app || filter.q || filter.transaction);
   const sortOptions = Object.entries(SORT_LABELS).map(
     ([value, label]) =>
       html`<option value="${value}"${value === filter.sort ? html` selected` : ''}>${label}</option>`,
@@ -58,6 +71,8 @@ export function renderIssuesPage(data: IssuesPageData): SafeHtml {
   <label>Search <input type="search" name="q" value="${filter.q ?? ''}" placeholder="title or culprit"></label>
   <label>User <input type="text" name="user" value="${filter.user ?? ''}" placeholder="id:u-alice" list="recent-users"></label>
   <datalist id="recent-users">${data.users.map((key) => html`<option value="${key}"></option>`)}</datalist>
+  <label>Route <input type="text" name="transaction" value="${filter.transaction ?? ''}" placeholder="GET /boom/:id" list="recent-transactions"></label>
+  <datalist id="recent-transactions">${data.transactions.map((name) => html`<option value="${name}"></option>`)}</datalist>
   <label>App <select name="app"><option value="">all apps</option>${appOptions}</select></label>
   <label>Sort <select name="sort">${sortOptions}</select></label>
   <button type="submit">Filter</button>
@@ -96,7 +111,11 @@ function issueRow(issue: IssueSummary): SafeHtml {
   return html`<tr data-issue="${issue.id}">
   <td class="issue-cell">
     <a class="title" href="${issueHref(issue.id)}">${issue.title}</a>
-    <div class="sub">${levelBadge(issue.level)} <span class="culprit">${issue.culprit}</span></div>
+    <div class="sub">${levelBadge(issue.level)} <span class="culprit">${issue.culprit}</span>${
+      issue.transaction
+        ? html` · <span class="route">${transactionLink(issue.transaction)}</span>`
+        : ''
+    }</div>
   </td>
   <td class="num events">${count(issue.event_count)}</td>
   <td class="num users">${count(issue.user_count)}</td>
@@ -111,6 +130,7 @@ function filterParams(filter: IssuesFilter): Record<string, string | undefined> 
     q: filter.q,
     user: filter.user,
     app: filter.app,
+    transaction: filter.transaction,
     sort: filter.sort === 'last_seen' ? undefined : filter.sort,
   };
 }

@@ -101,7 +101,25 @@ ol.frames { list-style: none; margin: 10px 0 0; padding: 0; border: 1px solid va
 .frame.in-app { color: var(--text); background: #fbfaff; }
 .frame .fn { font-family: var(--mono); font-weight: 600; }
 .frame .file { font-family: var(--mono); font-size: 12px; }
-.frame .context { margin-top: 4px; padding: 4px 8px; background: #f3f1f8; border-radius: 4px; }
+.frame .module { font-family: var(--mono); font-size: 11.5px; padding: 0 5px; border-radius: 4px; background: #f0eef5; color: var(--muted); }
+.frame.crashing { background: #fff8f8; box-shadow: inset 3px 0 0 var(--error); }
+.frames-folded { border-bottom: 1px solid var(--line); }
+.frames-folded:last-child { border-bottom: 0; }
+.frames-folded > details > summary { padding: 5px 10px; font-size: 12.5px; color: var(--muted); cursor: pointer; background: #faf9fc; }
+.frames-folded > details[open] > summary { border-bottom: 1px solid var(--line); }
+.frames-folded ol.frames { margin: 0; border: 0; border-radius: 0; }
+.frame-source > summary { margin-top: 4px; cursor: pointer; color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.frame-source > summary code { font-size: 12px; color: var(--text); }
+.source { margin-top: 6px; overflow-x: auto; border: 1px solid var(--line); border-radius: 4px; background: #fbfafd; }
+.source table { border-collapse: collapse; min-width: 100%; font-family: var(--mono); font-size: 12px; line-height: 1.5; }
+.source td { padding: 0 8px; vertical-align: top; }
+.source td.lineno { text-align: right; color: #8a8696; user-select: none; border-right: 1px solid var(--line); width: 1%; white-space: nowrap; }
+.source td.code { white-space: pre; color: var(--text); }
+.source tr.current td { background: #fde6e8; }
+.source tr.current td.code { font-weight: 600; }
+.source tr.current td.lineno { color: var(--error); font-weight: 700; }
+.route .transaction, a.transaction { font-family: var(--mono); font-size: 12px; }
+td.route { white-space: nowrap; }
 .request-line { font-family: var(--mono); margin: 0 0 6px; overflow-wrap: anywhere; }
 .method { font-weight: 700; color: var(--accent); }
 .message { padding: 8px; background: #f3f1f8; border-radius: 6px; }

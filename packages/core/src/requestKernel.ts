@@ -18,7 +18,7 @@ export interface RequestDescription {
   clientIp?: ClientIpGetter | undefined;
   /** The request's default user, resolved lazily when an event is built. */
   getUser?: UserResolver | undefined;
-  /** The matched route, read when an event is built; see {@link RequestData.route}. */
+  /** The matched route, read when something is captured; see {@link RequestData.route}. */
   route?: RequestData['route'];
 }
 

@@ -20,7 +20,7 @@ export type Primitive = string | number | boolean | bigint | symbol | null | und
 /**
  * Returns the client IP of the current request as the framework sees it
  * (Koa `ctx.ip`, Express/Fastify `req.ip`), honouring its proxy settings.
- * Called only when an event is built and `sendDefaultPii` is on.
+ * Called (only with `sendDefaultPii`) when an error is captured, while the request still exists.
  */
 export type ClientIpGetter = () => string | null | undefined;
 
@@ -33,8 +33,8 @@ export interface RequestData {
   /** The framework's proxy-aware client IP; see {@link ClientIpGetter}. */
   clientIp?: ClientIpGetter | undefined;
   /**
-   * The route the framework matched (`/users/:id`, not the raw URL), read when an event is
-   * built — routing may happen after the adapter saw the request. Names the event's
+   * The route the framework matched (`/users/:id`, not the raw URL), read when something is
+   * captured — routing may happen after the adapter saw the request. Names the event's
    * `transaction` as `"<METHOD> <route>"`.
    */
   route?: (() => string | undefined) | undefined;

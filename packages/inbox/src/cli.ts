@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   if (options === 'help') return void console.log(HELP);
   if (options === 'version') return void console.log(VERSION);
   const inbox = await startInbox(options);
-  console.log(`x-inbox ${VERSION} listening on ${inbox.url}`);
+  console.log(`x-inbox ${VERSION} listening on ${inbox.boundUrl}`);
   console.log(`DSN: ${inbox.dsn}`);
   console.log(`database: ${options.dbPath ?? DEFAULT_DB_PATH} (SQLite via ${inbox.store.driver})`);
   if (inbox.forwarder) console.log(`forwarding to ${inbox.forwarder.dsn}`);
@@ -24,6 +24,13 @@ async function main(): Promise<void> {
   console.log(`geo: ${geo ? describeGeoDatabase(geo) : 'off (--no-geo)'}`);
   if (geo?.kind === 'dbip') console.log(DBIP_ATTRIBUTION);
   console.log(`web UI: ${inbox.url}/`);
+  if (inbox.uiToken !== undefined) {
+    console.log(
+      options.uiAuth === undefined
+        ? `UI/API token (generated, shown only now): ${inbox.uiToken} — the browser asks for it as the password (any user name); or send Authorization: Bearer <token>`
+        : 'UI/API: behind the --ui-auth token (Basic auth password, any user name; or Authorization: Bearer <token>)',
+    );
+  }
   const stop = () => {
     void inbox.close().then(() => process.exit(0));
   };

@@ -9,6 +9,9 @@ Usage: x-inbox [options]
   --port N              port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
   --host HOST           interface to listen on (default ${DEFAULT_HOST})
   --allowed-hosts A,B   also answer these Host names (default: localhost, loopback and the bound address; "all" = any)
+  --ui-auth TOKEN       the UI and API need this token (Basic auth password or Bearer); default when bound
+                        beyond loopback: a generated one, printed once
+  --no-auth             no token even when bound beyond loopback (everything stored is readable)
   --db PATH             SQLite database (default ${DEFAULT_DB_PATH})
   --key KEY             accept only this public key (others: 401/403)
   --trust-proxy [LIST]  believe X-Forwarded-For (all proxies, or e.g. "loopback,10.0.0.0/8", or a hop count)
@@ -34,6 +37,8 @@ export function parseCliArgs(argv: string[]): InboxOptions | 'help' | 'version' 
       port: { type: 'string' },
       host: { type: 'string' },
       'allowed-hosts': { type: 'string' },
+      'ui-auth': { type: 'string' },
+      'no-auth': { type: 'boolean' },
       db: { type: 'string' },
       key: { type: 'string' },
       'trust-proxy': { type: 'string' },
@@ -47,6 +52,12 @@ export function parseCliArgs(argv: string[]): InboxOptions | 'help' | 'version' 
   });
   if (values.help) return 'help';
   if (values.version) return 'version';
+  if (values['no-auth'] && values['ui-auth'] !== undefined) {
+    throw new Error('--ui-auth and --no-auth exclude each other');
+  }
+  if (values['ui-auth'] !== undefined && values['ui-auth'].length < 8) {
+    throw new Error('--ui-auth needs a token of at least 8 characters');
+  }
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be 0…65535, got "${values.port}"`);
@@ -58,6 +69,11 @@ export function parseCliArgs(argv: string[]): InboxOptions | 'help' | 'version' 
       ?.split(',')
       .map((h) => h.trim())
       .filter((h) => h !== ''),
+    ...(values['no-auth']
+      ? { uiAuth: false as const }
+      : values['ui-auth'] !== undefined
+        ? { uiAuth: values['ui-auth'] }
+        : {}),
     dbPath: values.db,
     key: values.key,
     trustProxy: values['trust-proxy'] ?? false,

@@ -35,6 +35,13 @@ export interface InboxOptions {
    * leading `.` for a domain and its subdomains, `"all"` to answer any Host.
    */
   allowedHosts?: readonly string[] | undefined;
+  /**
+   * Credentials for the web UI and JSON API (ingest keeps its DSN-key auth): a token,
+   * sent as `Authorization: Bearer <token>` or as the Basic-auth password (any user
+   * name). `false` leaves them open (`--no-auth`). Unset: open on loopback; a bind
+   * beyond loopback generates one (`handle.uiToken`, printed by `x-inbox`).
+   */
+  uiAuth?: string | false | undefined;
   /** SQLite file (created with its directory); `:memory:` for none. @default ".x/inbox.db" */
   dbPath?: string | undefined;
   /**

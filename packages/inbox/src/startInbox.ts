@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { addApiRoutes } from './api';
 import { createClientIp } from './clientIp';
 import { applyCors, isIngestPath } from './cors';
 import { Forwarder } from './forwarder';
 import { type GeoDatabase, type GeoSource, openGeo } from './geo';
-import { createHostCheck } from './hostCheck';
+import { createHostCheck, isLoopbackAddress, isWildcardAddress } from './hostCheck';
 import { addIngestRoutes } from './ingest';
 import {
   DEFAULT_DB_PATH,
@@ -19,6 +20,7 @@ import {
 import { Router, send } from './router';
 import { InboxStore } from './store';
 import type { UiSettings } from './ui/layout';
+import { createTokenCheck, generateToken } from './uiAuth';
 import { VERSION } from './version';
 import { addUiRoutes } from './webUi';
 
@@ -26,8 +28,17 @@ const JSON_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no
 
 /** A running inbox. */
 export interface InboxHandle {
-  /** Base URL, e.g. `http://127.0.0.1:8969`. */
+  /** Base URL, e.g. `http://127.0.0.1:8969` (loopback for a wildcard bind). */
   url: string;
+  /** The address actually bound, as a URL: `http://0.0.0.0:8969` for a wildcard bind, else {@link url}. */
+  boundUrl: string;
+  /** `true` when bound beyond loopback (`0.0.0.0`, `::`, a LAN address). */
+  exposed: boolean;
+  /**
+   * The token the UI and JSON API require (`Authorization: Bearer …`, or Basic with it as the
+   * password): the `uiAuth` option, or one generated for an exposed bind; `undefined` when open.
+   */
+  uiToken: string | undefined;
   /** The DSN to give SDKs: `http://<publicKey>@<host>:<port>/1`. */
   dsn: string;
   /** The port actually listened on (useful with `port: 0`). */
@@ -113,6 +124,7 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
 
   // Known once listening (the bound address); until then nothing is answered.
   let refuseHost: (req: IncomingMessage) => string | undefined = () => 'not listening yet';
+  let authorized: ((req: IncomingMessage) => boolean) | undefined;
   const server = createServer((req, res) => {
     // DNS rebinding: a foreign Host is refused before anything else, ingest, API and UI alike.
     const hostRefusal = refuseHost(req);
@@ -120,8 +132,18 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
       send(res, { status: 403, body: { detail: hostRefusal }, headers: JSON_HEADERS });
       return;
     }
+    const ingest = isIngestPath(req.url);
+    // Beyond loopback the UI and API need the token; ingest keeps its DSN-key auth.
+    if (authorized && !ingest && !authorized(req)) {
+      send(res, {
+        status: 401,
+        body: { detail: 'the inbox UI and API need the token printed at startup (--ui-auth)' },
+        headers: { ...JSON_HEADERS, 'WWW-Authenticate': 'Basic realm="x-inbox", charset="UTF-8"' },
+      });
+      return;
+    }
     // Cross-origin access for ingest only (browser SDKs); the API and UI stay same-origin.
-    if (isIngestPath(req.url) && applyCors(req, res)) return;
+    if (ingest && applyCors(req, res)) return;
     void router.handle(req, res);
   });
   server.on('clientError', (_error, socket) => {
@@ -147,13 +169,35 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
     host: options.host,
     allowedHosts: options.allowedHosts,
   });
+  const exposed = !isLoopbackAddress(address.address);
+  const uiToken =
+    typeof options.uiAuth === 'string'
+      ? options.uiAuth
+      : options.uiAuth === undefined && exposed
+        ? generateToken()
+        : undefined;
+  if (uiToken !== undefined) authorized = createTokenCheck(uiToken);
   const host = publicHost(address.address);
   const url = `http://${host}:${address.port}`;
+  const boundUrl = `http://${bracket(address.address)}:${address.port}`;
+  if (exposed) {
+    const reach = isWildcardAddress(address.address)
+      ? `every network interface (${interfaceAddresses().join(', ')})`
+      : address.address;
+    log(
+      `@x/inbox: WARNING: listening on ${boundUrl}, reachable from other machines on ${reach}. ` +
+        `Anyone who can reach it can send events${options.key === undefined ? ' (no --key: any key is accepted)' : ''}; ` +
+        (uiToken === undefined
+          ? 'the UI and API are OPEN to them (--no-auth): every stored email, IP, cookie and header is readable.'
+          : 'the UI and API need the token (Basic auth password or Bearer).'),
+    );
+  }
   const dsn = `http://${options.key ?? DEV_PUBLIC_KEY}@${host}:${address.port}/${DEFAULT_PROJECT_ID}`;
   settings = {
     version: VERSION,
     url,
-    dsn,
+    // The --key is a secret when set: the UI shows the DSN without it.
+    dsn: options.key === undefined ? dsn : dsn.replace(`//${options.key}@`, '//***@'),
     dbPath: options.dbPath ?? DEFAULT_DB_PATH,
     preventStoringIp: options.preventStoringIp ?? false,
     sqliteDriver: store.driver,
@@ -165,6 +209,9 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
   let closing: Promise<void> | undefined;
   return {
     url,
+    boundUrl,
+    exposed,
+    uiToken,
     dsn,
     port: address.port,
     router,
@@ -183,6 +230,19 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
       return closing;
     },
   };
+}
+
+function bracket(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+/** This machine's non-internal interface addresses (what a wildcard bind exposes). */
+function interfaceAddresses(): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const entry of list ?? []) if (!entry.internal) out.push(entry.address);
+  }
+  return out.length > 0 ? out : ['no other interface found'];
 }
 
 /** The address clients should use: loopback for wildcard binds, brackets for IPv6. */

@@ -154,3 +154,106 @@ describe('Host allow-list (DNS rebinding)', () => {
     expect(answer.status).toBe(200);
   });
 });
+
+describe('binding beyond loopback', () => {
+  let open: TestInbox;
+  beforeAll(async () => {
+    open = await startTestInbox({ host: '0.0.0.0' });
+  });
+  afterAll(() => open.dispose());
+
+  it('warns loudly, naming the address actually bound, and puts the UI and API behind a generated token', async () => {
+    expect(open.exposed).toBe(true);
+    expect(open.boundUrl).toBe(`http://0.0.0.0:${open.port}`);
+    expect(open.logs).toHaveLength(1);
+    expect(open.logs[0]).toMatch(
+      new RegExp(
+        `^@x/inbox: WARNING: listening on http://0\\.0\\.0\\.0:${open.port}, reachable from other machines on every network interface`,
+      ),
+    );
+    expect(open.logs[0]).not.toContain(open.uiToken);
+    const token = open.uiToken as string;
+    expect(token).toMatch(/^[\w-]{32}$/);
+    for (const path of ['/api/health', '/api/events', '/', '/settings', '/ui/latest']) {
+      const answer = await fetch(`${open.url}${path}`);
+      expect(answer.status, path).toBe(401);
+      expect(answer.headers.get('www-authenticate')).toBe('Basic realm="x-inbox", charset="UTF-8"');
+      expect(await answer.text()).not.toContain('xinboxdevkey');
+    }
+    const wrong = await fetch(`${open.url}/api/health`, {
+      headers: { Authorization: 'Bearer nope' },
+    });
+    expect(wrong.status).toBe(401);
+    const bearer = await fetch(`${open.url}/api/health`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(bearer.status).toBe(200);
+    const basic = await fetch(`${open.url}/settings`, {
+      headers: { Authorization: `Basic ${Buffer.from(`me:${token}`).toString('base64')}` },
+    });
+    expect(basic.status).toBe(200);
+  });
+
+  it('ingest keeps its DSN-key auth (no token needed)', async () => {
+    const answer = await fetch(`${open.url}/api/1/envelope/`, {
+      method: 'POST',
+      headers: ingestHeaders,
+      body: eventEnvelope({ message: 'from the LAN' }),
+    });
+    expect(answer.status).toBe(200);
+  });
+
+  it('--no-auth (uiAuth: false) leaves them open, and says so in the warning', async () => {
+    const bare = await startTestInbox({ host: '0.0.0.0', uiAuth: false });
+    try {
+      expect(bare.uiToken).toBeUndefined();
+      expect(bare.logs[0]).toContain('the UI and API are OPEN to them (--no-auth)');
+      expect((await fetch(`${bare.url}/api/health`)).status).toBe(200);
+    } finally {
+      await bare.dispose();
+    }
+  });
+
+  it('--ui-auth TOKEN protects a loopback inbox too, without a warning', async () => {
+    const guarded = await startTestInbox({ uiAuth: 'my-own-token' });
+    try {
+      expect(guarded.logs).toEqual([]);
+      expect((await fetch(`${guarded.url}/`)).status).toBe(401);
+      const ok = await fetch(`${guarded.url}/`, {
+        headers: { Authorization: 'Bearer my-own-token' },
+      });
+      expect(ok.status).toBe(200);
+      expect(parseCliArgs(['--ui-auth', 'my-own-token'])).toMatchObject({ uiAuth: 'my-own-token' });
+      expect(parseCliArgs(['--no-auth'])).toMatchObject({ uiAuth: false });
+      expect(() => parseCliArgs(['--ui-auth', 'short'])).toThrow('at least 8 characters');
+    } finally {
+      await guarded.dispose();
+    }
+  });
+
+  it('a loopback inbox stays open and quiet by default', async () => {
+    const local = await startTestInbox();
+    try {
+      expect(local.exposed).toBe(false);
+      expect(local.uiToken).toBeUndefined();
+      expect(local.boundUrl).toBe(local.url);
+      expect(local.logs).toEqual([]);
+    } finally {
+      await local.dispose();
+    }
+  });
+
+  it('/settings does not print the --key secret', async () => {
+    const keyed = await startTestInbox({ key: 'secretkey77' });
+    try {
+      const page = await (await fetch(`${keyed.url}/settings`)).text();
+      expect(page).toContain('Settings');
+      expect(page).not.toContain('secretkey77');
+      const issues = await (await fetch(`${keyed.url}/`)).text();
+      expect(issues).not.toContain('secretkey77');
+      expect(keyed.dsn).toContain('secretkey77@');
+    } finally {
+      await keyed.dispose();
+    }
+  });
+});

@@ -101,4 +101,44 @@ describe.skipIf(!existsSync(bin))('x-inbox (built)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('bound beyond loopback: prints the address actually bound, warns on stderr and prints a generated token once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'x-inbox-cli-'));
+    const child = spawn(
+      process.execPath,
+      [bin, '--port', '0', '--host', '0.0.0.0', '--no-geo', '--db', join(dir, 'i.db')],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += chunk.toString();
+      });
+      const deadline = Date.now() + 15_000;
+      while (!out.includes('UI/API token') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const port = /listening on http:\/\/0\.0\.0\.0:(\d+)\n/.exec(out)?.[1];
+      expect(port, out).toBeDefined();
+      expect(err).toContain(
+        `WARNING: listening on http://0.0.0.0:${port}, reachable from other machines`,
+      );
+      const token = /UI\/API token \(generated, shown only now\): (\S+) /.exec(out)?.[1];
+      expect(token).toMatch(/^[\w-]{32}$/);
+      expect(out.split(token as string)).toHaveLength(2);
+      const url = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${url}/api/health`)).status).toBe(401);
+      const ok = await fetch(`${url}/api/health`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+      expect(ok.status).toBe(200);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -71,8 +71,39 @@ export function parseEnvelope(body: Buffer): Envelope {
   return { header, items };
 }
 
+/**
+ * The deepest nesting of JSON the inbox parses: serde_json's default recursion
+ * limit, with which Relay parses every payload. Deeper values would overflow
+ * the stack of the recursive steps after parsing (shaping, grouping, storing).
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/**
+ * `true` when the JSON text in `bytes` nests arrays/objects deeper than `max`.
+ * One pass over the bytes, no recursion; brackets inside strings do not count.
+ */
+export function nestedDeeperThan(bytes: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (inString) {
+      if (byte === 0x5c)
+        i++; // backslash: skip the escaped byte
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x5b || byte === 0x7b) {
+      if (++depth > max) return true;
+    } else if (byte === 0x5d || byte === 0x7d) depth--;
+  }
+  return false;
+}
+
 /** Parses `bytes` as a JSON object or throws a 400 naming `what`. */
 export function jsonObject(bytes: Buffer, what: string): Record<string, unknown> {
+  if (nestedDeeperThan(bytes, MAX_JSON_DEPTH)) {
+    throw malformed(`${what} is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(bytes.toString('utf8'));
@@ -90,6 +121,7 @@ function isBlank(bytes: Buffer): boolean {
   return true;
 }
 
-function malformed(reason: string): HttpError {
+/** A 400 `malformed envelope: <reason>`. */
+export function malformed(reason: string): HttpError {
   return new HttpError(400, `malformed envelope: ${reason}`);
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { checkKey, dsnKey, requestKey } from './auth';
-import { jsonObject, parseEnvelope } from './envelope';
+import { jsonObject, MAX_JSON_DEPTH, malformed, nestedDeeperThan, parseEnvelope } from './envelope';
 import { type Forwarder, forwardCategory } from './forwarder';
 import type { GeoLookup } from './geo';
 import { HttpError } from './httpError';
@@ -59,6 +59,11 @@ async function ingestEnvelope(ctx: RouteContext, deps: IngestDeps): Promise<Rout
       const processed = process(payload, clientIp, envelope.header.event_id, now, deps);
       if (processed) events.push(processed);
     } else if (type === 'client_report') {
+      if (nestedDeeperThan(item.payload, MAX_JSON_DEPTH)) {
+        throw malformed(
+          `item ${index + 1} (client_report) is nested deeper than ${MAX_JSON_DEPTH} levels`,
+        );
+      }
       try {
         reports.push(JSON.parse(item.payload.toString('utf8')));
       } catch {

@@ -257,3 +257,98 @@ describe('binding beyond loopback', () => {
     }
   });
 });
+
+/** `levels` nested arrays around `leaf`, as JSON text. */
+function nested(levels: number, leaf = '1'): string {
+  return `${'['.repeat(levels)}${leaf}${']'.repeat(levels)}`;
+}
+
+describe('all-or-nothing envelopes: nesting beyond the depth limit', () => {
+  let inbox: TestInbox;
+  beforeAll(async () => {
+    inbox = await startTestInbox();
+  });
+  afterAll(() => inbox.dispose());
+
+  const deep = nested(10_000);
+  const frame = (vars: string) =>
+    `{"exception":{"values":[{"type":"E","stacktrace":{"frames":[{"function":"f","vars":{"v":${vars}}}]}}]}}`;
+  it.each([
+    ['extra', `{"extra":{"x":${deep}}}`],
+    ['contexts', `{"contexts":{"c":{"x":${deep}}}}`],
+    ['tags', `{"tags":{"t":${deep}}}`],
+    ['breadcrumbs', `{"breadcrumbs":[{"data":{"x":${deep}}}]}`],
+    ['frame vars', frame(deep)],
+    ['user', `{"user":{"id":"u","data":{"x":${deep}}}}`],
+  ])(
+    '10,000 levels in %s: 400 with a reason, and the items before it are not stored',
+    async (_, event) => {
+      const before = (await (await fetch(`${inbox.url}/api/health`)).json()) as Record<
+        string,
+        number
+      >;
+      const body = Buffer.from(
+        [
+          '{}',
+          '{"type":"client_report"}',
+          '{"timestamp":1,"discarded_events":[{"reason":"queue_overflow","category":"error","quantity":1}]}',
+          '{"type":"event"}',
+          event,
+        ].join('\n'),
+      );
+      const answer = await fetch(`${inbox.url}/api/1/envelope/`, {
+        method: 'POST',
+        headers: ingestHeaders,
+        body,
+      });
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toEqual({
+        detail: 'malformed envelope: item 2 (event) is nested deeper than 128 levels',
+      });
+      const after = (await (await fetch(`${inbox.url}/api/health`)).json()) as Record<
+        string,
+        number
+      >;
+      expect(after.events).toBe(before.events);
+      expect(after.client_reports).toBe(before.client_reports);
+    },
+  );
+
+  it('a deep client report refuses the whole envelope too, event included', async () => {
+    const id = newEventId();
+    const body = Buffer.from(
+      [
+        `{"event_id":"${id}"}`,
+        '{"type":"event"}',
+        `{"event_id":"${id}","message":"first"}`,
+        '{"type":"client_report"}',
+        `{"timestamp":1,"discarded_events":${deep}}`,
+      ].join('\n'),
+    );
+    const answer = await fetch(`${inbox.url}/api/1/envelope/`, {
+      method: 'POST',
+      headers: ingestHeaders,
+      body,
+    });
+    expect(answer.status).toBe(400);
+    expect((await fetch(`${inbox.url}/api/events/${id}`)).status).toBe(404);
+  });
+
+  it('the legacy store endpoint answers 400 too; 128 levels are still accepted', async () => {
+    const store = await fetch(`${inbox.url}/api/1/store/`, {
+      method: 'POST',
+      headers: ingestHeaders,
+      body: `{"extra":{"x":${deep}}}`,
+    });
+    expect(store.status).toBe(400);
+    expect(await store.json()).toEqual({
+      detail: 'malformed envelope: event is nested deeper than 128 levels',
+    });
+    const ok = await fetch(`${inbox.url}/api/1/store/`, {
+      method: 'POST',
+      headers: ingestHeaders,
+      body: `{"extra":{"x":${nested(126)}}}`,
+    });
+    expect(ok.status).toBe(200);
+  });
+});

@@ -33,6 +33,7 @@ for (let i = 0; i < total; i++) {
       },
       user: { id: `u${i % 5000}`, ip_address: '8.8.8.8', plan: 'pro' },
       release: `bench-${i % 3}@1`,
+      transaction: `GET /route${i % 40}/:id`,
     },
     { clientIp: '127.0.0.1', now: Date.now() },
   );
@@ -60,6 +61,15 @@ const rows = [
   ['GET /api/events?user=id:u42', await time('/api/events?user=id:u42')],
   [`GET /api/events?issue=${issueId}`, await time(`/api/events?issue=${issueId}`)],
   ['GET /api/events?since=<1 min ago>', await time(`/api/events?since=${Date.now() - 60_000}`)],
+  [
+    'GET /api/events?transaction=GET /route7/:id',
+    await time('/api/events?transaction=GET%20%2Froute7%2F%3Aid'),
+  ],
+  [
+    'GET /api/issues?transaction=GET /route7/:id',
+    await time('/api/issues?transaction=GET%20%2Froute7%2F%3Aid'),
+  ],
+  ['GET /api/issues?transaction=<none>', await time('/api/issues?transaction=GET%20%2Fnone')],
   ['GET /api/issues?sort=users', await time('/api/issues?sort=users')],
   ['GET /api/issues?sort=last_seen', await time('/api/issues?sort=last_seen')],
   [`GET /api/issues/${issueId}`, await time(`/api/issues/${issueId}`)],
@@ -70,6 +80,7 @@ const rows = [
   ['UI GET /?q=Error42', await time('/?q=Error42')],
   ['UI GET /?user=id:u42', await time('/?user=id:u42')],
   ['UI GET /?app=bench-1@1', await time('/?app=bench-1%401')],
+  ['UI GET /?transaction=GET /route7/:id', await time('/?transaction=GET+%2Froute7%2F%3Aid')],
   [`UI GET /issues/${issueId}`, await time(`/issues/${issueId}`)],
   [
     `UI GET /issues/${issueId}?cursor=<page 2>`,

@@ -10,6 +10,8 @@ export interface ApiDeps {
   version: string;
   startedAt: number;
   skipped: Map<string, number>;
+  /** Refused requests by reason (host, ui_auth, invalid, auth, too_large, encoding, busy). */
+  refused?: Map<string, number> | undefined;
   forwarding: () => ForwardingStats | null;
 }
 
@@ -18,7 +20,7 @@ const MAX_LIMIT = 1000;
 
 /**
  * Adds the JSON API:
- * - `GET /api/health` — `{ status, version, uptime_s, events, issues, client_reports, skipped_items, forwarding }`
+ * - `GET /api/health` — `{ status, version, uptime_s, events, issues, client_reports, skipped_items, refused, forwarding }`
  * - `GET /api/events?issue=&user=&since=&transaction=&limit=&cursor=` — `Page<EventSummary>`, newest first
  * - `GET /api/events/:id` — `EventDetail` (the stored event with `_meta`)
  * - `GET /api/issues?sort=last_seen|first_seen|events|users&transaction=&limit=&cursor=` — `Page<IssueSummary>`
@@ -33,6 +35,7 @@ export function addApiRoutes(router: Router, deps: ApiDeps): void {
       uptime_s: Math.round((Date.now() - deps.startedAt) / 1000),
       ...deps.store.counts(),
       skipped_items: Object.fromEntries(deps.skipped),
+      refused: Object.fromEntries(deps.refused ?? []),
       forwarding: deps.forwarding(),
     },
   }));

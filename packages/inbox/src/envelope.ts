@@ -23,9 +23,13 @@ const NEWLINE = 0x0a;
  * separated by `\n`. Without `length` the payload runs to the next newline.
  * Blank lines between items and a trailing newline are allowed.
  *
- * Throws an {@link HttpError} 400 naming the problem for malformed input.
+ * Throws an {@link HttpError} 400 naming the problem for malformed input;
+ * `checkItem` sees each item as soon as it is parsed and may throw to stop.
  */
-export function parseEnvelope(body: Buffer): Envelope {
+export function parseEnvelope(
+  body: Buffer,
+  checkItem?: (item: EnvelopeItem, index: number) => void,
+): Envelope {
   let offset = 0;
   const line = (): Buffer => {
     const end = body.indexOf(NEWLINE, offset);
@@ -66,7 +70,10 @@ export function parseEnvelope(body: Buffer): Envelope {
         offset += 1;
       }
     }
-    items.push({ header: itemHeader as EnvelopeItem['header'], payload });
+    const item = { header: itemHeader as EnvelopeItem['header'], payload };
+    // Limits are checked item by item, so a 50,000-item body stops at the first item over one.
+    checkItem?.(item, items.length);
+    items.push(item);
   }
   return { header, items };
 }

@@ -13,14 +13,22 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_DB_PATH = '.x/inbox.db';
 
 const MiB = 1024 * 1024;
-/** Default size limits, in bytes. */
+/** Default ingest limits, Relay's where Relay has one (bytes unless named otherwise). */
 export const DEFAULT_LIMITS = {
-  /** A request body as sent (compressed or not). */
+  /** A request body as sent (compressed or not): Relay's `max_api_payload_size`. */
   maxBodyBytes: 20 * MiB,
-  /** An envelope after decompression. */
-  maxEnvelopeBytes: 200 * MiB,
-  /** One event item (or a legacy store body). */
+  /** An envelope after decompression: Relay's `max_envelope_size`. */
+  maxEnvelopeBytes: 50 * MiB,
+  /** One event item (or a legacy store body): Relay's `max_event_size`. */
   maxEventBytes: 1 * MiB,
+  /** One attachment, profile, replay or unknown item: Relay's `max_attachment_size`. */
+  maxAttachmentBytes: 50 * MiB,
+  /** Items in one envelope (Relay bounds each type; this bounds them all). */
+  maxEnvelopeItems: 1000,
+  /** Session items in one envelope: Relay's `max_session_count`. */
+  maxSessionCount: 100,
+  /** Compressed bodies decompressed at once; more wait (up to 64), then 503. */
+  maxConcurrentDecompressions: 2,
 } as const;
 
 /** Options of `startInbox` (and the `x-inbox` flags of the same names). */
@@ -65,12 +73,20 @@ export interface InboxOptions {
   forward?: string | undefined;
   /** How forwarding sends: retries, the queue bound in bytes, timeouts (see {@link ForwardingOptions}). */
   forwardOptions?: ForwardingOptions | undefined;
-  /** Largest request body as sent, in bytes. @default 20 MiB */
+  /** Largest request body as sent, in bytes (Relay's `max_api_payload_size`). @default 20 MiB */
   maxBodyBytes?: number | undefined;
-  /** Largest envelope after decompression, in bytes. @default 200 MiB */
+  /** Largest envelope after decompression, in bytes (Relay's `max_envelope_size`). @default 50 MiB */
   maxEnvelopeBytes?: number | undefined;
-  /** Largest event item, in bytes. @default 1 MiB */
+  /** Largest event item, in bytes (Relay's `max_event_size`). @default 1 MiB */
   maxEventBytes?: number | undefined;
+  /** Largest attachment (profile, replay, unknown) item, in bytes (Relay's `max_attachment_size`). @default 50 MiB */
+  maxAttachmentBytes?: number | undefined;
+  /** Most items in one envelope. @default 1000 */
+  maxEnvelopeItems?: number | undefined;
+  /** Most session items in one envelope (Relay's `max_session_count`). @default 100 */
+  maxSessionCount?: number | undefined;
+  /** Compressed bodies decompressed at once (others wait, at most 64, then 503). @default 2 */
+  maxConcurrentDecompressions?: number | undefined;
   /** Where problems (storage errors, forwarding give-ups) are reported. @default console.error */
   log?: ((message: string) => void) | undefined;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import type { Gate } from './gate';
 import { HttpError } from './httpError';
 
 /** Size limits of {@link readBody}, in bytes. */
@@ -9,6 +10,8 @@ export interface BodyLimits {
   maxBodyBytes: number;
   /** Largest body after decompression. */
   maxDecompressedBytes: number;
+  /** Bounds how many compressed bodies are decompressed at once (others wait, or get a 503). */
+  gate?: Gate | undefined;
 }
 
 /**
@@ -18,18 +21,31 @@ export interface BodyLimits {
  * more than the limit. A corrupt or truncated compressed body fails with 400,
  * an unknown encoding with 415.
  */
-export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+export async function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limits.maxBodyBytes) {
-    return Promise.reject(tooLarge('body', limits.maxBodyBytes));
+    throw tooLarge('body', limits.maxBodyBytes);
   }
   const encoding = String(req.headers['content-encoding'] ?? 'identity')
     .trim()
     .toLowerCase();
   if (!['identity', '', 'gzip', 'x-gzip', 'deflate', 'br'].includes(encoding)) {
-    return Promise.reject(new HttpError(415, `unsupported content-encoding "${encoding}"`));
+    throw new HttpError(415, `unsupported content-encoding "${encoding}"`);
   }
+  if (encoding === 'identity' || encoding === '' || !limits.gate) {
+    return readStream(req, limits, encoding);
+  }
+  // A decompression bomb's memory is bounded per body (the limit) and in number (the gate).
+  const release = await limits.gate.acquire();
+  try {
+    if (req.destroyed) throw new HttpError(400, 'the request was aborted');
+    return await readStream(req, limits, encoding);
+  } finally {
+    release();
+  }
+}
 
+function readStream(req: IncomingMessage, limits: BodyLimits, encoding: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let wire = 0;
@@ -68,6 +84,9 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
     });
     req.on('error', () => fail(new HttpError(400, 'the request body could not be read')));
     req.on('aborted', () => fail(new HttpError(400, 'the request was aborted')));
+    req.on('close', () => {
+      if (!req.complete) fail(new HttpError(400, 'the request was aborted'));
+    });
 
     if (encoding === 'identity' || encoding === '') {
       req.on('data', collect);

@@ -5,9 +5,10 @@ import { addApiRoutes } from './api';
 import { createClientIp } from './clientIp';
 import { applyCors, isIngestPath } from './cors';
 import { Forwarder } from './forwarder';
+import { Gate } from './gate';
 import { type GeoDatabase, type GeoSource, openGeo } from './geo';
 import { createHostCheck, isLoopbackAddress, isWildcardAddress } from './hostCheck';
-import { addIngestRoutes } from './ingest';
+import { addIngestRoutes, count } from './ingest';
 import {
   DEFAULT_DB_PATH,
   DEFAULT_HOST,
@@ -93,6 +94,7 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
   const geo = geoSource?.lookup;
   const forwarding = () => (forwarder ? { ...forwarder.stats } : null);
   const skipped = new Map<string, number>();
+  const refused = new Map<string, number>();
   const router = new Router();
   router.onError = (error) => log(`@x/inbox: request failed: ${String(error)}`);
 
@@ -107,7 +109,15 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes,
       maxEnvelopeBytes: options.maxEnvelopeBytes ?? DEFAULT_LIMITS.maxEnvelopeBytes,
       maxEventBytes: options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes,
+      maxAttachmentBytes: options.maxAttachmentBytes ?? DEFAULT_LIMITS.maxAttachmentBytes,
+      maxEnvelopeItems: options.maxEnvelopeItems ?? DEFAULT_LIMITS.maxEnvelopeItems,
+      maxSessionCount: options.maxSessionCount ?? DEFAULT_LIMITS.maxSessionCount,
     },
+    gate: new Gate(
+      options.maxConcurrentDecompressions ?? DEFAULT_LIMITS.maxConcurrentDecompressions,
+      64,
+    ),
+    refused,
     skipped,
   });
   addApiRoutes(router, {
@@ -115,6 +125,7 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
     version: VERSION,
     startedAt: Date.now(),
     skipped,
+    refused,
     forwarding,
   });
 
@@ -129,12 +140,14 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
     // DNS rebinding: a foreign Host is refused before anything else, ingest, API and UI alike.
     const hostRefusal = refuseHost(req);
     if (hostRefusal !== undefined) {
+      count(refused, 'host');
       send(res, { status: 403, body: { detail: hostRefusal }, headers: JSON_HEADERS });
       return;
     }
     const ingest = isIngestPath(req.url);
     // Beyond loopback the UI and API need the token; ingest keeps its DSN-key auth.
     if (authorized && !ingest && !authorized(req)) {
+      count(refused, 'ui_auth');
       send(res, {
         status: 401,
         body: { detail: 'the inbox UI and API need the token printed at startup (--ui-auth)' },

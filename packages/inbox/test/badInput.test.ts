@@ -109,7 +109,7 @@ describe('sizes and encodings', () => {
     });
   });
 
-  it('a 1 GiB gzip bomb hits 413 at the default 200 MiB limit without buffering it all', async () => {
+  it('a 1 GiB gzip bomb hits 413 at the default 50 MiB limit without buffering it all', async () => {
     const defaults = await startTestInbox();
     try {
       const bomb = gzipBomb(1024);
@@ -118,7 +118,7 @@ describe('sizes and encodings', () => {
       const answer = await post(defaults, bomb, { headers: gzip });
       expect(answer).toMatchObject({
         status: 413,
-        body: { detail: `decompressed body exceeds the limit of ${200 * MiB} bytes` },
+        body: { detail: `decompressed body exceeds the limit of ${50 * MiB} bytes` },
       });
       expect(process.memoryUsage().rss - rssBefore).toBeLessThan(600 * MiB);
     } finally {
@@ -181,7 +181,7 @@ describe('malformed input', () => {
   it('10 MB of random bytes is 400, raw or claiming gzip', async () => {
     const noise = randomBytes(10 * 1000 * 1000);
     noise[0] = 0x7b; // "{": the header line starts like JSON but is not
-    // `keyed` has the default limits (20 MiB on the wire, 200 MiB decompressed).
+    // `keyed` has the default limits (20 MiB on the wire, 50 MiB decompressed).
     const raw = await post(keyed, noise, { auth: 'secretkey1' });
     expect(raw.status).toBe(400);
     expect((raw.body as { detail: string }).detail).toMatch(/^malformed envelope: /);
@@ -207,7 +207,7 @@ describe('malformed input', () => {
       { event_id: id },
       [{ type: 'session' }, { sid: 'abc', status: 'ok' }],
       [{ type: 'attachment', filename: 'a.bin' }, Buffer.from([0, 1, 2, 10, 13])],
-      [{ type: 'transaction' }, { type: 'transaction', spans: [] }],
+      [{ type: 'profile' }, { version: '1' }],
       [
         { type: 'client_report' },
         {
@@ -222,7 +222,7 @@ describe('malformed input', () => {
     const health = await get<Record<string, unknown>>(inbox, '/api/health');
     expect(health).toMatchObject({
       client_reports: 1,
-      skipped_items: { session: 1, attachment: 1, transaction: 1, some_future_type: 1 },
+      skipped_items: { session: 1, attachment: 1, profile: 1, other: 1 },
     });
   });
 });

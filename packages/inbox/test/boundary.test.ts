@@ -3,9 +3,20 @@
 // Everything goes over real HTTP to a real inbox on 127.0.0.1.
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Gate } from '../src/gate';
 import { parseCliArgs } from '../src/index';
-import { eventEnvelope, newEventId, startTestInbox, type TestInbox } from './helpers';
+import {
+  envelope,
+  eventEnvelope,
+  type Item,
+  newEventId,
+  startTestInbox,
+  type TestInbox,
+} from './helpers';
+
+const MiB = 1024 * 1024;
 
 /** The answer to a raw request. */
 interface Raw {
@@ -350,5 +361,197 @@ describe('all-or-nothing envelopes: nesting beyond the depth limit', () => {
       body: `{"extra":{"x":${nested(126)}}}`,
     });
     expect(ok.status).toBe(200);
+  });
+});
+
+describe('ingest limits (Relay: 413 for an envelope over its limits)', () => {
+  let inbox: TestInbox;
+  beforeAll(async () => {
+    inbox = await startTestInbox();
+  });
+  afterAll(() => inbox.dispose());
+
+  const send = (body: Buffer | string, headers: Record<string, string> = {}) =>
+    fetch(`${inbox.url}/api/1/envelope/`, {
+      method: 'POST',
+      headers: { ...ingestHeaders, ...headers },
+      body,
+    });
+  const health = async () =>
+    (await (await fetch(`${inbox.url}/api/health`)).json()) as {
+      events: number;
+      refused: Record<string, number>;
+      skipped_items: Record<string, number>;
+    };
+
+  it('one event per envelope: a second event-like item is 413 and nothing is stored', async () => {
+    const first = newEventId();
+    const body = envelope(
+      {},
+      [{ type: 'event' }, { event_id: first, message: 'one' }],
+      [{ type: 'transaction' }, { type: 'transaction', spans: [] }],
+    );
+    const answer = await send(body);
+    expect(answer.status).toBe(413);
+    expect(await answer.json()).toEqual({
+      detail: 'envelope has more than one event item (item 2 is a second "transaction")',
+    });
+    expect((await fetch(`${inbox.url}/api/events/${first}`)).status).toBe(404);
+  });
+
+  it('more than 1,000 items, or more than 100 sessions, is 413', async () => {
+    const items = Array.from({ length: 1001 }, (): [Record<string, unknown>, unknown] => [
+      { type: 'log' },
+      { items: [] },
+    ]);
+    const many = await send(envelope({}, ...items));
+    expect(many.status).toBe(413);
+    expect(await many.json()).toEqual({ detail: 'envelope has more than 1000 items' });
+    const sessions = Array.from({ length: 101 }, (): [Record<string, unknown>, unknown] => [
+      { type: 'session' },
+      { sid: 's' },
+    ]);
+    const answer = await send(envelope({}, ...sessions));
+    expect(answer.status).toBe(413);
+    expect(await answer.json()).toEqual({ detail: 'envelope has more than 100 session items' });
+  });
+
+  it('an item over its size limit is 413 (1 MiB for sessions and other small items)', async () => {
+    const answer = await send(envelope({}, [{ type: 'session' }, { sid: 'x'.repeat(MiB) }]));
+    expect(answer.status).toBe(413);
+    expect(await answer.json()).toEqual({
+      detail: `"session" item exceeds the limit of ${MiB} bytes`,
+    });
+  });
+
+  it('the 50,000-event gzip body is refused quickly while /api/health keeps answering; refusals are counted', async () => {
+    const event = { message: 'amplified', extra: { n: 1 } };
+    const body = gzipSync(
+      envelope({}, ...Array.from({ length: 50_000 }, (): Item => [{ type: 'event' }, event])),
+      { level: 9 },
+    );
+    expect(body.length).toBeLessThan(64 * 1024);
+    const before = await health();
+    const started = performance.now();
+    const bomb = send(body, { 'Content-Encoding': 'gzip' }).then(async (answer) => ({
+      status: answer.status,
+      body: await answer.json(),
+      ms: performance.now() - started,
+    }));
+    const probes = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const t = performance.now();
+        const answer = await fetch(`${inbox.url}/api/health`);
+        return { status: answer.status, ms: performance.now() - t };
+      }),
+    );
+    const refused = await bomb;
+    console.log(
+      `50,000-event gzip body (${body.length} bytes): refused in ${refused.ms.toFixed(0)} ms; /api/health meanwhile ${probes.map((p) => p.ms.toFixed(0)).join(', ')} ms`,
+    );
+    expect(refused.status).toBe(413);
+    expect(refused.body).toEqual({
+      detail: 'envelope has more than one event item (item 2 is a second "event")',
+    });
+    expect(refused.ms).toBeLessThan(1000);
+    for (const probe of probes) {
+      expect(probe.status).toBe(200);
+      expect(probe.ms).toBeLessThan(1000);
+    }
+    const after = await health();
+    expect(after.events).toBe(before.events);
+    expect(after.refused.too_large).toBe((before.refused.too_large ?? 0) + 1);
+  });
+
+  it('counts every kind of refusal in /api/health', async () => {
+    await send('not json\n');
+    await send(eventEnvelope({}), { 'Content-Encoding': 'zstd' });
+    await fetch(`${inbox.url}/api/1/envelope/`, { method: 'POST', body: eventEnvelope({}) });
+    await raw(inbox.port, { headers: { Host: 'evil.example' } });
+    const { refused } = await health();
+    expect(refused).toMatchObject({
+      invalid: expect.any(Number),
+      encoding: 1,
+      auth: 1,
+      host: 1,
+    });
+  });
+
+  it('skipped_items counts known item types by name and every other type as "other"', async () => {
+    const before = await health();
+    const body = envelope(
+      {},
+      [{ type: 'attachment' }, 'a'],
+      [{ type: 'x-1' }, 'b'],
+      [{ type: 'x-2' }, 'c'],
+      [{ type: '__proto__' }, 'd'],
+    );
+    expect((await send(body)).status).toBe(200);
+    const after = await health();
+    expect(Object.keys(after.skipped_items).sort()).toEqual(['attachment', 'other']);
+    expect(after.skipped_items.other).toBe((before.skipped_items.other ?? 0) + 3);
+  });
+});
+
+describe('memory under decompression bombs', () => {
+  it('ten 256 MiB brotli bombs at once: 413 each, resident memory bounded by the limit times the concurrent decompressions', async () => {
+    const inbox = await startTestInbox();
+    try {
+      const bomb = brotliCompressSync(Buffer.alloc(256 * MiB), {
+        params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 },
+      });
+      expect(bomb.length).toBeLessThan(2048);
+      global.gc?.();
+      const base = process.memoryUsage().rss;
+      let peak = base;
+      const sampler = setInterval(() => {
+        peak = Math.max(peak, process.memoryUsage().rss);
+      }, 2);
+      const started = performance.now();
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          fetch(`${inbox.url}/api/1/envelope/`, {
+            method: 'POST',
+            headers: { ...ingestHeaders, 'Content-Encoding': 'br' },
+            body: bomb,
+          }).then(async (answer) => ({ status: answer.status, body: await answer.json() })),
+        ),
+      );
+      const ms = performance.now() - started;
+      clearInterval(sampler);
+      peak = Math.max(peak, process.memoryUsage().rss);
+      console.log(
+        `10 brotli bombs (${bomb.length} bytes each, 256 MiB inflated): all answered in ${ms.toFixed(0)} ms; RSS ${(base / MiB).toFixed(0)} MiB before, peak +${((peak - base) / MiB).toFixed(0)} MiB`,
+      );
+      for (const answer of answers) {
+        expect(answer).toEqual({
+          status: 413,
+          body: { detail: `decompressed body exceeds the limit of ${50 * MiB} bytes` },
+        });
+      }
+      // Two decompressions at 50 MiB each, plus zlib's and the allocator's slack; was 2.3 GB.
+      expect(peak - base).toBeLessThan(400 * MiB);
+    } finally {
+      await inbox.dispose();
+    }
+  });
+});
+
+describe('Gate (concurrent decompressions)', () => {
+  it('lets `max` through, queues `maxWaiting`, refuses the rest with 503 and Retry-After', async () => {
+    const gate = new Gate(1, 1);
+    const first = await gate.acquire();
+    const second = gate.acquire();
+    await expect(gate.acquire()).rejects.toMatchObject({
+      status: 503,
+      headers: { 'Retry-After': '1' },
+    });
+    expect(gate.inUse).toBe(1);
+    first();
+    first(); // a second call is ignored
+    const release = await second;
+    expect(gate.inUse).toBe(1);
+    release();
+    expect(gate.inUse).toBe(0);
   });
 });

@@ -3,12 +3,23 @@ import { preview } from '@x/core/internal';
 /** One error in Relay's `_meta` format: `[kind, { reason }]`. */
 export type MetaError = [kind: string, data: { reason: string }];
 
-/** The annotation of one value: what went wrong and the original value. */
+/**
+ * One remark in Relay's `_meta` format: `[rule_id, type, start, end]`, e.g.
+ * `["!limit", "s", 197, 200]` — characters 197…200 were substituted ("...") by
+ * the length limit.
+ */
+export type MetaRemark = [ruleId: string, type: string, start: number, end: number];
+
+/** The annotation of one value: what went wrong, what was changed, and the original value or length. */
 export interface MetaEntry {
   /** Errors, e.g. `[["invalid_data", { reason: "expected an ip address" }]]`. */
-  err: MetaError[];
+  err?: MetaError[];
   /** A short preview of the original (dropped) value, when there was one. */
   val?: unknown;
+  /** Remarks on a changed value, e.g. a string cut by a length limit. */
+  rem?: MetaRemark[];
+  /** The original length (characters of a string, items of a list) of a value that was cut. */
+  len?: number;
 }
 
 /**
@@ -41,6 +52,32 @@ export class Meta {
       this.add(path.slice(0, empty), `attribute "": ${reason}`, undefined, kind);
       return;
     }
+    const entry = this.entry(path);
+    entry.err = [...(entry.err ?? []), [kind, { reason }]];
+    const shown = preview(value);
+    if (shown !== undefined && !('val' in entry)) entry.val = shown;
+    this.count++;
+  }
+
+  /**
+   * Records that the string at `path` was cut to `maxChars` characters as Relay's
+   * `trim_string` does: remark `["!limit", "s", maxChars - 3, maxChars]` (the "..."
+   * put in) and `len`, the original length in characters.
+   */
+  trimmed(path: readonly string[], maxChars: number, originalLength: number): void {
+    const entry = this.entry(path);
+    entry.rem = [...(entry.rem ?? []), ['!limit', 's', maxChars - 3, maxChars]];
+    entry.len = originalLength;
+    this.count++;
+  }
+
+  /** Records the original number of items of a list that was shortened (Relay's `len`). */
+  originalLength(path: readonly string[], length: number): void {
+    this.entry(path).len = length;
+    this.count++;
+  }
+
+  private entry(path: readonly string[]): MetaEntry {
     let node = this.root;
     for (const key of path) {
       // Entries live only under "", so every other key holds a subtree.
@@ -51,12 +88,9 @@ export class Meta {
       }
       node = next;
     }
-    const entry = (node[''] as MetaEntry | undefined) ?? { err: [] };
-    entry.err.push([kind, { reason }]);
-    const shown = preview(value);
-    if (shown !== undefined && !('val' in entry)) entry.val = shown;
+    const entry = (node[''] as MetaEntry | undefined) ?? {};
     node[''] = entry;
-    this.count++;
+    return entry;
   }
 
   /** `true` when nothing was recorded. */

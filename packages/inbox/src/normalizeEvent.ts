@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_SHAPE } from './eventShape';
+import { applyLengthCaps } from './lengthCaps';
 import { Meta } from './meta';
 
 /** How far ahead of the inbox's clock an event's timestamp may be (clock drift). */
@@ -46,6 +47,7 @@ export function normalizeEvent(
   moveMessage(input, meta);
 
   const cleaned = (EVENT_SHAPE(input, [], meta) ?? {}) as Record<string, unknown>;
+  applyLengthCaps(cleaned, meta);
   const id = eventId(cleaned.event_id) ?? eventId(fallbackId) ?? randomUUID().replaceAll('-', '');
   if (cleaned.event_id !== undefined && eventId(cleaned.event_id) === undefined) {
     meta.add(['event_id'], 'expected a uuid', cleaned.event_id);

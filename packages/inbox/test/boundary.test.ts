@@ -12,6 +12,7 @@ import {
   eventEnvelope,
   type Item,
   newEventId,
+  sendEvent,
   startTestInbox,
   type TestInbox,
 } from './helpers';
@@ -553,5 +554,51 @@ describe('Gate (concurrent decompressions)', () => {
     expect(gate.inUse).toBe(1);
     release();
     expect(gate.inUse).toBe(0);
+  });
+});
+
+describe("Relay's length caps, with _meta as Relay writes it", () => {
+  it('cuts release, environment, server_name, transaction; keeps the last 250 frames and 100 breadcrumbs', async () => {
+    const inbox = await startTestInbox();
+    try {
+      const frames = Array.from({ length: 300 }, (_, i) => ({ function: `f${i}`, lineno: i + 1 }));
+      const breadcrumbs = Array.from({ length: 150 }, (_, i) => ({ message: `b${i}` }));
+      const stored = await sendEvent(inbox, {
+        release: 'r'.repeat(10_000),
+        environment: 'e'.repeat(65),
+        server_name: 's'.repeat(276),
+        transaction: `GET /${'t'.repeat(300)}`,
+        exception: { values: [{ type: 'Boom', value: 'x', stacktrace: { frames } }] },
+        breadcrumbs,
+      });
+      // biome-ignore lint/suspicious/noExplicitAny: a stored event read in many places
+      const event = stored.event as Record<string, any>;
+      expect(event.release).toBe(`${'r'.repeat(197)}...`);
+      expect(event.environment).toBe(`${'e'.repeat(61)}...`);
+      expect(event.server_name).toBe('s'.repeat(276)); // within Relay's allowance of 20
+      expect(event.transaction).toHaveLength(200);
+      const kept = event.exception.values[0].stacktrace.frames;
+      expect(kept).toHaveLength(250);
+      expect(kept[0].function).toBe('f50');
+      expect(kept.at(-1).function).toBe('f299');
+      expect(event.breadcrumbs.values).toHaveLength(100);
+      expect(event.breadcrumbs.values[0].message).toBe('b50');
+      expect(event._meta).toMatchObject({
+        release: { '': { rem: [['!limit', 's', 197, 200]], len: 10_000 } },
+        environment: { '': { rem: [['!limit', 's', 61, 64]], len: 65 } },
+        transaction: { '': { rem: [['!limit', 's', 197, 200]], len: 305 } },
+        exception: { values: { 0: { stacktrace: { frames: { '': { len: 300 } } } } } },
+        breadcrumbs: { values: { '': { len: 150 } } },
+      });
+      expect(event._meta.server_name).toBeUndefined();
+      const longServer = await sendEvent(inbox, { server_name: 'ß'.repeat(277) });
+      expect(longServer.event.server_name).toBe(`${'ß'.repeat(253)}...`);
+      const issue = (await (await fetch(`${inbox.url}/api/issues/${stored.issue_id}`)).json()) as {
+        release: string;
+      };
+      expect(issue.release).toHaveLength(200);
+    } finally {
+      await inbox.dispose();
+    }
   });
 });

@@ -109,6 +109,11 @@ export function send(res: ServerResponse, result: RouteResult): void {
       ? undefined
       : JSON.stringify(result.body);
   for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+  if (!isRaw) {
+    // JSON holds users' emails and IPs: never sniffed as another type, never cached.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'no-store');
+  }
   if (payload !== undefined) {
     res.setHeader('Content-Type', result.contentType ?? 'application/json; charset=utf-8');
     res.setHeader('Content-Length', Buffer.byteLength(payload));

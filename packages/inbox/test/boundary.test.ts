@@ -602,3 +602,31 @@ describe("Relay's length caps, with _meta as Relay writes it", () => {
     }
   });
 });
+
+describe('JSON responses', () => {
+  it('carry nosniff and Cache-Control: no-store — API, errors and ingest answers', async () => {
+    const inbox = await startTestInbox();
+    try {
+      const answers = [
+        await fetch(`${inbox.url}/api/health`),
+        await fetch(`${inbox.url}/api/events`),
+        await fetch(`${inbox.url}/api/events/${newEventId()}`),
+        await fetch(`${inbox.url}/api/nope`),
+        await fetch(`${inbox.url}/api/1/envelope/`, {
+          method: 'POST',
+          headers: ingestHeaders,
+          body: eventEnvelope({ message: 'headers' }),
+        }),
+        await fetch(`${inbox.url}/api/1/envelope/`, { method: 'POST', body: 'x' }),
+      ];
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 404, 404, 200, 400]);
+      for (const answer of answers) {
+        expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(answer.headers.get('cache-control')).toBe('no-store');
+      }
+    } finally {
+      await inbox.dispose();
+    }
+  });
+});

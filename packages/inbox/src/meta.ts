@@ -71,6 +71,20 @@ export class Meta {
     this.count++;
   }
 
+  /** Records that parts of the string at `path` were replaced by rule `ruleId` (ranges in the new string). */
+  replaced(
+    path: readonly string[],
+    ruleId: string,
+    ranges: readonly [number, number][],
+    originalLength: number,
+  ): void {
+    const entry = this.entry(path);
+    const remarks = ranges.map(([start, end]): MetaRemark => [ruleId, 's', start, end]);
+    entry.rem = [...(entry.rem ?? []), ...remarks];
+    entry.len ??= originalLength;
+    this.count++;
+  }
+
   /** Records the original number of items of a list that was shortened (Relay's `len`). */
   originalLength(path: readonly string[], length: number): void {
     this.entry(path).len = length;

@@ -2,6 +2,7 @@ import type { GeoLookup } from './geo';
 import { type Grouping, groupEvent } from './grouping';
 import { normalizeEvent, type StoredEvent } from './normalizeEvent';
 import { inferIp, processUser } from './processUser';
+import { scrubEventIps, scrubMetaIps } from './scrubIp';
 
 /** What {@link processEvent} needs to know about the request. */
 export interface ProcessEventContext {
@@ -44,7 +45,10 @@ export function processEvent(
     geo: context.geo,
     preventStoringIp: context.preventStoringIp,
   });
+  if (context.preventStoringIp) scrubEventIps(event, meta);
   const grouping = groupEvent(event);
   if (!meta.isEmpty) event._meta = meta.toJSON();
+  // The originals `_meta` keeps must not hold an address either.
+  if (context.preventStoringIp && event._meta) scrubMetaIps(event._meta as Record<string, unknown>);
   return { event, grouping };
 }

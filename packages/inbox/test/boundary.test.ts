@@ -630,3 +630,67 @@ describe('JSON responses', () => {
     }
   });
 });
+
+describe('--prevent-storing-ip leaves no IP anywhere in the stored event', () => {
+  it('IP fields, forwarding headers, env, cookies, data, extra, messages and _meta originals', async () => {
+    const inbox = await startTestInbox({ preventStoringIp: true, trustProxy: true });
+    try {
+      const ips = ['8.8.8.8', '81.2.69.142', '2001:db8::7', '10.1.2.3', '::ffff:192.0.2.9'];
+      const id = newEventId();
+      const answer = await fetch(`${inbox.url}/api/1/envelope/`, {
+        method: 'POST',
+        headers: { ...ingestHeaders, 'X-Forwarded-For': '81.2.69.142' },
+        body: eventEnvelope({
+          event_id: id,
+          platform: 'javascript',
+          message: 'from 8.8.8.8 via 10.1.2.3',
+          release: 'app@1.2.3.4',
+          user: { id: 'u1', ip_address: '8.8.8.8 ', email: 'a@example.test', home: '2001:db8::7' },
+          sdk: { name: 'sentry.javascript.node', version: '10.0.0', client_ip: '8.8.8.8' },
+          request: {
+            url: 'http://10.1.2.3:8080/x?ip=8.8.8.8',
+            headers: {
+              'X-Forwarded-For': '8.8.8.8, 10.1.2.3',
+              'X-Real-Ip': '8.8.8.8',
+              Forwarded: 'for="[2001:db8::7]"',
+              'User-Agent': 'test',
+            },
+            cookies: { last_ip: '::ffff:192.0.2.9' },
+            env: { REMOTE_ADDR: '8.8.8.8', SERVER_ADDR: '10.1.2.3' },
+            data: { ip: '81.2.69.142' },
+          },
+          extra: { peers: ['8.8.8.8', '10.1.2.3'], at: '10:30:00' },
+          contexts: { trace: { client: '2001:db8::7' } },
+          breadcrumbs: [{ message: 'GET http://8.8.8.8/' }],
+          exception: { values: [{ type: 'Error', value: 'connect ECONNREFUSED 10.1.2.3:5432' }] },
+        }),
+      });
+      expect(answer.status).toBe(200);
+      const stored = (await (await fetch(`${inbox.url}/api/events/${id}`)).json()) as {
+        event: Record<string, unknown>;
+      };
+      const text = JSON.stringify(stored);
+      for (const ip of ips) expect(text, ip).not.toContain(ip);
+      // biome-ignore lint/suspicious/noExplicitAny: a stored event read in many places
+      const event = stored.event as Record<string, any>;
+      expect(event.user).toMatchObject({ id: 'u1', email: 'a@example.test' });
+      expect(event.user.ip_address).toBeUndefined();
+      expect(event.request.headers['X-Forwarded-For']).toBe('[ip], [ip]');
+      expect(event.request.env).toEqual({ SERVER_ADDR: '[ip]' });
+      expect(event.logentry.formatted).toBe('from [ip] via [ip]');
+      expect(event.extra.at).toBe('10:30:00');
+      expect(event.release).toBe('app@1.2.3.4');
+      expect(event._meta.logentry.formatted['']).toEqual({
+        rem: [
+          ['@ip:replace', 's', 5, 9],
+          ['@ip:replace', 's', 14, 18],
+        ],
+        len: 25,
+      });
+      expect(event._meta.user.ip_address['']).not.toHaveProperty('val');
+      expect(event._meta.sdk.client_ip['']).not.toHaveProperty('val');
+    } finally {
+      await inbox.dispose();
+    }
+  });
+});

@@ -7,7 +7,8 @@ export const HELP = `x-inbox — a local Sentry-compatible inbox for @x
 Usage: x-inbox [options]
 
   --port N              port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
-  --host HOST           interface to listen on (default ${DEFAULT_HOST})
+  --host HOST           interface to listen on (default ${DEFAULT_HOST}); beyond loopback: a warning,
+                        and the UI and API need a token
   --allowed-hosts A,B   also answer these Host names (default: localhost, loopback and the bound address; "all" = any)
   --ui-auth TOKEN       the UI and API need this token (Basic auth password or Bearer); default when bound
                         beyond loopback: a generated one, printed once

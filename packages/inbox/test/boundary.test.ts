@@ -694,3 +694,67 @@ describe('--prevent-storing-ip leaves no IP anywhere in the stored event', () =>
     }
   });
 });
+
+describe('concurrent decompressions over HTTP', () => {
+  it('2 inflate, 64 wait unread, the next compressed body gets 503 with Retry-After; plain bodies still pass', async () => {
+    const inbox = await startTestInbox();
+    const open: ReturnType<typeof request>[] = [];
+    try {
+      // Compressed bodies that never finish: each holds a slot or a place in line.
+      const head = gzipSync(eventEnvelope({ message: 'slow' })).subarray(0, 10);
+      const statuses: Promise<number>[] = [];
+      const written: Promise<void>[] = [];
+      for (let i = 0; i < 66; i++) {
+        const req = request({
+          host: '127.0.0.1',
+          port: inbox.port,
+          method: 'POST',
+          path: '/api/1/envelope/',
+          headers: { ...ingestHeaders, 'Content-Encoding': 'gzip', 'Transfer-Encoding': 'chunked' },
+        });
+        statuses.push(
+          new Promise((resolve) => {
+            req.on('response', (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            });
+            req.on('error', () => resolve(0));
+          }),
+        );
+        written.push(new Promise((resolve) => req.write(head, () => resolve())));
+        open.push(req);
+      }
+      // Every held request is on the server before the next one is sent.
+      await Promise.all(written);
+      expect((await fetch(`${inbox.url}/api/health`)).status).toBe(200);
+      // The 67th: refused at once, not queued.
+      const busy = await fetch(`${inbox.url}/api/1/envelope/`, {
+        method: 'POST',
+        headers: { ...ingestHeaders, 'Content-Encoding': 'gzip' },
+        body: gzipSync(eventEnvelope({ message: 'one too many' })),
+      });
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toBe('1');
+      expect(await busy.json()).toEqual({
+        detail: 'too many compressed bodies are being read at once; retry later',
+      });
+      const plain = await fetch(`${inbox.url}/api/1/envelope/`, {
+        method: 'POST',
+        headers: ingestHeaders,
+        body: eventEnvelope({ message: 'uncompressed' }),
+      });
+      expect(plain.status).toBe(200);
+      const health = (await (await fetch(`${inbox.url}/api/health`)).json()) as {
+        refused: Record<string, number>;
+      };
+      expect(health.refused.busy).toBe(1);
+      // Finishing the held bodies lets every one of them through, in turn.
+      const rest = gzipSync(eventEnvelope({ message: 'slow' })).subarray(10);
+      for (const req of open) req.end(rest);
+      expect(new Set(await Promise.all(statuses))).toEqual(new Set([200]));
+    } finally {
+      for (const req of open) req.destroy();
+      await inbox.dispose();
+    }
+  });
+});

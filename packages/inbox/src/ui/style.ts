@@ -51,6 +51,7 @@ table.issues { min-width: 760px; }
 table.list th { text-align: left; font-size: 12px; font-weight: 600; color: var(--muted); padding: 8px 10px; border-bottom: 1px solid var(--line); background: #faf9fc; white-space: nowrap; }
 table.list td { padding: 8px 10px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
 table.list tr:last-child td { border-bottom: 0; }
+table.list td :is(a, span, code, div) { unicode-bidi: plaintext; }
 table.list .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.list td.num { font-weight: 600; }
 .issues .issue-cell { width: 48%; }

@@ -16,7 +16,8 @@ export function pinnedPnpm() {
 
 /**
  * The argv prefix that runs the pinned pnpm here: `['pnpm']` when it is on the PATH, else the
- * binary installed (once) into `.x/tools/pnpm`, else `['npx', '--yes', 'pnpm@x.y.z']`.
+ * binary installed (once) into `.x/tools/pnpm` — whose directory is then put in front of this
+ * process's PATH, for everything it starts —, else `['npx', '--yes', 'pnpm@x.y.z']`.
  */
 export function pnpmCommand() {
   const want = pinnedPnpm().split('@')[1];
@@ -33,7 +34,11 @@ export function pnpmCommand() {
       { stdio: 'inherit' },
     );
   }
-  return existsSync(bin) ? [bin] : ['npx', '--yes', `pnpm@${want}`];
+  if (!existsSync(bin)) return ['npx', '--yes', `pnpm@${want}`];
+  // Everything this script starts (turbo, which looks for the package manager; tests that run
+  // `pnpm pack`) must find the same pnpm.
+  process.env.PATH = pathWithPnpm([bin]);
+  return [bin];
 }
 
 /** `PATH` with the directory of the pnpm `pnpmCommand()` chose in front (unchanged for `pnpm`). */

@@ -98,7 +98,10 @@ describe('@x/koa: the user', () => {
     await fetch(`${server.url}/explicit`, { headers: { authorization: `Bearer ${token(alice)}` } });
     await fetch(`${server.url}/cleared`, { headers: { authorization: `Bearer ${token(alice)}` } });
     await server.close();
-    const [explicit, cleared] = await newEvents(before);
+    // Events are built asynchronously and may arrive in either order: find them by title.
+    const events = await newEvents(before);
+    const explicit = events.find((e) => e.title === 'Error: explicit');
+    const cleared = events.find((e) => e.title === 'Error: cleared');
     // The seeds' pattern: the middleware's user is the default; the handler's setUser wins whole.
     expect(explicit?.user).toEqual({
       email: 'override@example.com',

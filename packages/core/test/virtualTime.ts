@@ -1,7 +1,7 @@
 // Virtual time for transport tests: a manual clock the transport's timers run on, and a driver
 // that lets real I/O (HTTP to the sink, spool files) finish before it moves the clock. An
 // outage of minutes runs in milliseconds, and timers fire in the same order as in real time.
-import { ManualClock } from '../../test-kit/src/manualClock';
+import { ManualClock, timeDriver } from '../../test-kit/src/manualClock';
 import type { Spool } from '../src/spool';
 import type { Sink } from './sink';
 
@@ -33,10 +33,6 @@ export interface VirtualTime {
   run<T>(promise: Promise<T>): Promise<T>;
 }
 
-/** Real time a settle or run may take before it fails (under vitest's 5 s test timeout). */
-const REAL_GUARD_MS = 4000;
-/** Virtual time a run may cover before it fails (a promise that never settles). */
-const VIRTUAL_GUARD_MS = 60 * 60_000;
 /** Request ids are unique across instances, so a sink shared between tests never mixes them up. */
 let lastRequestId = 0;
 
@@ -73,47 +69,7 @@ export function virtualTime(sink: Sink, realFetch: typeof fetch): VirtualTime {
     }
   }) as typeof fetch;
 
-  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-  async function settle(): Promise<void> {
-    const deadline = Date.now() + REAL_GUARD_MS;
-    // Two quiet turns in a row: promise chains started by the last answer have run too.
-    let quiet = 0;
-    while (quiet < 2) {
-      await turn();
-      quiet = busy() ? 0 : quiet + 1;
-      if (Date.now() > deadline) throw new Error('virtual time: real I/O did not finish');
-    }
-  }
-
-  async function advance(ms: number): Promise<void> {
-    const target = clock.now() + ms;
-    await settle();
-    while (clock.fireNext(target)) await settle();
-    clock.moveTo(target);
-    await settle();
-  }
-
-  async function run<T>(promise: Promise<T>): Promise<T> {
-    let done = false;
-    const watched = promise.finally(() => {
-      done = true;
-    });
-    const realDeadline = Date.now() + REAL_GUARD_MS;
-    const virtualDeadline = clock.now() + VIRTUAL_GUARD_MS;
-    while (!done) {
-      await settle();
-      if (done) break;
-      if (clock.now() > virtualDeadline)
-        throw new Error('virtual time: ran an hour, still pending');
-      if (!clock.fireNext()) {
-        // No timer left: what the promise waits on is real work we do not see. Give it turns.
-        await turn();
-        if (Date.now() > realDeadline) throw new Error('virtual time: pending, but no timer left');
-      }
-    }
-    return watched;
-  }
+  const driver = timeDriver(clock, busy);
 
   return {
     clock,
@@ -127,8 +83,6 @@ export function virtualTime(sink: Sink, realFetch: typeof fetch): VirtualTime {
     get started() {
       return started;
     },
-    settle,
-    advance,
-    run,
+    ...driver,
   };
 }

@@ -2,7 +2,7 @@
 // rate-limit and timeout timers on, and a driver that lets the real HTTP requests finish before
 // it moves the clock. Minutes of backoff and rate limits run in milliseconds, in timer order.
 
-import { ManualClock } from '../../test-kit/src/manualClock';
+import { ManualClock, timeDriver } from '../../test-kit/src/manualClock';
 
 export { ManualClock };
 
@@ -21,15 +21,11 @@ export interface VirtualTime {
   run<T>(promise: Promise<T>): Promise<T>;
 }
 
-/** Real time a settle or run may take before it fails. */
-const REAL_GUARD_MS = 4000;
-
 /** Virtual time for one test. */
 export function virtualTime(): VirtualTime {
   const clock = new ManualClock();
   let inFlight = 0;
   let started = 0;
-  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
   const trackedFetch = (async (input: string | URL | Request, init?: RequestInit) => {
     inFlight++;
@@ -41,38 +37,7 @@ export function virtualTime(): VirtualTime {
     }
   }) as typeof fetch;
 
-  async function settle(): Promise<void> {
-    const deadline = Date.now() + REAL_GUARD_MS;
-    // Two quiet turns in a row: promise chains started by the last answer have run too.
-    for (let quiet = 0; quiet < 2; ) {
-      await turn();
-      quiet = inFlight > 0 ? 0 : quiet + 1;
-      if (Date.now() > deadline) throw new Error('virtual time: a request did not finish');
-    }
-  }
-
-  async function advance(ms: number): Promise<void> {
-    const target = clock.now() + ms;
-    await settle();
-    while (clock.fireNext(target)) await settle();
-    clock.moveTo(target);
-    await settle();
-  }
-
-  async function run<T>(promise: Promise<T>): Promise<T> {
-    let done = false;
-    const watched = promise.finally(() => {
-      done = true;
-    });
-    const deadline = Date.now() + REAL_GUARD_MS;
-    while (!done) {
-      await settle();
-      if (done || clock.fireNext()) continue;
-      await turn();
-      if (Date.now() > deadline) throw new Error('virtual time: pending, but no timer left');
-    }
-    return watched;
-  }
+  const driver = timeDriver(clock, () => inFlight > 0);
 
   return {
     clock,
@@ -80,8 +45,6 @@ export function virtualTime(): VirtualTime {
     get started() {
       return started;
     },
-    settle,
-    advance,
-    run,
+    ...driver,
   };
 }

@@ -58,3 +58,70 @@ export class ManualClock {
     this.time = Math.max(this.time, time);
   }
 }
+
+/** Moves a {@link ManualClock} only when the real work a test waits for has finished. */
+export interface TimeDriver {
+  /** Waits until `busy()` has been false for two event-loop turns in a row. */
+  settle(): Promise<void>;
+  /** Fires the timers due within `ms`, in order, settling before and after each; ends `ms` later. */
+  advance(ms: number): Promise<void>;
+  /**
+   * Resolves with `promise`, moving the clock from timer to timer whenever real work has
+   * finished and the promise is still pending — real time, compressed to its events.
+   */
+  run<T>(promise: Promise<T>): Promise<T>;
+}
+
+/** Real time a settle or run may take before it fails (under vitest's 5 s test timeout). */
+const REAL_GUARD_MS = 4000;
+/** Virtual time a run may cover before it fails (a promise that never settles). */
+const VIRTUAL_GUARD_MS = 60 * 60_000;
+
+/**
+ * A driver for `clock` that treats `busy()` (requests in flight, files being written…) as real
+ * work to let finish before any timer fires.
+ */
+export function timeDriver(clock: ManualClock, busy: () => boolean): TimeDriver {
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  async function settle(): Promise<void> {
+    const deadline = Date.now() + REAL_GUARD_MS;
+    // Two quiet turns in a row: promise chains started by the last answer have run too.
+    for (let quiet = 0; quiet < 2; ) {
+      await turn();
+      quiet = busy() ? 0 : quiet + 1;
+      if (Date.now() > deadline) throw new Error('virtual time: real I/O did not finish');
+    }
+  }
+
+  async function advance(ms: number): Promise<void> {
+    const target = clock.now() + ms;
+    await settle();
+    while (clock.fireNext(target)) await settle();
+    clock.moveTo(target);
+    await settle();
+  }
+
+  async function run<T>(promise: Promise<T>): Promise<T> {
+    let done = false;
+    const watched = promise.finally(() => {
+      done = true;
+    });
+    const realDeadline = Date.now() + REAL_GUARD_MS;
+    const virtualDeadline = clock.now() + VIRTUAL_GUARD_MS;
+    while (!done) {
+      await settle();
+      if (done) break;
+      if (clock.now() > virtualDeadline)
+        throw new Error('virtual time: ran an hour, still pending');
+      if (!clock.fireNext()) {
+        // No timer left: what the promise waits on is real work we do not see. Give it turns.
+        await turn();
+        if (Date.now() > realDeadline) throw new Error('virtual time: pending, but no timer left');
+      }
+    }
+    return watched;
+  }
+
+  return { settle, advance, run };
+}

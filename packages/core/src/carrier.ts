@@ -1,5 +1,6 @@
 import type { AsyncContextStrategy, Scopes } from './asyncContext';
 import type { Event } from './event';
+import type { HmacSha256 } from './pseudonymizeUsers';
 import type { Scope } from './scope';
 import type { Spool } from './spool';
 
@@ -26,6 +27,8 @@ export interface RuntimeSupport {
   serverName?: () => string | undefined;
   /** The transport's default `fetch` (the node entry: one on `node:http`). */
   fetch?: typeof fetch | undefined;
+  /** A synchronous HMAC-SHA-256 for `pseudonymizeUsers` (the node entry: `node:crypto`). */
+  hmacSha256?: HmacSha256 | undefined;
   /**
    * Improves an event's stack frames in the asynchronous build step (the node entry: source
    * maps, context lines, `in_app`, root-relative names; see `sourceFrames.ts`). It replaces

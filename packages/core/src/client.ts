@@ -12,6 +12,7 @@ import {
   type PrepareOptions,
   prepareEvent,
 } from './prepareEvent';
+import { createPseudonymizer } from './pseudonymizeUsers';
 import type { ScopeData, SeverityLevel } from './scope';
 import type { Spool } from './spool';
 import { createHttpTransport, type Transport } from './transport';
@@ -49,6 +50,7 @@ export class Client {
       ipAnonymization: options.ipAnonymization ?? 'none',
       inferIp: options.inferIp,
       userResolverTimeoutMs: options.userResolverTimeoutMs ?? 1000,
+      pseudonymize: options.pseudonymizeUsers && createPseudonymizer(options.pseudonymizeUsers),
       environment: options.environment,
       release: options.release,
       serverName: options.serverName,

@@ -45,6 +45,7 @@ export type { IpAnonymization } from './ipAnonymization';
 export type { NormalizeUserResult, UserNormalizationError } from './normalizeUser';
 export { normalizeUser, USER_FIELD_LIMITS } from './normalizeUser';
 export type { ClientOptions } from './options';
+export type { PseudonymizeUsers } from './pseudonymizeUsers';
 export type { ShouldCapture } from './requestKernel';
 export type {
   ClientIpGetter,

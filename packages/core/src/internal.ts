@@ -23,6 +23,8 @@ export { MAX_CUSTOM_DEPTH, MAX_CUSTOM_ENTRIES } from './normalizeUser';
 export { detectPlatform, readEnv } from './options';
 export type { EventUser, PrepareOptions } from './prepareEvent';
 export { buildEventUser, buildEventUserSync, prepareEvent } from './prepareEvent';
+export type { HmacSha256, Pseudonymizer } from './pseudonymizeUsers';
+export { createPseudonymizer, PSEUDONYM_PREFIX } from './pseudonymizeUsers';
 export type { HeaderReader } from './rateLimits';
 export { parseRetryAfter, RateLimits } from './rateLimits';
 export { buildEventRequest, FORWARDING_HEADERS, SENSITIVE_HEADERS } from './requestData';

@@ -1,8 +1,9 @@
 // The entry point under the `node` export condition: the same API, with
 // scopes carried across async work by Node's AsyncLocalStorage, a file spool
-// for `spoolDir`, the host name as the default `serverName`, and stack frames mapped through
-// source maps with context lines (sourceFrames.ts).
+// for `spoolDir`, the host name as the default `serverName`, stack frames mapped through
+// source maps with context lines (sourceFrames.ts), and `node:crypto`'s HMAC for pseudonymizeUsers.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHmac } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ensureAsyncLocalStorageStrategy } from './asyncContext';
 import { getCarrier } from './carrier';
@@ -25,6 +26,7 @@ carrier.runtime ??= {
 };
 // A runtime installed by an older copy of core lacks it; add it without replacing the rest.
 carrier.runtime.sourceFrames ??= applySourceFrames;
+carrier.runtime.hmacSha256 ??= (key, message) => createHmac('sha256', key).update(message).digest();
 
 export { createFileSpool } from './fileSpool';
 export * from './index';

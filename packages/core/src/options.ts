@@ -1,5 +1,6 @@
 import type { Event, EventHint } from './event';
 import type { IpAnonymization } from './ipAnonymization';
+import type { PseudonymizeUsers } from './pseudonymizeUsers';
 import type { Spool } from './spool';
 import type { Transport, TransportOptions } from './transport';
 
@@ -38,6 +39,12 @@ export interface ClientOptions {
   spool?: Spool | undefined;
   /** `"truncate"` zeroes the last IPv4 octet / last 80 bits of IPv6 in every IP sent. @default "none" */
   ipAnonymization?: IpAnonymization | undefined;
+  /**
+   * Send `id`, `username` and `email` as keyed hashes (`px_…`) and drop custom user data not in
+   * `allow`; IP and geo follow their usual rules. `getUser()` stays the app's (raw) view.
+   * See {@link PseudonymizeUsers} and docs/privacy.md. @default off
+   */
+  pseudonymizeUsers?: PseudonymizeUsers | undefined;
   /**
    * Overrides `sdk.settings.infer_ip`, i.e. whether the server may use the
    * connection's IP. @default `"never"` on servers; in browsers `"auto"` with `sendDefaultPii`

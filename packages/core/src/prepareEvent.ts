@@ -4,6 +4,7 @@ import { AUTO_IP, parseIp } from './ip';
 import { anonymizeIp, type IpAnonymization } from './ipAnonymization';
 import { type JsonDropError, type JsonLimits, toJsonValue } from './jsonValue';
 import { normalizeUser } from './normalizeUser';
+import type { Pseudonymizer } from './pseudonymizeUsers';
 import { buildEventRequest } from './requestData';
 import {
   mergeScopeUsers,
@@ -22,6 +23,8 @@ export interface PrepareOptions {
   ipAnonymization: IpAnonymization;
   inferIp: 'auto' | 'never' | undefined;
   userResolverTimeoutMs: number;
+  /** `pseudonymizeUsers`: applied to the event's user after every other rule. */
+  pseudonymize?: Pseudonymizer | undefined;
   environment?: string | undefined;
   release?: string | undefined;
   serverName?: string | undefined;
@@ -55,7 +58,9 @@ export async function prepareEvent(
     clientIp,
     neverInfer,
   } = await buildEventUser(prepared.user, scopes, options);
-  if (finalUser) prepared.user = finalUser;
+  const user =
+    finalUser && options.pseudonymize ? await options.pseudonymize(finalUser) : finalUser;
+  if (user) prepared.user = user;
   else delete prepared.user;
 
   if (requestData) {

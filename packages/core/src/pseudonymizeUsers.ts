@@ -1,0 +1,88 @@
+import { getCarrier } from './carrier';
+import { debugWarn } from './debug';
+import type { NormalizedUser } from './user';
+
+/**
+ * The `pseudonymizeUsers` option: `id`, `username` and `email` leave the process as keyed
+ * hashes (`px_` + 32 hex characters), custom user data only when listed in `allow`.
+ *
+ * @example init({ pseudonymizeUsers: { key: process.env.X_PSEUDONYMIZE_KEY, allow: ['plan'] } });
+ */
+export interface PseudonymizeUsers {
+  /**
+   * The app's secret, at least 16 bytes (a string counts its UTF-8 bytes); e.g. from
+   * `openssl rand -hex 32`. Services sharing a key give one person one pseudonym; another key
+   * gives others. Never sent, never logged. In a browser bundle it is public: see docs/privacy.md.
+   */
+  key: string | Uint8Array;
+  /** Custom user keys sent as they are; every other custom key is dropped. @default [] */
+  allow?: readonly string[] | undefined;
+}
+
+/** HMAC-SHA-256 (the node entry injects one on `node:crypto`; elsewhere Web Crypto is used). */
+export type HmacSha256 = (key: Uint8Array, message: Uint8Array) => Uint8Array;
+
+/** Turns a user into what is sent under {@link PseudonymizeUsers}; `null` when nothing is left. */
+export type Pseudonymizer = (user: NormalizedUser) => Promise<NormalizedUser | null>;
+
+/** What every pseudonym starts with. */
+export const PSEUDONYM_PREFIX = 'px_';
+
+const HASHED: readonly string[] = ['id', 'username', 'email'];
+const MIN_KEY_BYTES = 16;
+
+/**
+ * A {@link Pseudonymizer} for `options`: each of `id`, `username`, `email` becomes
+ * `px_` + hex of the first 16 bytes of HMAC-SHA-256(key, `"<field>:<value>"`); `ip_address` and
+ * `geo` pass unchanged; other keys only when in `allow`. A value that cannot be hashed is
+ * dropped (never sent raw), with a debug line. Throws at once on a missing or short key.
+ *
+ * @param hmac a synchronous HMAC (default: the runtime's, else Web Crypto, key imported once)
+ */
+export function createPseudonymizer(
+  options: PseudonymizeUsers,
+  hmac: HmacSha256 | undefined = getCarrier().runtime?.hmacSha256,
+): Pseudonymizer {
+  const raw = options?.key;
+  const key = typeof raw === 'string' ? new TextEncoder().encode(raw) : raw;
+  if (!(key instanceof Uint8Array) || key.length < MIN_KEY_BYTES)
+    throw new TypeError(
+      `@x/core: pseudonymizeUsers.key must be a string or Uint8Array of at least ${MIN_KEY_BYTES} bytes — generate one with \`openssl rand -hex 32\``,
+    );
+  const secret = key.slice();
+  const allow = new Set(options.allow);
+  let imported: ReturnType<typeof crypto.subtle.importKey> | undefined;
+  const sign = async (message: Uint8Array): Promise<Uint8Array> => {
+    if (hmac) return hmac(secret, message);
+    const subtle = globalThis.crypto.subtle;
+    imported ??= subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+    ]);
+    return new Uint8Array(await subtle.sign('HMAC', await imported, message));
+  };
+  return async (user) => {
+    const out: NormalizedUser = {};
+    const dropped: string[] = [];
+    for (const [field, value] of Object.entries(user)) {
+      if (HASHED.includes(field)) {
+        try {
+          const mac = await sign(new TextEncoder().encode(`${field}:${value}`));
+          out[field] = PSEUDONYM_PREFIX + toHex(mac.subarray(0, 16));
+        } catch (error) {
+          debugWarn(`pseudonymizeUsers: could not hash user.${field}; sent without it`, error);
+        }
+      } else if (field === 'ip_address' || field === 'geo' || allow.has(field)) {
+        out[field] = value;
+      } else dropped.push(field);
+    }
+    if (dropped.length > 0)
+      debugWarn(`pseudonymizeUsers: custom user data not in allow dropped: ${dropped.join(', ')}`);
+    return Object.keys(out).length > 0 ? out : null;
+  };
+}
+
+function toHex(bytes: Uint8Array): string {
+  let hex = '';
+  for (const byte of bytes) hex += (byte < 16 ? '0' : '') + byte.toString(16);
+  return hex;
+}

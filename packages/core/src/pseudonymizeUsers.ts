@@ -28,9 +28,6 @@ export type Pseudonymizer = (user: NormalizedUser) => Promise<NormalizedUser | n
 /** What every pseudonym starts with. */
 export const PSEUDONYM_PREFIX = 'px_';
 
-const HASHED: readonly string[] = ['id', 'username', 'email'];
-const MIN_KEY_BYTES = 16;
-
 /**
  * A {@link Pseudonymizer} for `options`: each of `id`, `username`, `email` becomes
  * `px_` + hex of the first 16 bytes of HMAC-SHA-256(key, `"<field>:<value>"`); `ip_address` and
@@ -43,18 +40,20 @@ export function createPseudonymizer(
   options: PseudonymizeUsers,
   hmac: HmacSha256 | undefined = getCarrier().runtime?.hmacSha256,
 ): Pseudonymizer {
+  // Written for size: this ships in the browser bundle.
+  const encode = (text: string) => new TextEncoder().encode(text);
   const raw = options?.key;
-  const key = typeof raw === 'string' ? new TextEncoder().encode(raw) : raw;
-  if (!(key instanceof Uint8Array) || key.length < MIN_KEY_BYTES)
+  const key = typeof raw === 'string' ? encode(raw) : raw;
+  if (!(key instanceof Uint8Array) || key.length < 16)
     throw new TypeError(
-      `@x/core: pseudonymizeUsers.key must be a string or Uint8Array of at least ${MIN_KEY_BYTES} bytes — generate one with \`openssl rand -hex 32\``,
+      '@x/core: pseudonymizeUsers.key must have 16+ bytes (a string or Uint8Array): openssl rand -hex 32',
     );
   const secret = key.slice();
   const allow = new Set(options.allow);
   let imported: ReturnType<typeof crypto.subtle.importKey> | undefined;
   const sign = async (message: Uint8Array): Promise<Uint8Array> => {
     if (hmac) return hmac(secret, message);
-    const subtle = globalThis.crypto.subtle;
+    const subtle = crypto.subtle;
     imported ??= subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
       'sign',
     ]);
@@ -64,25 +63,21 @@ export function createPseudonymizer(
     const out: NormalizedUser = {};
     const dropped: string[] = [];
     for (const [field, value] of Object.entries(user)) {
-      if (HASHED.includes(field)) {
+      if (field === 'id' || field === 'username' || field === 'email') {
         try {
-          const mac = await sign(new TextEncoder().encode(`${field}:${value}`));
-          out[field] = PSEUDONYM_PREFIX + toHex(mac.subarray(0, 16));
+          const mac = await sign(encode(`${field}:${value}`));
+          out[field] =
+            PSEUDONYM_PREFIX +
+            Array.from(mac.subarray(0, 16), (byte) => (byte | 256).toString(16).slice(1)).join('');
         } catch (error) {
-          debugWarn(`pseudonymizeUsers: could not hash user.${field}; sent without it`, error);
+          debugWarn(`pseudonymizeUsers: could not hash user.${field}; dropped`, error);
         }
       } else if (field === 'ip_address' || field === 'geo' || allow.has(field)) {
         out[field] = value;
       } else dropped.push(field);
     }
     if (dropped.length > 0)
-      debugWarn(`pseudonymizeUsers: custom user data not in allow dropped: ${dropped.join(', ')}`);
+      debugWarn(`pseudonymizeUsers: dropped user keys not in allow:`, dropped);
     return Object.keys(out).length > 0 ? out : null;
   };
-}
-
-function toHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (const byte of bytes) hex += (byte < 16 ? '0' : '') + byte.toString(16);
-  return hex;
 }

@@ -15,6 +15,10 @@ export function register(): void {
     serverName: 'next-demo',
     environment: 'development',
     getUser,
+    // With a key, users are sent as pseudonyms (px_…); `subscription` is the one custom key kept.
+    pseudonymizeUsers: process.env.X_PSEUDONYMIZE_KEY
+      ? { key: process.env.X_PSEUDONYMIZE_KEY, allow: ['subscription'] }
+      : undefined,
     // server.mjs is one trusted hop; TRUST_PROXY=1 trusts one more in front of it.
     trustProxy: trustExtraProxy ? 2 : 1,
   });

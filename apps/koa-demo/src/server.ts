@@ -1,5 +1,5 @@
 // koa-demo: environment PORT (3001), X_DSN (the local inbox), X_SEND_DEFAULT_PII (true),
-// TRUST_PROXY (off), JWT_SECRET, X_SPOOL_DIR (off).
+// TRUST_PROXY (off), JWT_SECRET, X_SPOOL_DIR (off), X_PSEUDONYMIZE_KEY (off).
 import type { AddressInfo } from 'node:net';
 import { close, init } from '@x/koa';
 import { createApp } from './app';
@@ -13,6 +13,10 @@ init({
   environment: 'development',
   // Optional: undeliverable events wait here across restarts (the reliability runs use it).
   spoolDir: env.X_SPOOL_DIR || undefined,
+  // With a key, users are sent as pseudonyms (px_…); `subscription` is the one custom key kept.
+  pseudonymizeUsers: env.X_PSEUDONYMIZE_KEY
+    ? { key: env.X_PSEUDONYMIZE_KEY, allow: ['subscription'] }
+    : undefined,
 });
 
 const app = createApp({

@@ -15,6 +15,10 @@ const env = process.env;
       release: 'nest-demo@0.1.0',
       serverName: 'nest-demo',
       environment: 'development',
+      // With a key, users are sent as pseudonyms (px_…); `subscription` is the one custom key kept.
+      pseudonymizeUsers: env.X_PSEUDONYMIZE_KEY
+        ? { key: env.X_PSEUDONYMIZE_KEY, allow: ['subscription'] }
+        : undefined,
       // The demo sends a custom field too, so it maps req.user itself.
       getUser: (req) => {
         const user = req.user as DemoUser | null | undefined;

@@ -1,5 +1,5 @@
 // nest-demo: environment PORT (3002), X_DSN (the local inbox), X_SEND_DEFAULT_PII (true),
-// TRUST_PROXY (off), JWT_SECRET.
+// TRUST_PROXY (off), JWT_SECRET, X_PSEUDONYMIZE_KEY (off).
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';

@@ -1,10 +1,10 @@
-import { getCarrier } from './carrier';
 import { DiscardedEvents, type DiscardReason } from './clientReports';
 import { debugWarn } from './debug';
 import { authHeader, authQuery, type Dsn, dsnToString, envelopeEndpoint } from './dsn';
 import { eventCategory, serializeEnvelope } from './envelope';
 import type { DataCategory, Event, EventHint } from './event';
 import { exceptionFromError } from './exception';
+import { createFetchTransport } from './fetchTransport';
 import type { ClientOptions } from './options';
 import {
   buildEventUser,
@@ -14,23 +14,25 @@ import {
 } from './prepareEvent';
 import { createPseudonymizer } from './pseudonymizeUsers';
 import type { ScopeData, SeverityLevel } from './scope';
+import { settleWithin } from './settleWithin';
 import type { Spool } from './spool';
-import { createHttpTransport, type Transport } from './transport';
+import type { Transport } from './transport';
 import { serializeWithinLimit } from './trimEvent';
 import type { NormalizedUser } from './user';
 
 const CLIENT_REPORT_INTERVAL_MS = 60_000;
-/** How long the build step waits for the runtime's frame improvements (source maps, context). */
-const SOURCE_FRAMES_TIMEOUT_MS = 1000;
 
 /**
  * Builds events from captures and scopes, applies the privacy rules and
- * `beforeSend`, and hands envelopes to the transport. Created by `init`.
- * Every public method is safe: it never throws and never waits on the network.
+ * `beforeSend`, and hands envelopes to the transport. Created by `init` (as the
+ * server client, which adds the request and the HTTP transport with its queue and
+ * spool; see serverClient.ts); on its own it is the browser's client, on the
+ * fetch transport. Every public method is safe: it never throws and never waits on
+ * the network.
  */
 export class Client {
   readonly options: Readonly<ClientOptions>;
-  private readonly prepare: PrepareOptions;
+  protected readonly prepare: PrepareOptions;
   private readonly transport: Transport | undefined;
   private readonly discarded = new DiscardedEvents();
   private readonly pending = new Set<Promise<void>>();
@@ -59,7 +61,7 @@ export class Client {
     if (!dsn) return;
     const clientName = `${sdk.name}/${sdk.version}`;
     const browser = platform === 'javascript';
-    const factory = options.transport ?? createHttpTransport;
+    const factory = options.transport ?? createFetchTransport;
     this.transport = factory({
       url: browser
         ? `${envelopeEndpoint(dsn)}?${authQuery(dsn, clientName)}`
@@ -196,26 +198,9 @@ export class Client {
     void work.finally(() => this.pending.delete(work));
   }
 
-  /**
-   * Reads the request's client IP (only with `sendDefaultPii`) and route now, on the caller's
-   * path: they come from the framework's request, which may be gone (its socket closed) by the
-   * time the event is built. The user resolver stays lazy (it runs when the event is built).
-   */
-  private readRequestNow(scopes: readonly ScopeData[]): readonly ScopeData[] {
-    return scopes.map((scope) => {
-      const request = scope.request;
-      if (!request || (!request.clientIp && !request.route)) return scope;
-      const clientIp = this.prepare.sendDefaultPii ? readGetter(request.clientIp) : undefined;
-      const route = readGetter(request.route);
-      return {
-        ...scope,
-        request: {
-          ...request,
-          clientIp: request.clientIp && (() => clientIp),
-          route: request.route && (() => route),
-        },
-      };
-    });
+  /** Reads what of the request must be read on the caller's path; the server client does. */
+  protected readRequestNow(scopes: readonly ScopeData[]): readonly ScopeData[] {
+    return scopes;
   }
 
   private async process(
@@ -250,28 +235,8 @@ export class Client {
     this.transport?.send({ body, categories: [category] });
   }
 
-  /**
-   * Lets the runtime map the frames to the original sources and add context lines (the node
-   * entry's `sourceFrames`); waits at most {@link SOURCE_FRAMES_TIMEOUT_MS}, then sends the
-   * frames as they are.
-   */
-  private async improveFrames(event: Event): Promise<void> {
-    const sourceFrames = getCarrier().runtime?.sourceFrames;
-    if (!sourceFrames || !event.exception?.values?.some((v) => v?.stacktrace?.frames?.length))
-      return;
-    try {
-      const deadline = Date.now() + SOURCE_FRAMES_TIMEOUT_MS;
-      const work = sourceFrames(event, {
-        root: this.options.root,
-        contextLines: this.options.contextLines,
-        deadline,
-      });
-      if (!(await settleWithin([work], SOURCE_FRAMES_TIMEOUT_MS)))
-        debugWarn('reading source maps and context lines took too long; frames sent as parsed');
-    } catch (err) {
-      debugWarn('could not improve stack frames; sent as parsed', err);
-    }
-  }
+  /** Improves an event's stack frames before it is sent; the server client does (see there). */
+  protected async improveFrames(_event: Event): Promise<void> {}
 
   /** Sends what was dropped since the last report; `true` if a report was queued. */
   private sendClientReport(): boolean {
@@ -309,26 +274,4 @@ export function newEventId(): string {
   let id = '';
   for (let i = 0; i < 32; i++) id += Math.floor(Math.random() * 16).toString(16);
   return id;
-}
-
-async function settleWithin(promises: Promise<unknown>[], timeoutMs: number): Promise<boolean> {
-  if (promises.length === 0) return true;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  const settled = Promise.allSettled(promises).then(() => true);
-  const result = await Promise.race([settled, timeout]);
-  clearTimeout(timer);
-  return result;
-}
-
-/** A getter's value now; `undefined` when it throws (reported later, when the event is built). */
-function readGetter<T>(getter: (() => T) | undefined): T | undefined {
-  try {
-    return getter?.();
-  } catch (error) {
-    debugWarn('a request getter threw; the event goes without its value', error);
-    return undefined;
-  }
 }

@@ -14,6 +14,7 @@ export { authHeader, dsnToString, envelopeEndpoint } from './dsn';
 export type { EnvelopeHeader, EnvelopeItem, SerializedEnvelope } from './envelope';
 export { eventCategory, serializeEnvelope } from './envelope';
 export { exceptionFromError } from './exception';
+export { createFetchTransport } from './fetchTransport';
 export type { IpRange } from './ip';
 export { AUTO_IP, ipInRange, parseCidr, parseIp } from './ip';
 export { anonymizeIp } from './ipAnonymization';
@@ -48,5 +49,7 @@ export {
   resolveUserSync,
 } from './resolveUser';
 export { MAX_BREADCRUMBS } from './scope';
+export { initBrowserClient } from './sdk';
+export { ServerClient } from './serverClient';
 export { parseStackFrames } from './stacktrace';
 export { MAX_EVENT_BYTES, serializeWithinLimit } from './trimEvent';

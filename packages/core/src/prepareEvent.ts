@@ -1,11 +1,10 @@
 import { debugWarn } from './debug';
-import type { Breadcrumb, Event, EventRequest } from './event';
+import type { Breadcrumb, Event } from './event';
 import { AUTO_IP, parseIp } from './ip';
 import { anonymizeIp, type IpAnonymization } from './ipAnonymization';
 import { type JsonDropError, type JsonLimits, toJsonValue } from './jsonValue';
 import { normalizeUser } from './normalizeUser';
 import type { Pseudonymizer } from './pseudonymizeUsers';
-import { buildEventRequest } from './requestData';
 import {
   mergeScopeUsers,
   pendingResolvers,
@@ -13,7 +12,7 @@ import {
   resolveUserSync,
   type UserLayer,
 } from './resolveUser';
-import type { ScopeData, UserResolver } from './scope';
+import type { RequestData, ScopeData, UserResolver } from './scope';
 import type { NormalizedUser } from './user';
 
 /** What {@link prepareEvent} needs from the client. */
@@ -23,6 +22,18 @@ export interface PrepareOptions {
   ipAnonymization: IpAnonymization;
   inferIp: 'auto' | 'never' | undefined;
   userResolverTimeoutMs: number;
+  /**
+   * Adds the request an event happened in (`request`, `transaction`); set by the server client.
+   * `clientIp` is the request's IP when it may be sent.
+   */
+  applyRequest?:
+    | ((
+        event: Event,
+        request: RequestData,
+        clientIp: string | undefined,
+        options: PrepareOptions,
+      ) => void)
+    | undefined;
   /** `pseudonymizeUsers`: applied to the event's user after every other rule. */
   pseudonymize?: Pseudonymizer | undefined;
   environment?: string | undefined;
@@ -63,18 +74,8 @@ export async function prepareEvent(
   if (user) prepared.user = user;
   else delete prepared.user;
 
-  if (requestData) {
-    const request: EventRequest = buildEventRequest(requestData, {
-      sendDefaultPii: options.sendDefaultPii,
-      ipAnonymization: options.ipAnonymization,
-      remoteAddr: clientIp && anonymizeIp(clientIp, options.ipAnonymization),
-    });
-    prepared.request = { ...request, ...prepared.request };
-    const route = !prepared.transaction && callGetter(requestData.route);
-    if (route) {
-      prepared.transaction = request.method ? `${request.method} ${route}` : route;
-    }
-  }
+  // Servers only (the server client sets it): the request the event happened in.
+  if (requestData) options.applyRequest?.(prepared, requestData, clientIp, options);
 
   const inferIp = neverInfer
     ? 'never'
@@ -229,17 +230,6 @@ function callClientIp(getter: () => string | null | undefined): string | undefin
     return typeof ip === 'string' ? (parseIp(ip) ?? undefined) : undefined;
   } catch (error) {
     debugWarn('client IP getter threw; event sent without the client IP', error);
-    return undefined;
-  }
-}
-
-/** A route getter's answer, or `undefined` when it has none or throws. */
-function callGetter(getter: (() => string | undefined) | undefined): string | undefined {
-  try {
-    const value = getter?.();
-    return typeof value === 'string' && value ? value.slice(0, 200) : undefined;
-  } catch (error) {
-    debugWarn('route getter threw; event sent without a transaction', error);
     return undefined;
   }
 }

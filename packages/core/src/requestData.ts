@@ -1,5 +1,7 @@
-import type { EventRequest } from './event';
+import { debugWarn } from './debug';
+import type { Event, EventRequest } from './event';
 import { anonymizeIp, type IpAnonymization } from './ipAnonymization';
+import type { PrepareOptions } from './prepareEvent';
 import type { RequestData } from './scope';
 
 /** Headers that carry credentials or session state: sent only with `sendDefaultPii`. */
@@ -91,4 +93,37 @@ function filterHeaders(
 function anonymizeList(value: string, mode: IpAnonymization): string | undefined {
   const parts = value.split(',').map((part) => anonymizeIp(part.trim(), mode));
   return parts.every((part) => part !== undefined) ? parts.join(', ') : undefined;
+}
+
+/**
+ * The server client's request step of event preparation: the event's `request` (see
+ * {@link buildEventRequest}; what the event already had wins) with the client IP as
+ * `env.REMOTE_ADDR`, and, unless the event names one, the `transaction` `"<METHOD> <route>"`
+ * from the route the framework matched.
+ */
+export function applyEventRequest(
+  event: Event,
+  data: RequestData,
+  clientIp: string | undefined,
+  options: PrepareOptions,
+): void {
+  const request = buildEventRequest(data, {
+    sendDefaultPii: options.sendDefaultPii,
+    ipAnonymization: options.ipAnonymization,
+    remoteAddr: clientIp && anonymizeIp(clientIp, options.ipAnonymization),
+  });
+  event.request = { ...request, ...event.request };
+  const route = !event.transaction && callGetter(data.route);
+  if (route) event.transaction = request.method ? `${request.method} ${route}` : route;
+}
+
+/** A route getter's answer, or `undefined` when it has none or throws. */
+function callGetter(getter: (() => string | undefined) | undefined): string | undefined {
+  try {
+    const value = getter?.();
+    return typeof value === 'string' && value ? value.slice(0, 200) : undefined;
+  } catch (error) {
+    debugWarn('route getter threw; event sent without a transaction', error);
+    return undefined;
+  }
 }

@@ -2,10 +2,12 @@ import { getCarrier } from './carrier';
 import { Client, newEventId } from './client';
 import { getIsolationScope, getScopeChain } from './currentScopes';
 import { debugWarn, setDebug } from './debug';
-import { parseDsn } from './dsn';
+import { type Dsn, parseDsn } from './dsn';
 import type { Breadcrumb, Event, EventHint } from './event';
 import { type ClientOptions, detectPlatform, readEnv } from './options';
 import type { SeverityLevel } from './scope';
+import { ServerClient } from './serverClient';
+import type { Spool } from './spool';
 import type { NormalizedUser } from './user';
 import { SDK_VERSION } from './version';
 
@@ -17,6 +19,23 @@ import { SDK_VERSION } from './version';
  * init({ dsn: process.env.X_DSN, release: 'shop@1.4.0', sendDefaultPii: false });
  */
 export function init(options: ClientOptions = {}): Client {
+  return startClient(options, (resolved, dsn, spool) => new ServerClient(resolved, dsn, spool));
+}
+
+/**
+ * `init` for a page: the plain {@link Client} on the fetch transport, without the server
+ * client's request handling and HTTP transport (queue, backoff, spool), which a browser bundle
+ * then leaves out. `@x/next/client`'s `initBrowser` uses it.
+ */
+export function initBrowserClient(options: ClientOptions = {}): Client {
+  return startClient(options, (resolved, dsn) => new Client(resolved, dsn));
+}
+
+/** What `init` and {@link initBrowserClient} share; `create` makes the client. */
+function startClient(
+  options: ClientOptions,
+  create: (options: ClientOptions, dsn: Dsn | undefined, spool: Spool | undefined) => Client,
+): Client {
   const carrier = getCarrier();
   setDebug(options.debug === true);
   const dsnString = options.dsn ?? readEnv('X_DSN') ?? readEnv('SENTRY_DSN');
@@ -42,7 +61,7 @@ export function init(options: ClientOptions = {}): Client {
     else debugWarn('spoolDir needs the Node entry point of @x/core; spooling is off');
   }
   const previous = carrier.client as Client | undefined;
-  const client = new Client(resolved, dsn, spool);
+  const client = create(resolved, dsn, spool);
   carrier.client = client;
   if (previous && previous !== client) void previous.close(2000).catch(() => undefined);
   return client;

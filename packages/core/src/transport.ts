@@ -1,9 +1,9 @@
-import { getCarrier } from './carrier';
 import type { DiscardReason } from './clientReports';
 import { type Clock, systemClock, type TimerHandle } from './clock';
 import { debugWarn } from './debug';
 import type { SerializedEnvelope } from './envelope';
 import type { DataCategory } from './event';
+import { postEnvelope } from './postEnvelope';
 import { RateLimits } from './rateLimits';
 import type { Spool, SpoolEntry } from './spool';
 
@@ -216,44 +216,15 @@ class HttpTransport implements Transport {
   }
 
   private async attempt(envelope: SerializedEnvelope): Promise<Outcome> {
-    const controller = new AbortController();
-    const timer = this.clock.setTimeout(
-      () => controller.abort(),
-      this.options.requestTimeoutMs ?? 10_000,
-    );
-    try {
-      const { body, encoding } = await this.encode(envelope.body);
-      const doFetch = this.options.fetch ?? getCarrier().runtime?.fetch ?? globalThis.fetch;
-      const response = await doFetch(this.options.url, {
-        method: 'POST',
-        body,
-        headers: {
-          'Content-Type': 'application/x-sentry-envelope',
-          ...(encoding ? { 'Content-Encoding': encoding } : {}),
-          ...this.options.headers,
-        },
-        signal: controller.signal,
-        ...(this.options.keepalive && body.length < 60_000 ? { keepalive: true } : {}),
-      });
-      // Read the body so the connection can be reused.
-      await response.arrayBuffer().catch(() => undefined);
-      this.rateLimits.update(response.status, response.headers, this.clock.now());
-      if (response.ok) return 'sent';
-      if (response.status === 429) {
-        debugWarn('backend is rate limiting; event dropped');
-        this.drop('ratelimit_backoff', envelope);
-        return 'dropped';
-      }
-      if (response.status >= 500) return 'retry';
-      debugWarn(`backend answered ${response.status}; event dropped (not retried)`);
-      this.drop('send_error', envelope);
-      return 'dropped';
-    } catch (error) {
-      debugWarn('could not reach the backend; will retry', error);
-      return 'retry';
-    } finally {
-      this.clock.clearTimeout(timer);
-    }
+    const { body, encoding } = await this.encode(envelope.body);
+    const keepalive = this.options.keepalive && body.length < 60_000;
+    const outcome = await postEnvelope(this.options, this.clock, this.rateLimits, body, {
+      encoding,
+      keepalive,
+    });
+    if (outcome === 'sent' || outcome === 'retry') return outcome;
+    this.drop(outcome, envelope);
+    return 'dropped';
   }
 
   private async encode(body: Uint8Array): Promise<{ body: Uint8Array; encoding?: string }> {

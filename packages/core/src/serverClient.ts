@@ -1,0 +1,84 @@
+import { getCarrier } from './carrier';
+import { Client } from './client';
+import { debugWarn } from './debug';
+import type { Dsn } from './dsn';
+import type { Event } from './event';
+import type { ClientOptions } from './options';
+import { applyEventRequest } from './requestData';
+import type { ScopeData } from './scope';
+import { settleWithin } from './settleWithin';
+import type { Spool } from './spool';
+import { createHttpTransport } from './transport';
+
+/** How long the build step waits for the runtime's frame improvements (source maps, context). */
+const SOURCE_FRAMES_TIMEOUT_MS = 1000;
+
+/**
+ * The client `init` installs: the {@link Client} plus what only a server needs, kept apart so
+ * that a page's bundle (the browser client of `@x/next/client`) leaves it out —
+ * the HTTP transport (bounded queue, backoff, retries, spool, compression) as the default;
+ * the request each event happened in (`request`, `transaction`, the client IP read on the
+ * caller's path); and stack frames improved by the runtime (source maps, context lines).
+ */
+export class ServerClient extends Client {
+  /** @param dsn the parsed DSN, or `undefined` for a client that drops everything. */
+  constructor(options: ClientOptions, dsn: Dsn | undefined, spool?: Spool) {
+    super({ ...options, transport: options.transport ?? createHttpTransport }, dsn, spool);
+    this.prepare.applyRequest = applyEventRequest;
+  }
+
+  /**
+   * Reads the request's client IP (only with `sendDefaultPii`) and route now, on the caller's
+   * path: they come from the framework's request, which may be gone (its socket closed) by the
+   * time the event is built. The user resolver stays lazy (it runs when the event is built).
+   */
+  protected override readRequestNow(scopes: readonly ScopeData[]): readonly ScopeData[] {
+    return scopes.map((scope) => {
+      const request = scope.request;
+      if (!request || (!request.clientIp && !request.route)) return scope;
+      const clientIp = this.prepare.sendDefaultPii ? readGetter(request.clientIp) : undefined;
+      const route = readGetter(request.route);
+      return {
+        ...scope,
+        request: {
+          ...request,
+          clientIp: request.clientIp && (() => clientIp),
+          route: request.route && (() => route),
+        },
+      };
+    });
+  }
+
+  /**
+   * Lets the runtime map the frames to the original sources and add context lines (the node
+   * entry's `sourceFrames`); waits at most {@link SOURCE_FRAMES_TIMEOUT_MS}, then sends the
+   * frames as they are.
+   */
+  protected override async improveFrames(event: Event): Promise<void> {
+    const sourceFrames = getCarrier().runtime?.sourceFrames;
+    if (!sourceFrames || !event.exception?.values?.some((v) => v?.stacktrace?.frames?.length))
+      return;
+    try {
+      const deadline = Date.now() + SOURCE_FRAMES_TIMEOUT_MS;
+      const work = sourceFrames(event, {
+        root: this.options.root,
+        contextLines: this.options.contextLines,
+        deadline,
+      });
+      if (!(await settleWithin([work], SOURCE_FRAMES_TIMEOUT_MS)))
+        debugWarn('reading source maps and context lines took too long; frames sent as parsed');
+    } catch (err) {
+      debugWarn('could not improve stack frames; sent as parsed', err);
+    }
+  }
+}
+
+/** A getter's value now; `undefined` when it throws (reported later, when the event is built). */
+function readGetter<T>(getter: (() => T) | undefined): T | undefined {
+  try {
+    return getter?.();
+  } catch (error) {
+    debugWarn('a request getter threw; the event goes without its value', error);
+    return undefined;
+  }
+}

@@ -2,11 +2,11 @@ import {
   type Client,
   type ClientOptions,
   captureException,
-  init,
   SDK_VERSION,
   setUser,
   type User,
 } from '@x/core';
+import { initBrowserClient } from '@x/core/internal';
 import { Component, createElement, type ErrorInfo, type ReactNode, useEffect } from 'react';
 
 export type { ClientOptions, User } from '@x/core';
@@ -58,7 +58,7 @@ function captureClientError(
  */
 export function initBrowser(options: ClientOptions = {}): Client | undefined {
   if (typeof window === 'undefined') return undefined;
-  const client = init({
+  const client = initBrowserClient({
     sdk: { name: 'x.javascript.nextjs.browser', version: SDK_VERSION },
     ...options,
     platform: 'javascript',

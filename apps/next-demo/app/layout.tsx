@@ -13,7 +13,11 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <Providers dsn={dsn} sendDefaultPii={sendDefaultPii}>
+        <Providers
+          dsn={dsn}
+          sendDefaultPii={sendDefaultPii}
+          pseudonymous={Boolean(process.env.X_PSEUDONYMIZE_KEY)}
+        >
           <header>
             <a href="/">next-demo</a> · <a href="/signin">sign in</a> ·{' '}
             <a href="/profile">profile</a>

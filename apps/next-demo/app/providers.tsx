@@ -1,19 +1,37 @@
 'use client';
 
-import { ErrorBoundary, initBrowser, useUser } from '@x/next/client';
+import { ErrorBoundary, initBrowser, type User, useUser } from '@x/next/client';
 import { SessionProvider, useSession } from 'next-auth/react';
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 
-/** Sets the signed-in user on client-side events. */
-function SignedInUser() {
+/**
+ * Sets the signed-in user on client-side events. With pseudonymous users (X_PSEUDONYMIZE_KEY on
+ * the server) the browser asks the server for its user already pseudonymized: the key stays there.
+ */
+function SignedInUser({ pseudonymous }: { pseudonymous: boolean }) {
   const { data } = useSession();
   const user = data?.user as
     | { id?: string; name?: string; email?: string; subscription?: string }
     | undefined;
+  const [pseudonym, setPseudonym] = useState<User | null>(null);
+  useEffect(() => {
+    if (!pseudonymous || !user?.id) {
+      setPseudonym(null);
+      return;
+    }
+    fetch('/x-user')
+      .then((res) => res.json())
+      .then(
+        (body: { user: User | null }) => setPseudonym(body.user),
+        () => setPseudonym(null),
+      );
+  }, [pseudonymous, user?.id]);
   useUser(
-    user?.id
-      ? { id: user.id, username: user.name, email: user.email, subscription: user.subscription }
-      : null,
+    pseudonymous
+      ? pseudonym
+      : user?.id
+        ? { id: user.id, username: user.name, email: user.email, subscription: user.subscription }
+        : null,
   );
   return null;
 }
@@ -21,10 +39,12 @@ function SignedInUser() {
 export function Providers({
   dsn,
   sendDefaultPii,
+  pseudonymous,
   children,
 }: {
   dsn: string;
   sendDefaultPii: boolean;
+  pseudonymous: boolean;
   children: ReactNode;
 }) {
   // Once, on the first client render.
@@ -35,7 +55,7 @@ export function Providers({
   );
   return (
     <SessionProvider>
-      <SignedInUser />
+      <SignedInUser pseudonymous={pseudonymous} />
       <ErrorBoundary fallback={<p role="alert">Something went wrong; it was reported.</p>}>
         {children}
       </ErrorBoundary>

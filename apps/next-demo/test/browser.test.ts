@@ -154,3 +154,52 @@ describe('next-demo in headless Chromium', () => {
     expect(event?.user).toMatchObject({ id: 'u-carol', username: 'carol' });
   }, 120_000);
 });
+
+describe('next-demo in headless Chromium with X_PSEUDONYMIZE_KEY', () => {
+  let inbox: Started & { dsn: string };
+  let app: Started;
+  beforeAll(async () => {
+    inbox = await startInboxProcess();
+    app = await startAppProcess(server, {
+      X_DSN: inbox.dsn,
+      X_PSEUDONYMIZE_KEY: 'next-demo-browser-pseudonymize-key',
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await app?.stop();
+    await inbox?.stop();
+  });
+
+  it('client-side errors carry the server-made pseudonym (the key never reaches the browser)', async () => {
+    const context = await browser();
+    const page = await context.newPage();
+    const scripts: string[] = [];
+    page.on('response', async (response) => {
+      if (response.url().endsWith('.js')) scripts.push(await response.text().catch(() => ''));
+    });
+    await signIn(page, app.url, 'alice');
+    await page.goto(app.url);
+    await page.click('#route-handler');
+    await page.waitForFunction(() =>
+      document.querySelector('#status')?.textContent?.includes('500'),
+    );
+    await page.click('#client-error');
+    const events = await waitForEvents(
+      inbox.url,
+      (all) =>
+        all.some((e) => e.title === 'Error: client boom') &&
+        all.some((e) => e.title === 'Error: boom'),
+    );
+    const client = events.find((e) => e.title === 'Error: client boom');
+    const route = events.find((e) => e.title === 'Error: boom');
+    expect(client?.user_key).toMatch(/^id:px_[0-9a-f]{32}$/);
+    expect(client?.user_key).toBe(route?.user_key);
+    expect(client?.user).toMatchObject({
+      username: route?.user?.username,
+      email: route?.user?.email,
+      data: { subscription: 'pro' },
+    });
+    expect(JSON.stringify(events)).not.toMatch(/u-alice|alice@example\.com|"alice"/);
+    expect(scripts.join('\n')).not.toContain('next-demo-browser-pseudonymize-key');
+  }, 120_000);
+});

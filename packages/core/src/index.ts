@@ -46,6 +46,7 @@ export type { NormalizeUserResult, UserNormalizationError } from './normalizeUse
 export { normalizeUser, USER_FIELD_LIMITS } from './normalizeUser';
 export type { ClientOptions } from './options';
 export type { PseudonymizeUsers } from './pseudonymizeUsers';
+export { pseudonymizeUser } from './pseudonymizeUsers';
 export type { ShouldCapture } from './requestKernel';
 export type {
   ClientIpGetter,

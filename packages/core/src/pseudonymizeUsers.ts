@@ -1,5 +1,7 @@
 import { getCarrier } from './carrier';
 import { debugWarn } from './debug';
+import { normalizeUser } from './normalizeUser';
+import type { ClientOptions } from './options';
 import type { NormalizedUser } from './user';
 
 /**
@@ -80,4 +82,19 @@ export function createPseudonymizer(
       debugWarn(`pseudonymizeUsers: dropped user keys not in allow:`, dropped);
     return Object.keys(out).length > 0 ? out : null;
   };
+}
+
+/**
+ * The user as the current client sends it under `pseudonymizeUsers` (normalized, then
+ * pseudonymized; without the option, only normalized). For a user that goes elsewhere without the
+ * key: e.g. a server hands the browser its signed-in user already pseudonymized, or support looks
+ * up the pseudonym of an account.
+ *
+ * @example const user = await pseudonymizeUser({ id: 'u-1', email: 'a@b.c' }); // { id: 'px_…', email: 'px_…' }
+ */
+export async function pseudonymizeUser(user: unknown): Promise<NormalizedUser | null> {
+  const normalized = normalizeUser(user).user;
+  const client = getCarrier().client as { options?: ClientOptions } | undefined;
+  const options = client?.options?.pseudonymizeUsers;
+  return normalized && options ? createPseudonymizer(options)(normalized) : normalized;
 }

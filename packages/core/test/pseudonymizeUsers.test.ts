@@ -11,6 +11,7 @@ import {
   flush,
   getUser,
   init,
+  pseudonymizeUser,
   setUser,
   withIsolationScope,
 } from '../src/node';
@@ -246,6 +247,16 @@ describe('events with pseudonymizeUsers', () => {
     const { user } = await sent();
     expect(user).toEqual({ email: 'px_e2814afe30d57ef168ee3c059825efdc' });
     expect(seen).toEqual([user]);
+  });
+
+  it('pseudonymizeUser gives what the client sends (for the browser, or a support lookup)', async () => {
+    expect(await pseudonymizeUser({ id: 42, team: 'a' })).toEqual({ id: '42', team: 'a' });
+    init({ dsn: sink.dsn, sendClientReports: false, pseudonymizeUsers: { key: KEY } });
+    expect(await pseudonymizeUser({ id: 'u-alice', team: 'a', ip_address: 'nope' })).toEqual({
+      id: 'px_3a279f1d12b359bc69f706a322346b17',
+    });
+    expect(await pseudonymizeUser({ team: 'a' })).toBeNull();
+    expect(await pseudonymizeUser(null)).toBeNull();
   });
 
   it('getUser() stays the app’s view: raw, as the app set it', async () => {

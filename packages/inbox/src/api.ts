@@ -1,4 +1,5 @@
 import type { ForwardingStats } from './forwarder';
+import type { GroupCommitStats } from './groupCommit';
 import { HttpError } from './httpError';
 import { eventIdParam, issueSort, parseUint } from './params';
 import type { Router } from './router';
@@ -13,6 +14,8 @@ export interface ApiDeps {
   /** Refused requests by reason (host, ui_auth, invalid, auth, too_large, encoding, busy). */
   refused?: Map<string, number> | undefined;
   forwarding: () => ForwardingStats | null;
+  /** Group commit counts (`/api/health`'s `ingest`). */
+  ingest?: (() => GroupCommitStats) | undefined;
 }
 
 const DEFAULT_LIMIT = 50;
@@ -20,7 +23,7 @@ const MAX_LIMIT = 1000;
 
 /**
  * Adds the JSON API:
- * - `GET /api/health` — `{ status, version, uptime_s, events, issues, client_reports, skipped_items, refused, forwarding }`
+ * - `GET /api/health` — `{ status, version, uptime_s, events, issues, client_reports, skipped_items, refused, forwarding, ingest }`
  * - `GET /api/events?issue=&user=&since=&transaction=&limit=&cursor=` — `Page<EventSummary>`, newest first
  * - `GET /api/events/:id` — `EventDetail` (the stored event with `_meta`)
  * - `GET /api/issues?sort=last_seen|first_seen|events|users&transaction=&limit=&cursor=` — `Page<IssueSummary>`
@@ -37,6 +40,7 @@ export function addApiRoutes(router: Router, deps: ApiDeps): void {
       skipped_items: Object.fromEntries(deps.skipped),
       refused: Object.fromEntries(deps.refused ?? []),
       forwarding: deps.forwarding(),
+      ingest: deps.ingest?.() ?? null,
     },
   }));
 

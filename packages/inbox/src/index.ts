@@ -25,6 +25,8 @@ export {
   openGeo,
   openGeoLookup,
 } from './geo';
+export type { FlushScheduler, GroupCommitOptions, GroupCommitStats } from './groupCommit';
+export { GroupCommit } from './groupCommit';
 export type { Grouping } from './grouping';
 export { groupEvent } from './grouping';
 export { HttpError } from './httpError';
@@ -69,6 +71,7 @@ export {
 export type { InboxHandle } from './startInbox';
 export { startInbox } from './startInbox';
 export type {
+  EnvelopeWrite,
   EventQuery,
   HistogramBucket,
   IssueQuery,

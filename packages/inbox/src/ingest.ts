@@ -11,15 +11,17 @@ import {
 import { type Forwarder, forwardCategory } from './forwarder';
 import type { Gate } from './gate';
 import type { GeoLookup } from './geo';
+import type { GroupCommit } from './groupCommit';
 import { HttpError } from './httpError';
 import { type ProcessedEvent, processEvent } from './processEvent';
 import { readBody } from './readBody';
 import type { RouteContext, RouteResult, Router } from './router';
-import type { InboxStore } from './store';
+import type { EnvelopeWrite } from './store';
 
 /** What the ingest routes need. */
 export interface IngestDeps {
-  store: InboxStore;
+  /** Stores each accepted envelope in a shared transaction; resolves once it is committed. */
+  commit: GroupCommit<EnvelopeWrite>;
   clientIp: (req: IncomingMessage) => string | undefined;
   geo: GeoLookup | undefined;
   forwarder: Forwarder | undefined;
@@ -194,8 +196,8 @@ async function ingestEnvelope(ctx: RouteContext, deps: IngestDeps): Promise<Rout
       count(deps.skipped, KNOWN_ITEM_TYPES.has(type) ? type : 'other');
     }
   }
-  for (const { event, grouping } of events) deps.store.insertEvent(event, grouping, projectId);
-  for (const report of reports) deps.store.insertClientReport(projectId, now, report);
+  // Answered only once the transaction holding this envelope has committed.
+  await deps.commit.submit({ projectId, received: now, events, reports });
   deps.forwarder?.forwardEnvelope(body, forwardCategory(envelope.items, events[0]?.event));
 
   const id = events[0]?.event.event_id ?? envelope.header.event_id;
@@ -211,10 +213,11 @@ async function ingestStore(ctx: RouteContext, deps: IngestDeps): Promise<RouteRe
     gate: deps.gate,
   });
   const payload = jsonObject(body, 'event');
-  const processed = process(payload, deps.clientIp(ctx.req), undefined, Date.now(), deps);
+  const now = Date.now();
+  const processed = process(payload, deps.clientIp(ctx.req), undefined, now, deps);
   if (!processed) throw new HttpError(400, 'the event is not a JSON object');
-  const { event, grouping } = processed;
-  deps.store.insertEvent(event, grouping, projectId);
+  const { event } = processed;
+  await deps.commit.submit({ projectId, received: now, events: [processed], reports: [] });
   deps.forwarder?.forwardEvent(body, event.event_id, forwardCategory([], event));
   return { body: { id: event.event_id } };
 }

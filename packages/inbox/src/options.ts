@@ -1,5 +1,6 @@
 import type { InboxTrustProxy } from './clientIp';
 import type { ForwardingOptions } from './forwarder';
+import type { FlushScheduler } from './groupCommit';
 
 /** The public key of the default development project; the printed DSN uses it. */
 export const DEV_PUBLIC_KEY = 'xinboxdevkey';
@@ -87,6 +88,11 @@ export interface InboxOptions {
   maxSessionCount?: number | undefined;
   /** Compressed bodies decompressed at once (others wait, at most 64, then 503). @default 2 */
   maxConcurrentDecompressions?: number | undefined;
+  /**
+   * When queued envelopes are written (group commit: all of them in one transaction, each
+   * answered after it commits). Tests pass their own to hold a batch. @default setImmediate
+   */
+  ingestSchedule?: FlushScheduler | undefined;
   /** Where problems (storage errors, forwarding give-ups) are reported. @default console.error */
   log?: ((message: string) => void) | undefined;
 }

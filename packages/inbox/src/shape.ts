@@ -15,6 +15,12 @@ function bad(meta: Meta, path: string[], reason: string, value: unknown): undefi
 
 /** Sets an own property, so that a key like `__proto__` stays data. */
 export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  // Plain assignment is safe (and much faster) for every key but `__proto__`, the only
+  // accessor on Object.prototype; the targets are fresh objects.
+  if (key !== '__proto__') {
+    target[key] = value;
+    return;
+  }
   Object.defineProperty(target, key, {
     value,
     enumerable: true,

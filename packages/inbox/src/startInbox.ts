@@ -7,6 +7,7 @@ import { applyCors, isIngestPath } from './cors';
 import { Forwarder } from './forwarder';
 import { Gate } from './gate';
 import { type GeoDatabase, type GeoSource, openGeo } from './geo';
+import { GroupCommit } from './groupCommit';
 import { createHostCheck, isLoopbackAddress, isWildcardAddress } from './hostCheck';
 import { addIngestRoutes, count } from './ingest';
 import {
@@ -19,7 +20,7 @@ import {
   type InboxOptions,
 } from './options';
 import { Router, send } from './router';
-import { InboxStore } from './store';
+import { type EnvelopeWrite, InboxStore } from './store';
 import type { UiSettings } from './ui/layout';
 import { createTokenCheck, generateToken } from './uiAuth';
 import { VERSION } from './version';
@@ -95,11 +96,15 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
   const forwarding = () => (forwarder ? { ...forwarder.stats } : null);
   const skipped = new Map<string, number>();
   const refused = new Map<string, number>();
+  const commit = new GroupCommit({
+    write: (writes: readonly EnvelopeWrite[]) => store.storeEnvelopes(writes),
+    schedule: options.ingestSchedule,
+  });
   const router = new Router();
   router.onError = (error) => log(`@x/inbox: request failed: ${String(error)}`);
 
   addIngestRoutes(router, {
-    store,
+    commit,
     clientIp: createClientIp(options.trustProxy ?? false),
     geo,
     forwarder,
@@ -127,6 +132,7 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
     skipped,
     refused,
     forwarding,
+    ingest: () => ({ ...commit.stats }),
   });
 
   // The URL and DSN are known once listening (port 0), so the UI reads them late.
@@ -235,6 +241,8 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
       closing ??= new Promise<void>((resolve) => {
         forwarder?.close();
         server.close(() => {
+          // Envelopes already checked and queued are written before the database closes.
+          commit.flush();
           store.close();
           resolve();
         });

@@ -89,6 +89,18 @@ export interface UserSummary {
   last_seen: string;
 }
 
+/** Everything one envelope stores: written all or nothing by {@link InboxStore.storeEnvelopes}. */
+export interface EnvelopeWrite {
+  /** The project the envelope was sent to. */
+  projectId: number;
+  /** Reception time (ms since the epoch), stored with its client reports. */
+  received: number;
+  /** Its processed events (at most one for an envelope; the legacy store endpoint sends one too). */
+  events: readonly { event: Record<string, unknown>; grouping: Grouping }[];
+  /** Its `client_report` payloads. */
+  reports: readonly unknown[];
+}
+
 const SORT_COLUMNS: Record<IssueSort, string> = {
   last_seen: 'last_seen',
   first_seen: 'first_seen',
@@ -143,6 +155,36 @@ export class InboxStore {
     return this.insertEventTx(event, grouping, projectId);
   }
 
+  /**
+   * Stores several envelopes in ONE transaction (group commit): each inside its own savepoint,
+   * so an envelope whose write fails is rolled back alone and the others are stored. Returns,
+   * per envelope, `undefined` when it was stored (a duplicate event id counts as stored: it is
+   * ignored, as {@link insertEvent} does) or the error that rolled it back. Throws when the
+   * transaction itself fails (`COMMIT` did not happen: nothing of the batch is stored).
+   */
+  storeEnvelopes(writes: readonly EnvelopeWrite[]): (unknown | undefined)[] {
+    return this.db.transaction(() =>
+      writes.map((write) => {
+        try {
+          // Nested: a savepoint, rolled back alone when this envelope's write throws.
+          this.db.transaction(() => this.writeEnvelope(write))();
+          return undefined;
+        } catch (error) {
+          return error;
+        }
+      }),
+    )();
+  }
+
+  private writeEnvelope(write: EnvelopeWrite): void {
+    for (const { event, grouping } of write.events) {
+      this.writeEvent(event, grouping, write.projectId);
+    }
+    for (const report of write.reports) {
+      this.insertClientReport(write.projectId, write.received, report);
+    }
+  }
+
   /** A prepared statement, compiled once per SQL text. Only the store runs SQL. */
   private sql(text: string): SqlStatement {
     let statement = this.statements.get(text);
@@ -165,6 +207,7 @@ export class InboxStore {
     const level = String(event.level);
     const user = (event.user ?? null) as Record<string, unknown> | null;
     const userKey = typeof user?.sentry_user === 'string' ? user.sentry_user : null;
+    const userJson = user ? JSON.stringify(user) : null;
     const text = (value: unknown) => (typeof value === 'string' ? value : null);
     const transaction = text(event.transaction);
 
@@ -207,23 +250,22 @@ export class InboxStore {
       level,
       grouping.title,
       userKey,
-      user ? JSON.stringify(user) : null,
+      userJson,
       JSON.stringify(event),
       transaction,
     );
 
-    if (userKey && user) {
-      const added = this.sql(
-        `INSERT OR IGNORE INTO issue_users (issue_id, user_key, event_count, first_seen, last_seen, user_json)
-           VALUES (?, ?, 1, ?, ?, ?)`,
-      ).run(issue.id, userKey, received, received, JSON.stringify(user));
-      if (added.changes > 0) {
+    if (userKey && userJson) {
+      // One upsert per event; `added` says whether this user is new to the issue.
+      const row = this.sql(
+        `INSERT INTO issue_users (issue_id, user_key, event_count, first_seen, last_seen, user_json)
+           VALUES (?, ?, 1, ?, ?, ?)
+           ON CONFLICT (issue_id, user_key) DO UPDATE SET event_count = event_count + 1,
+             last_seen = max(last_seen, excluded.last_seen), user_json = excluded.user_json
+           RETURNING event_count = 1 AS added`,
+      ).get(issue.id, userKey, received, received, userJson) as { added: number };
+      if (row.added) {
         this.sql('UPDATE issues SET user_count = user_count + 1 WHERE id = ?').run(issue.id);
-      } else {
-        this.sql(
-          `UPDATE issue_users SET event_count = event_count + 1, last_seen = max(last_seen, ?),
-             user_json = ? WHERE issue_id = ? AND user_key = ?`,
-        ).run(received, JSON.stringify(user), issue.id, userKey);
       }
     }
     return true;

@@ -29,6 +29,9 @@ const MAX_LIMIT = 1000;
  * - `GET /api/issues?sort=last_seen|first_seen|events|users&transaction=&limit=&cursor=` — `Page<IssueSummary>`
  *   (`transaction`: issues with an event of that transaction)
  * - `GET /api/issues/:id` — `IssueDetail` (with users affected and their event counts)
+ * - `DELETE /api/users/:userKey` — erase the user: their events, per-issue rows and the issues
+ *   left empty; `ErasedUser` (404 when no event has the key)
+ * - `GET /api/users/:userKey/export` — `UserExport` as a JSON download (`Content-Disposition: attachment`)
  */
 export function addApiRoutes(router: Router, deps: ApiDeps): void {
   router.get('/api/health', () => ({
@@ -76,12 +79,40 @@ export function addApiRoutes(router: Router, deps: ApiDeps): void {
     };
   });
 
+  router.delete('/api/users/:userKey', ({ params }) => {
+    const erased = deps.store.eraseUser(userKeyParam(params.userKey));
+    if (!erased) throw new HttpError(404, 'no event has this user key');
+    return { body: erased };
+  });
+
+  router.get('/api/users/:userKey/export', ({ params }) => {
+    const userKey = userKeyParam(params.userKey);
+    const exported = deps.store.exportUser(userKey);
+    if (!exported) throw new HttpError(404, 'no event has this user key');
+    return {
+      body: { exported_at: new Date().toISOString(), ...exported },
+      headers: { 'Content-Disposition': `attachment; filename="${exportFileName(userKey)}"` },
+    };
+  });
+
   router.get('/api/issues/:id', ({ params }) => {
     const id = optionalInt(params.id ?? null, 'issue id');
     const issue = id === undefined ? undefined : deps.store.getIssue(id);
     if (!issue) throw new HttpError(404, 'issue not found');
     return { body: issue };
   });
+}
+
+/** A user key as the API takes it (`id:u-alice`, `email:a@example.com`, …). */
+function userKeyParam(raw: string | undefined): string {
+  if (!raw || raw.length > 300)
+    throw new HttpError(400, 'a user key such as id:u-alice is required');
+  return raw;
+}
+
+/** `x-inbox-user-<key>.json`, with only safe characters in the header. */
+export function exportFileName(userKey: string): string {
+  return `x-inbox-user-${userKey.replace(/[^\w.@-]+/g, '_').slice(0, 100)}.json`;
 }
 
 function optionalInt(raw: string | null, name: string): number | undefined {

@@ -1,18 +1,43 @@
 #!/usr/bin/env node
-import { HELP, parseCliArgs } from './cliArgs';
+import { existsSync } from 'node:fs';
+import { type EraseUserArgs, HELP, parseCliArgs, parseEraseUserArgs } from './cliArgs';
 import { DBIP_ATTRIBUTION, describeGeoDatabase } from './geo';
 import { DEFAULT_DB_PATH } from './options';
 import { startInbox } from './startInbox';
+import { InboxStore } from './store';
 import { VERSION } from './version';
+
+/** `x-inbox erase-user KEY --db PATH`: erases the user and says what was removed. */
+function eraseUser(args: EraseUserArgs): void {
+  if (!existsSync(args.dbPath)) throw new Error(`no database at ${args.dbPath} (--db PATH)`);
+  const store = new InboxStore(args.dbPath);
+  try {
+    const erased = store.eraseUser(args.userKey);
+    if (!erased) {
+      console.error(`x-inbox: no event has the user key ${args.userKey} in ${args.dbPath}`);
+      process.exitCode = 3;
+      return;
+    }
+    console.log(
+      `erased ${erased.user_key} from ${args.dbPath}: ${erased.events} event(s) deleted, ` +
+        `${erased.issues_removed} issue(s) removed, ${erased.issues_updated} recounted`,
+    );
+  } finally {
+    store.close();
+  }
+}
 
 async function main(): Promise<void> {
   let options: ReturnType<typeof parseCliArgs>;
+  let erase: EraseUserArgs | undefined;
   try {
-    options = parseCliArgs(process.argv.slice(2));
+    erase = parseEraseUserArgs(process.argv.slice(2));
+    options = erase ? 'help' : parseCliArgs(process.argv.slice(2));
   } catch (error) {
     console.error(`x-inbox: ${(error as Error).message}\n\n${HELP}`);
     process.exit(2);
   }
+  if (erase) return eraseUser(erase);
   if (options === 'help') return void console.log(HELP);
   if (options === 'version') return void console.log(VERSION);
   const inbox = await startInbox(options);

@@ -5,6 +5,7 @@ import { DEFAULT_DB_PATH, DEFAULT_HOST, DEFAULT_PORT, type InboxOptions } from '
 export const HELP = `x-inbox — a local Sentry-compatible inbox for @x
 
 Usage: x-inbox [options]
+       x-inbox erase-user KEY [--db PATH]   erase one user (e.g. id:u-alice) from the database
 
   --port N              port to listen on (default ${DEFAULT_PORT}; 0 = any free port)
   --host HOST           interface to listen on (default ${DEFAULT_HOST}); beyond loopback: a warning,
@@ -22,6 +23,35 @@ Usage: x-inbox [options]
   --forward DSN         also send every accepted envelope to this DSN (e.g. Sentry)
   --version, --help
 `;
+
+/** What `x-inbox erase-user KEY --db PATH` asks for. */
+export interface EraseUserArgs {
+  command: 'erase-user';
+  /** The user key, e.g. `id:u-alice` or `email:alice@example.com`. */
+  userKey: string;
+  /** The database file. */
+  dbPath: string;
+}
+
+/**
+ * Parses `erase-user KEY [--db PATH]` (the arguments after `x-inbox`); `undefined` when the
+ * first argument is not `erase-user`. Throws with a usage hint on bad input.
+ */
+export function parseEraseUserArgs(argv: string[]): EraseUserArgs | undefined {
+  if (argv[0] !== 'erase-user') return undefined;
+  const { values, positionals } = parseArgs({
+    args: argv.slice(1),
+    strict: true,
+    allowPositionals: true,
+    options: { db: { type: 'string' } },
+  });
+  const userKey = positionals[0];
+  if (positionals.length !== 1 || !userKey) {
+    throw new Error('erase-user needs exactly one user key, e.g. x-inbox erase-user id:u-alice');
+  }
+  if (values.db === ':memory:') throw new Error('erase-user needs a database file (--db PATH)');
+  return { command: 'erase-user', userKey, dbPath: values.db ?? DEFAULT_DB_PATH };
+}
 
 /** Parses `x-inbox` arguments into {@link InboxOptions}; throws with a usage hint on bad input. */
 export function parseCliArgs(argv: string[]): InboxOptions | 'help' | 'version' {

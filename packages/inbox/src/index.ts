@@ -1,3 +1,4 @@
+export { exportFileName } from './api';
 export type {
   EventDetail,
   EventSummary,
@@ -7,7 +8,8 @@ export type {
   IssueUser,
   Page,
 } from './apiTypes';
-export { HELP, parseCliArgs } from './cliArgs';
+export type { EraseUserArgs } from './cliArgs';
+export { HELP, parseCliArgs, parseEraseUserArgs } from './cliArgs';
 export type { InboxTrustProxy } from './clientIp';
 export { createClientIp } from './clientIp';
 export type { Envelope, EnvelopeItem } from './envelope';
@@ -49,6 +51,7 @@ export type { InferIp, ProcessUserContext } from './processUser';
 export { inferIp, LEGACY_INFER_PLATFORMS, processUser } from './processUser';
 export type { RouteContext, RouteHandler, RouteResult } from './router';
 export { Router, send } from './router';
+export { crossSiteRefusal } from './sameOrigin';
 export type {
   OpenSqliteOptions,
   SqliteDatabase,
@@ -72,9 +75,12 @@ export type { InboxHandle } from './startInbox';
 export { startInbox } from './startInbox';
 export type {
   EnvelopeWrite,
+  ErasedUser,
   EventQuery,
   HistogramBucket,
   IssueQuery,
+  UserExport,
+  UserExportIssue,
   UserIssue,
   UserSummary,
 } from './store';

@@ -64,6 +64,11 @@ export class Router {
     return this.add('GET', pattern, handler);
   }
 
+  /** Adds a DELETE route. */
+  delete(pattern: string, handler: RouteHandler): this {
+    return this.add('DELETE', pattern, handler);
+  }
+
   /** Adds a POST route. */
   post(pattern: string, handler: RouteHandler): this {
     return this.add('POST', pattern, handler);

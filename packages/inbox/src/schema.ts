@@ -90,6 +90,9 @@ export function migrate(db: SqliteDatabase): void {
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
+  // Deleted content is overwritten with zeros, so an erased user (DELETE /api/users/:key)
+  // leaves no bytes behind in the file (per connection, so set on every open).
+  db.exec('PRAGMA secure_delete = ON');
   const version = Number(db.prepare('PRAGMA user_version').get()?.user_version ?? 0);
   if (version > SCHEMA_VERSION) {
     throw new Error(

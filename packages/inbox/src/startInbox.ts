@@ -20,6 +20,7 @@ import {
   type InboxOptions,
 } from './options';
 import { Router, send } from './router';
+import { crossSiteRefusal } from './sameOrigin';
 import { type EnvelopeWrite, InboxStore } from './store';
 import type { UiSettings } from './ui/layout';
 import { createTokenCheck, generateToken } from './uiAuth';
@@ -159,6 +160,13 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
         body: { detail: 'the inbox UI and API need the token printed at startup (--ui-auth)' },
         headers: { ...JSON_HEADERS, 'WWW-Authenticate': 'Basic realm="x-inbox", charset="UTF-8"' },
       });
+      return;
+    }
+    // CSRF: a state-changing UI/API request (DELETE /api/users/:key) from another site is refused.
+    const crossSite = ingest ? undefined : crossSiteRefusal(req);
+    if (crossSite !== undefined) {
+      count(refused, 'cross_site');
+      send(res, { status: 403, body: { detail: crossSite }, headers: JSON_HEADERS });
       return;
     }
     // Cross-origin access for ingest only (browser SDKs); the API and UI stay same-origin.

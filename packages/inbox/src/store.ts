@@ -10,7 +10,7 @@ import type {
   Page,
 } from './apiTypes';
 import { decodeCursor, encodeCursor } from './cursor';
-import type { Grouping } from './grouping';
+import { type Grouping, groupEvent } from './grouping';
 import { migrate } from './schema';
 import {
   type OpenSqliteOptions,
@@ -99,6 +99,43 @@ export interface EnvelopeWrite {
   events: readonly { event: Record<string, unknown>; grouping: Grouping }[];
   /** Its `client_report` payloads. */
   reports: readonly unknown[];
+}
+
+/** What {@link InboxStore.eraseUser} removed. */
+export interface ErasedUser {
+  user_key: string;
+  /** Events deleted (every event with this user key). */
+  events: number;
+  /** Issues deleted because all their events were this user's. */
+  issues_removed: number;
+  /** Issues recounted (events, users affected, first/last seen, latest event) after the deletion. */
+  issues_updated: number;
+}
+
+/** One issue in a {@link UserExport}: only what this user's own events say about it. */
+export interface UserExportIssue {
+  id: number;
+  /** The title of this user's latest event in the issue. */
+  title: string;
+  /** Where the issue happens in the code (the innermost in-app frame, or the route). */
+  culprit: string;
+  /** This user's events in the issue. */
+  user_events: number;
+  user_first_seen: string;
+  user_last_seen: string;
+  /** The user as stored with the issue (their latest event in it). */
+  user: Record<string, unknown> | null;
+}
+
+/** Everything the inbox stores about one user key ({@link InboxStore.exportUser}). */
+export interface UserExport {
+  user_key: string;
+  /** The user as stored on their latest event. */
+  user: Record<string, unknown> | null;
+  /** Every event with this user key, oldest first, with its full stored payload. */
+  events: EventDetail[];
+  /** The issues these events belong to. */
+  issues: UserExportIssue[];
 }
 
 const SORT_COLUMNS: Record<IssueSort, string> = {
@@ -478,6 +515,112 @@ export class InboxStore {
       events: count('events'),
       issues: count('issues'),
       client_reports: count('client_reports'),
+    };
+  }
+
+  /**
+   * Erases one user key: deletes every event with it and its per-issue user rows, deletes the
+   * issues left without events, and recounts the others (events, users affected, first and last
+   * seen, and title, culprit, level, release, server and route from their new latest event) — all
+   * in one transaction. Then the WAL is checkpointed and truncated, so that, with
+   * `secure_delete` (on since the database is opened), the erased rows' bytes are gone from the
+   * database file and its `-wal` file. `undefined` when no event has this key.
+   */
+  eraseUser(userKey: string): ErasedUser | undefined {
+    const erased = this.db.transaction(() => {
+      const issueIds = this.sql(
+        `SELECT DISTINCT issue_id FROM events WHERE user_key = ?
+           UNION SELECT issue_id FROM issue_users WHERE user_key = ?`,
+      )
+        .all(userKey, userKey)
+        .map((row) => Number(row.issue_id));
+      const events = this.sql('DELETE FROM events WHERE user_key = ?').run(userKey).changes;
+      if (events === 0) return undefined;
+      this.sql('DELETE FROM issue_users WHERE user_key = ?').run(userKey);
+      let removed = 0;
+      for (const issueId of issueIds) {
+        if (this.recountIssue(issueId)) continue;
+        this.sql('DELETE FROM issue_users WHERE issue_id = ?').run(issueId);
+        this.sql('DELETE FROM issues WHERE id = ?').run(issueId);
+        removed++;
+      }
+      return {
+        user_key: userKey,
+        events,
+        issues_removed: removed,
+        issues_updated: issueIds.length - removed,
+      };
+    })();
+    if (erased) this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    return erased;
+  }
+
+  /** Recomputes an issue from its remaining events; `false` when it has none left. */
+  private recountIssue(issueId: number): boolean {
+    const totals = this.sql(
+      `SELECT count(*) AS n, min(received) AS first_seen, max(received) AS last_seen
+         FROM events WHERE issue_id = ?`,
+    ).get(issueId) as Row;
+    if (Number(totals.n) === 0) return false;
+    const latest = this.sql(
+      'SELECT id, title, data FROM events WHERE issue_id = ? ORDER BY seq DESC LIMIT 1',
+    ).get(issueId) as Row;
+    const event = json(latest.data) as Record<string, unknown>;
+    const text = (value: unknown) => (typeof value === 'string' ? value : null);
+    this.sql(
+      `UPDATE issues SET event_count = @n, first_seen = @first, last_seen = @last,
+         user_count = (SELECT count(*) FROM issue_users WHERE issue_id = @id),
+         title = @title, culprit = @culprit, level = @level, release = @release,
+         server_name = @server, last_event_id = @latest, transaction_name = @transaction
+       WHERE id = @id`,
+    ).run({
+      id: issueId,
+      n: Number(totals.n),
+      first: Number(totals.first_seen),
+      last: Number(totals.last_seen),
+      title: String(latest.title),
+      culprit: groupEvent(event).culprit,
+      level: String(event.level ?? 'error'),
+      release: text(event.release),
+      server: text(event.server_name),
+      latest: String(latest.id),
+      transaction: text(event.transaction),
+    });
+    return true;
+  }
+
+  /**
+   * Everything stored about one user key, for a download: the user, every event with its
+   * payload (oldest first) and the issues they appear in, described by this user's events only
+   * (an issue's latest event may be someone else's). `undefined` when no event has this key.
+   */
+  exportUser(userKey: string): UserExport | undefined {
+    const rows = this.sql(
+      `SELECT id, project_id, issue_id, received, timestamp, level, title, user_key, user_json, data,
+           transaction_name FROM events WHERE user_key = ? ORDER BY seq`,
+    ).all(userKey) as Row[];
+    const last = rows[rows.length - 1];
+    if (!last) return undefined;
+    const issues = this.sql(
+      `SELECT iu.issue_id, iu.event_count, iu.first_seen, iu.last_seen, iu.user_json, issues.culprit,
+           (SELECT title FROM events WHERE events.issue_id = iu.issue_id AND events.user_key = iu.user_key
+              ORDER BY seq DESC LIMIT 1) AS title
+         FROM issue_users iu JOIN issues ON issues.id = iu.issue_id
+         WHERE iu.user_key = ? ORDER BY iu.first_seen, iu.issue_id`,
+    ).all(userKey) as Row[];
+    return {
+      user_key: userKey,
+      user: json(last.user_json),
+      events: rows.map((row) => ({ ...eventSummary(row), event: json(row.data) })),
+      issues: issues.map((row) => ({
+        id: Number(row.issue_id),
+        title: String(row.title ?? ''),
+        culprit: String(row.culprit),
+        user_events: Number(row.event_count),
+        user_first_seen: iso(row.first_seen),
+        user_last_seen: iso(row.last_seen),
+        user: json(row.user_json),
+      })),
     };
   }
 

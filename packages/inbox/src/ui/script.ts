@@ -47,6 +47,38 @@ export const UI_SCRIPT = `'use strict';
     }
   });
 
+  // Erase a user: confirm, DELETE through the API (same origin), then say what was removed.
+  document.addEventListener('click', async (event) => {
+    const button = event.target instanceof Element ? event.target.closest('[data-erase-user]') : null;
+    if (!button) return;
+    const key = button.dataset.eraseUser;
+    const n = button.dataset.eraseEvents;
+    const question = 'Erase everything stored about ' + key + '?\\n\\n' + n +
+      ' event(s) will be deleted from the database file, and the issues recounted. This cannot be undone.';
+    if (!window.confirm(question)) return;
+    const status = document.querySelector('[data-erase-status]');
+    button.disabled = true;
+    try {
+      const response = await fetch('/api/users/' + encodeURIComponent(key), { method: 'DELETE' });
+      const body = await response.json();
+      if (!response.ok) throw new Error(body.detail || response.status);
+      const main = document.querySelector('main');
+      const heading = document.createElement('h1');
+      heading.textContent = 'Erased ' + body.user_key;
+      const summary = document.createElement('p');
+      summary.className = 'erased-summary';
+      summary.textContent = body.events + ' event(s) deleted; ' + body.issues_removed +
+        ' issue(s) removed, ' + body.issues_updated + ' recounted.';
+      const back = document.createElement('a');
+      back.href = '/';
+      back.textContent = 'Back to the issues';
+      main.replaceChildren(heading, summary, back);
+    } catch (error) {
+      button.disabled = false;
+      if (status) status.textContent = 'Not erased: ' + (error instanceof Error ? error.message : error);
+    }
+  });
+
   for (const form of document.querySelectorAll('form[data-autosubmit]')) {
     for (const select of form.querySelectorAll('select')) {
       select.addEventListener('change', () => form.requestSubmit());

@@ -42,6 +42,10 @@ input, select, button { font: inherit; color: var(--text); }
 input[type="search"], input[type="text"], select { padding: 5px 8px; border: 1px solid #c9c5d6; border-radius: 6px; background: #fff; min-width: 160px; }
 button { padding: 6px 14px; border: 1px solid var(--accent); border-radius: 6px; background: var(--accent); color: #fff; cursor: pointer; }
 button:hover { filter: brightness(1.1); }
+button.danger { background: var(--card); color: var(--error); border-color: var(--error); }
+button:disabled { opacity: 0.6; cursor: default; }
+.user-actions { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; }
+.erase-status { color: var(--error); }
 .filters .clear { align-self: center; font-size: 13px; }
 
 table.list { width: 100%; border-collapse: collapse; background: var(--card); }

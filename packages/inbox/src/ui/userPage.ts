@@ -27,7 +27,8 @@ export interface UserPageData {
 /**
  * One user (`/users/:userKey`, e.g. `/users/id:u-alice`): the user card of
  * their latest event, every issue they hit (with their share of its events)
- * and all their events, paged.
+ * and all their events, paged; a JSON export link and an erase button (the script asks for
+ * a confirmation, then sends `DELETE /api/users/:userKey`).
  */
 export function renderUserPage(data: UserPageData): SafeHtml {
   const { summary } = data;
@@ -36,6 +37,11 @@ export function renderUserPage(data: UserPageData): SafeHtml {
 <div class="page-head">
   <h1>${label}</h1>
   <p class="sub"><span class="key">${summary.user_key}</span> · <a href="${withQuery('/', { user: summary.user_key })}">issues list filtered by this user</a></p>
+  <p class="user-actions">
+    <a class="export-user" href="${apiUserHref(summary.user_key)}/export" download>Export (JSON)</a>
+    <button type="button" class="danger erase-user" data-erase-user="${summary.user_key}" data-erase-events="${summary.events}">Erase this user…</button>
+    <span class="erase-status" role="status" data-erase-status></span>
+  </p>
 </div>
 <div class="live" data-live data-seq="${data.latestSeq}">
 <dl class="stats">
@@ -55,6 +61,11 @@ export function renderUserPage(data: UserPageData): SafeHtml {
   </aside>
 </div>
 </div>`;
+}
+
+/** The JSON API path of a user key (`/api/users/<encoded key>`). */
+function apiUserHref(userKey: string): string {
+  return `/api/users/${encodeURIComponent(userKey)}`;
 }
 
 function issuesTable(issues: UserIssue[]): SafeHtml {

@@ -44,12 +44,10 @@ export function createPseudonymizer(
 ): Pseudonymizer {
   // Written for size: this ships in the browser bundle.
   const encode = (text: string) => new TextEncoder().encode(text);
-  const raw = options?.key;
+  const raw = options.key;
   const key = typeof raw === 'string' ? encode(raw) : raw;
   if (!(key instanceof Uint8Array) || key.length < 16)
-    throw new TypeError(
-      '@x/core: pseudonymizeUsers.key must have 16+ bytes (a string or Uint8Array): openssl rand -hex 32',
-    );
+    throw new TypeError('@x/core: pseudonymizeUsers.key needs 16+ bytes: openssl rand -hex 32');
   const secret = key.slice();
   const allow = new Set(options.allow);
   let imported: ReturnType<typeof crypto.subtle.importKey> | undefined;
@@ -72,7 +70,7 @@ export function createPseudonymizer(
             PSEUDONYM_PREFIX +
             Array.from(mac.subarray(0, 16), (byte) => (byte | 256).toString(16).slice(1)).join('');
         } catch (error) {
-          debugWarn(`pseudonymizeUsers: could not hash user.${field}; dropped`, error);
+          debugWarn(`pseudonymizeUsers: user.${field} not hashed; dropped`, error);
         }
       } else if (field === 'ip_address' || field === 'geo' || allow.has(field)) {
         out[field] = value;

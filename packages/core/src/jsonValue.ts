@@ -18,11 +18,6 @@ export interface JsonLimits {
   maxString: number;
 }
 
-/** `{ ok: true, value }` or `{ ok: false }` (removed). */
-export type Maybe<T> = { ok: true; value: T } | { ok: false };
-/** The "removed" result. */
-export const DROP: { ok: false } = { ok: false };
-
 /** Keys that could reach an object's prototype; never copied. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
   '__proto__',
@@ -33,10 +28,27 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
 const PREVIEW_CHARS = 200;
 
 /**
+ * Reports a removed value in `errors` — with a preview of `original` when one is given — and
+ * returns `undefined`, the "removed" result of {@link toJsonValue} and of normalizeUser's steps.
+ */
+export function drop(
+  errors: JsonDropError[],
+  path: string,
+  reason: string,
+  ...original: [unknown?]
+): undefined {
+  errors.push(
+    original.length > 0 ? { path, reason, value: preview(original[0]) } : { path, reason },
+  );
+  return undefined;
+}
+
+/**
  * Copies `raw` as plain JSON within `limits`, removing — and reporting in
  * `errors` — what JSON cannot hold: functions, symbols, BigInt, non-finite
  * numbers, cycles, too-deep or too-large values, prototype keys, throwing
  * getters and Proxy traps. Applies `toJSON` as `JSON.stringify` would. Never throws.
+ * Returns the copy, or `undefined` when the value is removed (`undefined` itself is, silently).
  */
 export function toJsonValue(
   raw: unknown,
@@ -45,65 +57,66 @@ export function toJsonValue(
   errors: JsonDropError[],
   depth = 1,
   ancestors: object[] = [],
-): Maybe<unknown> {
-  switch (typeof raw) {
-    case 'string':
-      if (exceedsChars(raw, limits.maxString)) {
-        errors.push({
-          path,
-          reason: `longer than ${limits.maxString} characters`,
-          value: preview(raw),
-        });
-        return DROP;
-      }
-      return { ok: true, value: raw };
-    case 'boolean':
-      return { ok: true, value: raw };
-    case 'number':
-      // -0 becomes 0, as it would after a JSON round trip.
-      if (Number.isFinite(raw)) return { ok: true, value: raw === 0 ? 0 : raw };
-      errors.push({ path, reason: 'expected a finite number', value: preview(raw) });
-      return DROP;
-    case 'undefined':
-      return DROP;
-    case 'object':
-      break;
-    default:
-      errors.push({ path, reason: `${typeof raw} is not JSON-serializable` });
-      return DROP;
+): unknown {
+  const type = typeof raw;
+  if (type === 'string') return withinChars(raw as string, path, limits.maxString, errors);
+  if (type === 'boolean' || type === 'undefined' || raw === null) return raw;
+  if (type === 'number') {
+    // -0 becomes 0, as it would after a JSON round trip.
+    return Number.isFinite(raw)
+      ? (raw as number) || 0
+      : drop(errors, path, 'expected a finite number', raw);
   }
-  if (raw === null) return { ok: true, value: null };
-  if (ancestors.includes(raw)) {
-    errors.push({ path, reason: 'circular reference' });
-    return DROP;
-  }
-  if (depth > limits.maxDepth) {
-    errors.push({ path, reason: `nested deeper than ${limits.maxDepth} levels` });
-    return DROP;
-  }
-  const serialized = applyToJSON(raw, path, errors);
-  if (!serialized.ok) return DROP;
-  if (serialized.value !== raw) {
-    return toJsonValue(serialized.value, path, limits, errors, depth + 1, ancestors);
-  }
-
-  ancestors.push(raw);
+  if (type !== 'object') return drop(errors, path, `${type} is not JSON-serializable`);
+  const object = raw as object;
+  if (ancestors.includes(object)) return drop(errors, path, 'circular reference');
+  if (depth > limits.maxDepth)
+    return drop(errors, path, `nested deeper than ${limits.maxDepth} levels`);
+  // `toJSON` (Dates and similar), applied the way `JSON.stringify` would.
+  let serialized: unknown = object;
   try {
-    const entries = isArray(raw)
-      ? arrayEntries(raw, path, limits, errors)
-      : objectEntries(raw, path, limits, errors);
-    if (!entries) return DROP;
-    const out: Record<string, unknown> | unknown[] = isArray(raw) ? [] : {};
+    const toJSON = (object as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') serialized = toJSON.call(object);
+  } catch (error) {
+    return drop(errors, path, `toJSON() threw: ${errorMessage(error)}`);
+  }
+  if (serialized === undefined || serialized === null)
+    return drop(errors, path, 'toJSON() returned nothing');
+  if (serialized !== object)
+    return toJsonValue(serialized, path, limits, errors, depth + 1, ancestors);
+
+  ancestors.push(object);
+  try {
+    const array = isArray(object);
+    // Read every entry first (reporting what cannot be read), then copy each.
+    const entries = array
+      ? arrayEntries(object, path, limits, errors)
+      : objectEntries(object, path, limits, errors);
+    if (!entries) return undefined;
+    const out: Record<string, unknown> = {};
+    const items: unknown[] = [];
     for (const [key, value] of entries) {
       const child = toJsonValue(value, `${path}.${key}`, limits, errors, depth + 1, ancestors);
-      if (!child.ok) continue;
-      if (Array.isArray(out)) out.push(child.value);
-      else out[key] = child.value;
+      if (child === undefined) continue;
+      if (array) items.push(child);
+      else out[key] = child;
     }
-    return { ok: true, value: out };
+    return array ? items : out;
   } finally {
     ancestors.pop();
   }
+}
+
+/** `raw` when it has at most `limit` characters, else `undefined` (reported). */
+export function withinChars(
+  raw: string,
+  path: string,
+  limit: number,
+  errors: JsonDropError[],
+): string | undefined {
+  return exceedsChars(raw, limit)
+    ? drop(errors, path, `longer than ${limit} characters`, raw)
+    : raw;
 }
 
 function objectEntries(
@@ -117,15 +130,15 @@ function objectEntries(
   const entries: [string, unknown][] = [];
   for (const key of keys) {
     if (FORBIDDEN_KEYS.has(key)) {
-      errors.push({ path: `${path}.${key}`, reason: 'reserved key' });
+      drop(errors, `${path}.${key}`, 'reserved key');
       continue;
     }
     if (entries.length >= limits.maxEntries) {
-      errors.push({ path, reason: `more than ${limits.maxEntries} keys` });
+      drop(errors, path, `more than ${limits.maxEntries} keys`);
       break;
     }
     const got = readProperty(raw, key, `${path}.${key}`, errors);
-    if (got.ok) entries.push([key, got.value]);
+    if (got) entries.push([key, got[0]]);
   }
   return entries;
 }
@@ -140,33 +153,15 @@ function arrayEntries(
   try {
     length = raw.length;
   } catch {
-    errors.push({ path, reason: 'array length could not be read' });
+    drop(errors, path, 'array length could not be read');
   }
-  if (length > limits.maxEntries)
-    errors.push({ path, reason: `more than ${limits.maxEntries} items` });
+  if (length > limits.maxEntries) drop(errors, path, `more than ${limits.maxEntries} items`);
   const entries: [string, unknown][] = [];
   for (let i = 0; i < Math.min(length, limits.maxEntries); i++) {
     const got = readProperty(raw, String(i), `${path}.${i}`, errors);
-    if (got.ok) entries.push([String(i), got.value]);
+    if (got) entries.push([String(i), got[0]]);
   }
   return entries;
-}
-
-/** Applies `toJSON` (Dates and similar) the way `JSON.stringify` would. */
-function applyToJSON(raw: object, path: string, errors: JsonDropError[]): Maybe<unknown> {
-  try {
-    const toJSON = (raw as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON !== 'function') return { ok: true, value: raw };
-    const value: unknown = toJSON.call(raw);
-    if (value === undefined || value === null) {
-      errors.push({ path, reason: 'toJSON() returned nothing' });
-      return DROP;
-    }
-    return { ok: true, value };
-  } catch (error) {
-    errors.push({ path, reason: `toJSON() threw: ${errorMessage(error)}` });
-    return DROP;
-  }
 }
 
 /** `Object.keys` that reports, instead of throwing, on hostile Proxies. */
@@ -178,23 +173,21 @@ export function readKeys(
   try {
     return Object.keys(value);
   } catch (error) {
-    errors.push({ path, reason: `keys could not be read: ${errorMessage(error)}` });
-    return undefined;
+    return drop(errors, path, `keys could not be read: ${errorMessage(error)}`);
   }
 }
 
-/** Reads one property; a throwing getter is reported, not thrown. */
+/** Reads one property as `[value]`; a throwing getter is reported (`undefined`), not thrown. */
 export function readProperty(
   value: object,
   key: string,
   path: string,
   errors: JsonDropError[],
-): Maybe<unknown> {
+): [unknown] | undefined {
   try {
-    return { ok: true, value: (value as Record<string, unknown>)[key] };
+    return [(value as Record<string, unknown>)[key]];
   } catch (error) {
-    errors.push({ path, reason: `could not be read: ${errorMessage(error)}` });
-    return DROP;
+    return drop(errors, path, `could not be read: ${errorMessage(error)}`);
   }
 }
 

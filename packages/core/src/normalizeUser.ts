@@ -1,16 +1,14 @@
 import { AUTO_IP, parseIp } from './ip';
 import {
-  DROP,
+  drop,
   errorMessage,
-  exceedsChars,
   FORBIDDEN_KEYS,
   isArray,
   type JsonLimits,
-  type Maybe,
-  preview,
   readKeys,
   readProperty,
   toJsonValue,
+  withinChars,
 } from './jsonValue';
 import type { Geo, NormalizedUser } from './user';
 
@@ -75,135 +73,98 @@ type Errors = UserNormalizationError[];
 export function normalizeUser(input: unknown): NormalizeUserResult {
   const errors: Errors = [];
   try {
-    return { user: normalizeObject(input, errors), errors };
+    return { user: normalizeObject(input, errors) ?? null, errors };
   } catch (error) {
     // Unreachable by design; a last guard so that no input can ever throw.
-    errors.push({ path: '', reason: `could not be read: ${errorMessage(error)}` });
+    drop(errors, '', `could not be read: ${errorMessage(error)}`);
     return { user: null, errors };
   }
 }
 
-function normalizeObject(input: unknown, errors: Errors): NormalizedUser | null {
-  if (input === null || input === undefined) return null;
-  if (typeof input !== 'object' || isArray(input)) {
-    errors.push({ path: '', reason: 'expected an object', value: preview(input) });
-    return null;
-  }
-  const keys = readKeys(input, '', errors);
-  if (!keys) return null;
+// Each step returns the kept value, or `undefined` when it was dropped (and reported).
+function normalizeObject(input: unknown, errors: Errors): NormalizedUser | undefined {
+  if (input === null || input === undefined) return undefined;
+  const keys = objectKeys(input, '', errors);
+  if (!keys) return undefined;
 
-  const out: NormalizedUser = {};
+  const out: Record<string, unknown> = {};
   const custom: [string, unknown][] = [];
   for (const key of keys) {
-    const got = readProperty(input, key, key, errors);
-    if (!got.ok) continue;
-    const raw = got.value;
+    const [raw] = readProperty(input as object, key, key, errors) ?? [];
     // `null` means "absent" everywhere but in ip_address, where it means "never infer".
     if (raw === undefined || (raw === null && key !== 'ip_address')) continue;
+    let value: unknown;
     switch (key) {
       case 'id':
       case 'username':
-        assign(out, key, identifier(raw, key, errors));
+        value =
+          typeof raw !== 'number'
+            ? text(raw, key, USER_FIELD_LIMITS.id, errors)
+            : Number.isFinite(raw)
+              ? String(raw)
+              : drop(errors, key, 'expected a finite number', raw);
         break;
       case 'email':
-        assign(out, key, text(raw, key, USER_FIELD_LIMITS.email, errors));
+        value = text(raw, key, USER_FIELD_LIMITS.email, errors);
         break;
       case 'ip_address':
-        if (raw === null) out.ip_address = null;
-        else assign(out, key, ipAddress(raw, errors));
+        value = raw === null ? null : ipAddress(raw, errors);
         break;
       case 'geo':
-        assign(out, key, geo(raw, errors));
+        value = geo(raw, errors);
         break;
-      default: {
-        if (FORBIDDEN_KEYS.has(key)) {
-          errors.push({ path: key, reason: 'reserved key' });
-          break;
-        }
-        if (isBlank(raw)) break;
-        const value = toJsonValue(raw, key, CUSTOM_LIMITS, errors);
-        if (value.ok) custom.push([key, value.value]);
-      }
+      default:
+        if (FORBIDDEN_KEYS.has(key)) drop(errors, key, 'reserved key');
+        else if (!isBlank(raw)) custom.push([key, toJsonValue(raw, key, CUSTOM_LIMITS, errors)]);
+        continue;
     }
+    if (value !== undefined) out[key] = value;
   }
-  for (const [key, value] of custom) out[key] = value;
-  return Object.keys(out).length > 0 ? out : null;
+  for (const [key, value] of custom) if (value !== undefined) out[key] = value;
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
-function assign<K extends keyof NormalizedUser>(
-  out: NormalizedUser,
-  key: K,
-  value: Maybe<NormalizedUser[K]>,
-): void {
-  if (value.ok) out[key] = value.value;
+/** The keys of an object (not an array); `undefined` (reported) for anything else. */
+function objectKeys(raw: unknown, path: string, errors: Errors): string[] | undefined {
+  return typeof raw !== 'object' || raw === null || isArray(raw)
+    ? drop(errors, path, 'expected an object', raw)
+    : readKeys(raw, path, errors);
 }
 
-function identifier(raw: unknown, path: string, errors: Errors): Maybe<string> {
-  if (typeof raw === 'number') {
-    if (Number.isFinite(raw)) return { ok: true, value: String(raw) };
-    errors.push({ path, reason: 'expected a finite number', value: preview(raw) });
-    return DROP;
-  }
-  return text(raw, path, USER_FIELD_LIMITS.id, errors);
+function text(raw: unknown, path: string, limit: number, errors: Errors): string | undefined {
+  if (typeof raw !== 'string')
+    return drop(errors, path, `expected a string, got ${describe(raw)}`, raw);
+  return isBlank(raw) ? undefined : withinChars(raw, path, limit, errors);
 }
 
-function text(raw: unknown, path: string, limit: number, errors: Errors): Maybe<string> {
-  if (typeof raw !== 'string') {
-    errors.push({ path, reason: `expected a string, got ${describe(raw)}`, value: preview(raw) });
-    return DROP;
-  }
-  if (isBlank(raw)) return DROP;
-  if (exceedsChars(raw, limit)) {
-    errors.push({ path, reason: `longer than ${limit} characters`, value: preview(raw) });
-    return DROP;
-  }
-  return { ok: true, value: raw };
-}
-
-function ipAddress(raw: unknown, errors: Errors): Maybe<string> {
+function ipAddress(raw: unknown, errors: Errors): string | undefined {
   if (typeof raw === 'string') {
-    if (isBlank(raw)) return DROP;
-    if (raw === AUTO_IP) return { ok: true, value: raw };
-    const ip = parseIp(raw);
-    if (ip !== null) return { ok: true, value: ip };
+    if (isBlank(raw)) return undefined;
+    const ip = raw === AUTO_IP ? raw : parseIp(raw);
+    if (ip !== null) return ip;
   }
-  errors.push({ path: 'ip_address', reason: 'expected an ip address', value: preview(raw) });
-  return DROP;
+  return drop(errors, 'ip_address', 'expected an ip address', raw);
 }
 
-function geo(raw: unknown, errors: Errors): Maybe<Geo> {
-  if (typeof raw !== 'object' || raw === null || isArray(raw)) {
-    errors.push({ path: 'geo', reason: 'expected an object', value: preview(raw) });
-    return DROP;
-  }
-  const keys = readKeys(raw, 'geo', errors);
-  if (!keys) return DROP;
-  const out: Geo = {};
-  for (const key of keys) {
+function geo(raw: unknown, errors: Errors): Geo | undefined {
+  const out: Record<string, string> = {};
+  for (const key of objectKeys(raw, 'geo', errors) ?? []) {
     const path = `geo.${key}`;
     if (!GEO_KEYS.has(key)) {
-      errors.push({ path, reason: 'unknown geo field' });
+      drop(errors, path, 'unknown geo field');
       continue;
     }
-    const got = readProperty(raw, key, path, errors);
-    if (!got.ok || got.value === undefined || got.value === null) continue;
-    const value = text(got.value, path, USER_FIELD_LIMITS.geo, errors);
-    if (!value.ok) continue;
-    if (key === 'country_code') {
-      if (!/^[A-Za-z]{2}$/.test(value.value)) {
-        errors.push({
-          path,
-          reason: 'expected a two-letter country code',
-          value: preview(value.value),
-        });
-        continue;
-      }
-      out.country_code = value.value.toUpperCase();
-    } else {
-      out[key as Exclude<keyof Geo, 'country_code'>] = value.value;
+    const [got] = readProperty(raw as object, key, path, errors) ?? [];
+    if (got === undefined || got === null) continue;
+    let value = text(got, path, USER_FIELD_LIMITS.geo, errors);
+    if (value !== undefined && key === 'country_code') {
+      value = /^[A-Za-z]{2}$/.test(value)
+        ? value.toUpperCase()
+        : drop(errors, path, 'expected a two-letter country code', value);
     }
+    if (value !== undefined) out[key] = value;
   }
-  return Object.keys(out).length > 0 ? { ok: true, value: out } : DROP;
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function isBlank(value: unknown): boolean {

@@ -121,10 +121,9 @@ function applyScopeData(event: Event, scopes: readonly ScopeData[]): void {
 /** App data as plain JSON (cycles, functions, BigInt… removed); `undefined` when empty. */
 function sanitize(value: Record<string, unknown>): Record<string, unknown> | undefined {
   const errors: JsonDropError[] = [];
-  const result = toJsonValue(value, 'event', DATA_LIMITS, errors);
+  const out = toJsonValue(value, 'event', DATA_LIMITS, errors) as Record<string, unknown>;
   if (errors.length > 0) debugWarn('event data: dropped values that are not JSON', errors);
-  const out = result.ok ? (result.value as Record<string, unknown>) : {};
-  return Object.keys(out).length > 0 ? out : undefined;
+  return out && Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** The user an event will carry, and the client IP behind it. */

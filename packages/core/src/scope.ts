@@ -73,16 +73,8 @@ export interface ScopeData {
  * Top-level `setUser`, `setTag`, … write to the isolation scope.
  */
 export class Scope {
-  private _user: NormalizedUser | null | undefined;
-  private _userKeys: readonly string[] = [];
-  private _userResolver: UserResolver | undefined;
-  private _tags: Record<string, Primitive> = {};
-  private _contexts: Record<string, Record<string, unknown> | null> = {};
-  private _extra: Record<string, unknown> = {};
-  private _level: SeverityLevel | undefined;
-  private _fingerprint: string[] | undefined;
-  private _request: RequestData | undefined;
-  private _breadcrumbs: Breadcrumb[] = [];
+  // One object, replaced field by field (copy on write): a snapshot or a clone shares it safely.
+  private _data: ScopeData = emptyScopeData();
 
   /**
    * Sets this scope's user, as Sentry's `setUser` does: it replaces the request's default user
@@ -92,149 +84,128 @@ export class Scope {
    * object do not leak in); dropped values are reported through the debug logger, never thrown.
    */
   setUser(user: User | null | undefined): this {
-    if (user === null || user === undefined) {
-      this._user = null;
-      this._userKeys = [];
-      return this;
-    }
+    if (user === null || user === undefined) return this._set({ user: null, userKeys: [] });
     const { user: normalized, errors } = normalizeUser(user);
     if (errors.length > 0) debugWarn('setUser: dropped invalid user values', errors);
-    this._user = freezeUser(normalized ?? {});
-    this._userKeys = Object.freeze(ownKeys(user));
-    return this;
+    return this._set({
+      user: freezeUser(normalized ?? {}),
+      userKeys: Object.freeze(ownKeys(user)),
+    });
   }
 
   /** The user set on this scope with `setUser` (without the resolver's), or `null`. */
   getUser(): NormalizedUser | null {
-    return this._user && Object.keys(this._user).length > 0 ? this._user : null;
+    const { user } = this._data;
+    return user && Object.keys(user).length > 0 ? user : null;
   }
 
   /** Registers (or, with `undefined`, removes) the lazy {@link UserResolver}. */
-  setUserResolver(resolver: UserResolver | undefined): this {
-    this._userResolver = resolver;
-    return this;
+  setUserResolver(userResolver: UserResolver | undefined): this {
+    return this._set({ userResolver });
   }
 
   /** The registered {@link UserResolver}, if any. */
   getUserResolver(): UserResolver | undefined {
-    return this._userResolver;
+    return this._data.userResolver;
   }
 
   /** Sets one tag. */
   setTag(key: string, value: Primitive): this {
-    this._tags = { ...this._tags, [key]: value };
-    return this;
+    return this.setTags({ [key]: value });
   }
 
   /** Sets several tags at once. */
   setTags(tags: Record<string, Primitive>): this {
-    this._tags = { ...this._tags, ...tags };
-    return this;
+    return this._set({ tags: { ...this._data.tags, ...tags } });
   }
 
   /** Sets (or with `null` removes) a named context, e.g. `setContext('order', { id })`. */
   setContext(name: string, context: Record<string, unknown> | null): this {
-    const next = { ...this._contexts };
-    if (context === null) delete next[name];
-    else next[name] = context;
-    this._contexts = next;
-    return this;
+    const contexts = { ...this._data.contexts, [name]: context };
+    if (context === null) delete contexts[name];
+    return this._set({ contexts });
   }
 
   /** Sets one piece of extra data. */
   setExtra(key: string, value: unknown): this {
-    this._extra = { ...this._extra, [key]: value };
-    return this;
+    return this.setExtras({ [key]: value });
   }
 
   /** Sets several pieces of extra data. */
   setExtras(extras: Record<string, unknown>): this {
-    this._extra = { ...this._extra, ...extras };
-    return this;
+    return this._set({ extra: { ...this._data.extra, ...extras } });
   }
 
   /** Overrides the level of events captured in this scope. */
   setLevel(level: SeverityLevel | undefined): this {
-    this._level = level;
-    return this;
+    return this._set({ level });
   }
 
   /** Overrides how events captured in this scope are grouped into issues. */
   setFingerprint(fingerprint: string[] | undefined): this {
-    this._fingerprint = fingerprint ? [...fingerprint] : undefined;
-    return this;
+    return this._set({ fingerprint: fingerprint && [...fingerprint] });
   }
 
   /** Records the request this scope belongs to (adapters call this once per request). */
   setRequest(request: RequestData | undefined): this {
-    this._request = request;
-    return this;
+    return this._set({ request });
   }
 
   /** The request recorded by {@link setRequest}. */
   getRequest(): RequestData | undefined {
-    return this._request;
+    return this._data.request;
   }
 
   /** Adds a breadcrumb (timestamped now unless given); keeps the last {@link MAX_BREADCRUMBS}. */
   addBreadcrumb(breadcrumb: Breadcrumb): this {
     const crumb = { timestamp: Date.now() / 1000, ...breadcrumb };
-    this._breadcrumbs = [...this._breadcrumbs.slice(-(MAX_BREADCRUMBS - 1)), crumb];
-    return this;
+    return this._set({
+      breadcrumbs: [...this._data.breadcrumbs.slice(-(MAX_BREADCRUMBS - 1)), crumb],
+    });
   }
 
   /** Removes every breadcrumb. */
   clearBreadcrumbs(): this {
-    this._breadcrumbs = [];
-    return this;
+    return this._set({ breadcrumbs: [] });
   }
 
   /** Removes everything from the scope. */
   clear(): this {
-    this._user = undefined;
-    this._userKeys = [];
-    this._userResolver = undefined;
-    this._tags = {};
-    this._contexts = {};
-    this._extra = {};
-    this._level = undefined;
-    this._fingerprint = undefined;
-    this._request = undefined;
-    this._breadcrumbs = [];
+    this._data = emptyScopeData();
     return this;
   }
 
   /** A new scope with the same data; changes to either do not affect the other. */
   clone(): Scope {
     const copy = new Scope();
-    copy._user = this._user;
-    copy._userKeys = this._userKeys;
-    copy._userResolver = this._userResolver;
-    copy._tags = this._tags;
-    copy._contexts = this._contexts;
-    copy._extra = this._extra;
-    copy._level = this._level;
-    copy._fingerprint = this._fingerprint;
-    copy._request = this._request;
-    copy._breadcrumbs = this._breadcrumbs;
+    copy._data = this._data;
     return copy;
   }
 
   /** A snapshot of the scope's data, safe to keep after the scope changes. */
   getScopeData(): ScopeData {
-    return {
-      user: this._user,
-      userKeys: this._userKeys,
-      userResolver: this._userResolver,
-      tags: this._tags,
-      contexts: this._contexts,
-      extra: this._extra,
-      level: this._level,
-      fingerprint: this._fingerprint,
-      request: this._request,
-      breadcrumbs: this._breadcrumbs,
-    };
+    return { ...this._data };
   }
+
+  private _set(changes: Partial<ScopeData>): this {
+    this._data = { ...this._data, ...changes };
+    return this;
+  }
+}
+
+function emptyScopeData(): ScopeData {
+  return {
+    user: undefined,
+    userKeys: [],
+    userResolver: undefined,
+    tags: {},
+    contexts: {},
+    extra: {},
+    level: undefined,
+    fingerprint: undefined,
+    request: undefined,
+    breadcrumbs: [],
+  };
 }
 
 /** The own string keys of a user object (at most 1,000); none when it cannot be read. */

@@ -130,9 +130,7 @@ export function getAsyncContextStrategy(): AsyncContextStrategy {
       : createStackStrategy();
     if (!AsyncLocalStorage && isServer()) {
       // A server on the stack would mix up concurrent requests' users: say so loudly.
-      console.warn(
-        '[@x] no AsyncLocalStorage found: request isolation is off (scopes use a single stack)',
-      );
+      console.warn('[@x] no AsyncLocalStorage: request isolation is off');
     }
   }
   return carrier.strategy;

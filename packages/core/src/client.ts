@@ -225,7 +225,7 @@ export class Client {
     }
     const payload = serializeWithinLimit(prepared);
     if (!payload) {
-      debugWarn(`event ${prepared.event_id} is larger than 1 MiB even after trimming; dropped`);
+      debugWarn('event over 1 MiB after trimming; dropped');
       this.recordDroppedEvent('internal_sdk_error', category);
       return;
     }

@@ -22,29 +22,24 @@ export class DsnError extends Error {
  */
 export function parseDsn(dsn: string): Dsn {
   if (typeof dsn !== 'string' || dsn.trim() === '') throw new DsnError('Invalid DSN: it is empty');
-  const shown = redact(dsn);
+  // The message shows the DSN without its secret key.
+  const bad = (problem: string) =>
+    new DsnError(`Invalid DSN "${dsn.replace(/(\/\/[^:@/]*):[^@/]*@/, '$1:***@')}": ${problem}`);
   let url: URL;
   try {
     url = new URL(dsn.trim());
   } catch {
-    throw new DsnError(
-      `Invalid DSN "${shown}": not a URL (expected {protocol}://{public_key}@{host}/{project_id})`,
-    );
+    throw bad('not a URL (expected {protocol}://{public_key}@{host}/{project_id})');
   }
   const protocol = url.protocol.slice(0, -1);
-  if (protocol !== 'http' && protocol !== 'https') {
-    throw new DsnError(`Invalid DSN "${shown}": protocol "${protocol}" must be http or https`);
-  }
-  if (!url.username)
-    throw new DsnError(`Invalid DSN "${shown}": the public key (before "@") is missing`);
-  if (!url.hostname) throw new DsnError(`Invalid DSN "${shown}": the host is missing`);
+  if (protocol !== 'http' && protocol !== 'https')
+    throw bad(`protocol "${protocol}" must be http or https`);
+  if (!url.username) throw bad('the public key (before "@") is missing');
+  if (!url.hostname) throw bad('the host is missing');
   const segments = url.pathname.split('/').filter(Boolean);
   const projectId = segments.pop();
-  if (!projectId)
-    throw new DsnError(`Invalid DSN "${shown}": the project id (last path segment) is missing`);
-  if (!/^\d+$/.test(projectId)) {
-    throw new DsnError(`Invalid DSN "${shown}": project id "${projectId}" must be a number`);
-  }
+  if (!projectId) throw bad('the project id (last path segment) is missing');
+  if (!/^\d+$/.test(projectId)) throw bad(`project id "${projectId}" must be a number`);
   return {
     protocol,
     publicKey: decodeURIComponent(url.username),
@@ -78,8 +73,4 @@ export function authHeader(dsn: Dsn, client: string): string {
 /** The same auth as query parameters (browsers use it to avoid a CORS preflight). */
 export function authQuery(dsn: Dsn, client: string): string {
   return `sentry_version=7&sentry_key=${encodeURIComponent(dsn.publicKey)}&sentry_client=${encodeURIComponent(client)}`;
-}
-
-function redact(dsn: string): string {
-  return dsn.replace(/(\/\/[^:@/]*):[^@/]*@/, '$1:***@');
 }

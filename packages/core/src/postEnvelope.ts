@@ -42,11 +42,11 @@ export async function postEnvelope(
     rateLimits.update(response.status, response.headers, clock.now());
     if (response.ok) return 'sent';
     if (response.status === 429) {
-      debugWarn('backend is rate limiting; event dropped');
+      debugWarn('rate limited; dropped');
       return 'ratelimit_backoff';
     }
     if (response.status >= 500) return 'retry';
-    debugWarn(`backend answered ${response.status}; event dropped (not retried)`);
+    debugWarn(`backend answered ${response.status}; dropped`);
     return 'send_error';
   } catch (error) {
     debugWarn('could not reach the backend', error);

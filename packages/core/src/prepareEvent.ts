@@ -122,7 +122,7 @@ function applyScopeData(event: Event, scopes: readonly ScopeData[]): void {
 function sanitize(value: Record<string, unknown>): Record<string, unknown> | undefined {
   const errors: JsonDropError[] = [];
   const out = toJsonValue(value, 'event', DATA_LIMITS, errors) as Record<string, unknown>;
-  if (errors.length > 0) debugWarn('event data: dropped values that are not JSON', errors);
+  if (errors.length > 0) debugWarn('event data: dropped non-JSON values', errors);
   return out && Object.keys(out).length > 0 ? out : undefined;
 }
 
@@ -228,7 +228,7 @@ function callClientIp(getter: () => string | null | undefined): string | undefin
     const ip = getter();
     return typeof ip === 'string' ? (parseIp(ip) ?? undefined) : undefined;
   } catch (error) {
-    debugWarn('client IP getter threw; event sent without the client IP', error);
+    debugWarn('client IP getter threw; no IP sent', error);
     return undefined;
   }
 }

@@ -84,12 +84,12 @@ export async function resolveUserAsync(
   try {
     const value = await Promise.race([Promise.resolve(result), timeout]);
     if (value === TIMED_OUT) {
-      debugWarn(`user resolver did not answer within ${timeoutMs} ms; event sent without it`);
+      debugWarn(`user resolver timed out (${timeoutMs} ms); no default user`);
       return null;
     }
     return normalizeResolved(value);
   } catch (error) {
-    debugWarn('user resolver rejected; event sent without its user', error);
+    debugWarn(RESOLVER_FAILED, error);
     return null;
   } finally {
     clearTimeout(timer);
@@ -97,12 +97,13 @@ export async function resolveUserAsync(
 }
 
 const TIMED_OUT = Symbol('timed out');
+const RESOLVER_FAILED = 'user resolver failed; no default user';
 
 function callResolver(resolver: UserResolver): unknown {
   try {
     return resolver();
   } catch (error) {
-    debugWarn('user resolver threw; event sent without its user', error);
+    debugWarn(RESOLVER_FAILED, error);
     return null;
   }
 }

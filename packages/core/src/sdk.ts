@@ -7,7 +7,6 @@ import type { Breadcrumb, Event, EventHint } from './event';
 import { type ClientOptions, detectPlatform, readEnv } from './options';
 import type { SeverityLevel } from './scope';
 import { ServerClient } from './serverClient';
-import type { Spool } from './spool';
 import type { NormalizedUser } from './user';
 import { SDK_VERSION } from './version';
 
@@ -19,7 +18,16 @@ import { SDK_VERSION } from './version';
  * init({ dsn: process.env.X_DSN, release: 'shop@1.4.0', sendDefaultPii: false });
  */
 export function init(options: ClientOptions = {}): Client {
-  return startClient(options, (resolved, dsn, spool) => new ServerClient(resolved, dsn, spool));
+  return startClient(options, (resolved, dsn) => {
+    let spool = resolved.spool;
+    const runtime = getCarrier().runtime;
+    if (!spool && resolved.spoolDir) {
+      if (runtime?.createSpool)
+        spool = runtime.createSpool(resolved.spoolDir, resolved.maxSpoolBytes);
+      else debugWarn('spoolDir needs the Node entry point of @x/core; spooling is off');
+    }
+    return new ServerClient(resolved, dsn, spool);
+  });
 }
 
 /**
@@ -34,7 +42,7 @@ export function initBrowserClient(options: ClientOptions = {}): Client {
 /** What `init` and {@link initBrowserClient} share; `create` makes the client. */
 function startClient(
   options: ClientOptions,
-  create: (options: ClientOptions, dsn: Dsn | undefined, spool: Spool | undefined) => Client,
+  create: (options: ClientOptions, dsn: Dsn | undefined) => Client,
 ): Client {
   const carrier = getCarrier();
   setDebug(options.debug === true);
@@ -54,14 +62,8 @@ function startClient(
     platform: options.platform ?? detectPlatform(),
     sdk: options.sdk ?? { name: 'x.javascript.core', version: SDK_VERSION },
   };
-  let spool = options.spool;
-  if (!spool && options.spoolDir) {
-    if (carrier.runtime?.createSpool)
-      spool = carrier.runtime.createSpool(options.spoolDir, options.maxSpoolBytes);
-    else debugWarn('spoolDir needs the Node entry point of @x/core; spooling is off');
-  }
   const previous = carrier.client as Client | undefined;
-  const client = create(resolved, dsn, spool);
+  const client = create(resolved, dsn);
   carrier.client = client;
   if (previous && previous !== client) void previous.close(2000).catch(() => undefined);
   return client;

@@ -63,7 +63,7 @@ export async function prepareEvent(
 
   applyScopeData(prepared, scopes);
 
-  const requestData = findLast(scopes, (s) => s.request)?.request;
+  const requestData = findLast(scopes, 'request');
   const {
     user: finalUser,
     clientIp,
@@ -92,20 +92,21 @@ export async function prepareEvent(
 const DATA_LIMITS: JsonLimits = { maxDepth: 6, maxEntries: 200, maxString: 16_384 };
 
 function applyScopeData(event: Event, scopes: readonly ScopeData[]): void {
+  // Global < isolation < current < the event's own.
+  const merged = (key: 'tags' | 'contexts' | 'extra') =>
+    Object.assign({}, ...scopes.map((s) => s[key]), event[key]);
   const tags: Record<string, string> = {};
-  for (const [key, value] of Object.entries(
-    Object.assign({}, ...scopes.map((s) => s.tags), event.tags),
-  )) {
+  for (const [key, value] of Object.entries(merged('tags'))) {
     if (value !== undefined && value !== null) tags[key] = String(value).slice(0, 200);
   }
-  const contexts = sanitize(Object.assign({}, ...scopes.map((s) => s.contexts), event.contexts));
-  const extra = sanitize(Object.assign({}, ...scopes.map((s) => s.extra), event.extra));
+  const contexts = sanitize(merged('contexts'));
+  const extra = sanitize(merged('extra'));
   if (Object.keys(tags).length > 0) event.tags = tags;
   if (contexts) event.contexts = contexts as Event['contexts'];
   if (extra) event.extra = extra;
-  const level = findLast(scopes, (s) => s.level)?.level;
+  const level = findLast(scopes, 'level');
   if (level) event.level = level;
-  const fingerprint = findLast(scopes, (s) => s.fingerprint)?.fingerprint;
+  const fingerprint = findLast(scopes, 'fingerprint');
   if (fingerprint && !event.fingerprint) event.fingerprint = fingerprint;
   const breadcrumbs = scopes
     .flatMap((s) => s.breadcrumbs)
@@ -193,7 +194,7 @@ function composeEventUser(
     debugWarn('event.user: dropped invalid user values', own.errors);
   if (own?.user) user = { ...user, ...own.user };
   const neverInfer = user?.ip_address === null;
-  const requestData = findLast(scopes, (s) => s.request)?.request;
+  const requestData = findLast(scopes, 'request');
   let clientIp: string | undefined;
   if (requestData?.clientIp && options.sendDefaultPii && !neverInfer) {
     clientIp = callClientIp(requestData.clientIp);
@@ -233,10 +234,14 @@ function callClientIp(getter: () => string | null | undefined): string | undefin
   }
 }
 
-function findLast<T>(items: readonly T[], predicate: (item: T) => unknown): T | undefined {
-  for (let i = items.length - 1; i >= 0; i--) {
-    const item = items[i] as T;
-    if (predicate(item)) return item;
+/** The innermost scope's `key`, where one is set. */
+function findLast<K extends keyof ScopeData>(
+  scopes: readonly ScopeData[],
+  key: K,
+): ScopeData[K] | undefined {
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const value = (scopes[i] as ScopeData)[key];
+    if (value) return value;
   }
   return undefined;
 }

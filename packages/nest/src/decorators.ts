@@ -1,12 +1,9 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import { getIsolationScope, type Scope, type User, withBackgroundScope } from '@x/core';
-import type { GetUser } from './options.js';
+import { type GetUser, X_SKIP_CAPTURE, X_USER_MAPPING } from './options.js';
 import { requestState } from './requestState.js';
 
-/** Metadata key of {@link UserMapping}. */
-export const X_USER_MAPPING = '@x/nest:user-mapping';
-/** Metadata key of {@link SkipCapture}. */
-export const X_SKIP_CAPTURE = '@x/nest:skip-capture';
+export { X_SKIP_CAPTURE, X_USER_MAPPING };
 
 /**
  * Changes how the user is taken from the request for a controller or a route

@@ -15,3 +15,4 @@ export { XInterceptor } from './xInterceptor.js';
 export { XMiddleware } from './xMiddleware.js';
 export type { XModuleAsyncOptions } from './xModule.js';
 export { XModule } from './xModule.js';
+export { XRouteGuard } from './xRouteGuard.js';

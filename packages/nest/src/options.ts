@@ -39,3 +39,8 @@ export interface XModuleOptions extends ClientOptions {
 
 /** Injection token of the resolved {@link XModuleOptions}. */
 export const X_MODULE_OPTIONS = Symbol.for('@x/nest.options');
+
+/** Metadata key of `@UserMapping()`. */
+export const X_USER_MAPPING = '@x/nest:user-mapping';
+/** Metadata key of `@SkipCapture()`. */
+export const X_SKIP_CAPTURE = '@x/nest:skip-capture';

@@ -1,29 +1,54 @@
+import type { Reflector } from '@nestjs/core';
 import { mapAuthUser, type Scopes } from '@x/core';
 import { captureRequestError } from '@x/core/internal';
-import type { AnyRequest, GetUser, XModuleOptions } from './options.js';
+import {
+  type AnyRequest,
+  type GetUser,
+  X_SKIP_CAPTURE,
+  X_USER_MAPPING,
+  type XModuleOptions,
+} from './options.js';
 
 /** What @x/nest keeps per request. */
-export interface RequestState {
-  scopes: Scopes;
-  /** The framework's request (Express `req`, or Fastify's request once a guard/interceptor saw it). */
-  request: AnyRequest;
-  /** A per-route mapping set by `@UserMapping()`, overriding the module's `getUser`. */
-  routeGetUser?: GetUser | undefined;
-  /** Set by `@SkipCapture()`. */
-  skip?: boolean | undefined;
+export class RequestState {
+  /** The request's scopes, set as soon as the middleware opened them. */
+  scopes!: Scopes;
+  /** The matched handler and controller, recorded by the interceptor; metadata is read lazily. */
+  private route?: { handler: object; controller: object; reflector: Reflector } | undefined;
+
+  /** `request`: the framework's request (Express `req`, or Fastify's once a guard saw it). */
+  constructor(public request: AnyRequest) {}
+
+  /** Records the matched route, so `@UserMapping()`/`@SkipCapture()` are read only when needed. */
+  setRoute(handler: object, controller: object, reflector: Reflector): void {
+    this.route = { handler, controller, reflector };
+  }
+
+  /** The route's (else the controller's) metadata under `key`. */
+  metadata<T>(key: string): T | undefined {
+    const route = this.route;
+    return route?.reflector.getAllAndOverride<T | undefined>(key, [
+      route.handler as () => void,
+      route.controller as new () => unknown,
+    ]);
+  }
 }
 
-const states = new WeakMap<object, RequestState>();
+// The state hangs on the raw request under a symbol rather than in a WeakMap: V8's young-generation
+// GC keeps the values of an old WeakMap's entries alive until a full GC, so every request's
+// state (and its scopes) was promoted to the old generation — 0.6× of bare Nest's throughput
+// (docs/decisions.md, "Nest's request path").
+const STATE = Symbol('@x/nest.requestState');
 
 /** The raw Node request behind an Express or Fastify request. */
-function rawOf(req: AnyRequest): object {
-  return (req.raw ?? req) as object;
+function rawOf(req: AnyRequest): { [STATE]?: RequestState } {
+  return (req.raw ?? req) as { [STATE]?: RequestState };
 }
 
 /** Registers the state of a new request (done by the middleware). */
-export function registerRequest(req: AnyRequest, scopes: Scopes): RequestState {
-  const state: RequestState = { scopes, request: req };
-  states.set(rawOf(req), state);
+export function registerRequest(req: AnyRequest): RequestState {
+  const state = new RequestState(req);
+  rawOf(req)[STATE] = state;
   return state;
 }
 
@@ -34,7 +59,7 @@ export function registerRequest(req: AnyRequest, scopes: Scopes): RequestState {
  */
 export function requestState(req: AnyRequest | undefined): RequestState | undefined {
   if (!req || typeof req !== 'object') return undefined;
-  const state = states.get(rawOf(req));
+  const state = rawOf(req)[STATE];
   if (state && req.raw) state.request = req;
   return state;
 }
@@ -49,7 +74,6 @@ export function routeOf(state: RequestState): string | undefined {
   const request = state.request as {
     route?: { path?: unknown };
     routeOptions?: { url?: unknown };
-    raw?: unknown;
   };
   const route = request.route?.path ?? request.routeOptions?.url;
   return typeof route === 'string' ? route : undefined;
@@ -57,11 +81,10 @@ export function routeOf(state: RequestState): string | undefined {
 
 /** The user of a request: the route's mapping, else the module's, else `req.user`. */
 export function userOf(state: RequestState, options: XModuleOptions) {
-  const getUser = state.routeGetUser ?? options.getUser;
+  const request = state.request;
+  const getUser = state.metadata<GetUser>(X_USER_MAPPING) ?? options.getUser;
   // On Fastify, middleware sets the user on the raw request, guards on Fastify's request.
-  return getUser
-    ? getUser(state.request)
-    : mapAuthUser(state.request.user ?? state.request.raw?.user);
+  return getUser ? getUser(request) : mapAuthUser(request.user ?? request.raw?.user);
 }
 
 /** The status Nest answers an error with: `getStatus()` of an `HttpException`, else 500. */
@@ -90,7 +113,8 @@ export function captureNestError(
   captureRequestError(error, {
     mechanism: 'nestjs',
     status: nestStatusOf(error),
-    shouldCapture: state?.skip ? () => false : options.shouldCapture,
+    shouldCapture:
+      state?.metadata<boolean>(X_SKIP_CAPTURE) === true ? () => false : options.shouldCapture,
     scopes: state?.scopes,
   });
 }

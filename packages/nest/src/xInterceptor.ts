@@ -5,36 +5,23 @@ import {
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { catchError, type Observable, throwError } from 'rxjs';
-import { X_SKIP_CAPTURE, X_USER_MAPPING } from './decorators.js';
-import { type GetUser, X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
+import { X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
 import { captureNestError, requestState } from './requestState.js';
 
 /**
- * Applies a route's `@UserMapping()` / `@SkipCapture()` and captures what the
- * handler (or a pipe) throws — before any exception filter, the app's own
- * included, decides the response. Installed globally by `XModule`.
+ * Captures what a handler (or a pipe) throws before a controller- or route-scoped exception
+ * filter (`@UseFilters()`) decides the response — such a filter would otherwise keep the error
+ * from @x's global filter. `XModule` puts it only on the controllers and routes that have their
+ * own filters: any interceptor makes Nest run the request through rxjs, which costs throughput.
  */
 @Injectable()
 export class XInterceptor implements NestInterceptor {
-  constructor(
-    @Inject(X_MODULE_OPTIONS) private readonly options: XModuleOptions,
-    private readonly reflector: Reflector,
-  ) {}
+  constructor(@Inject(X_MODULE_OPTIONS) private readonly options: XModuleOptions) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
-    const targets = [context.getHandler(), context.getClass()];
     const state = requestState(context.switchToHttp().getRequest());
-    if (state) {
-      state.routeGetUser = this.reflector.getAllAndOverride<GetUser | undefined>(
-        X_USER_MAPPING,
-        targets,
-      );
-      state.skip =
-        this.reflector.getAllAndOverride<boolean | undefined>(X_SKIP_CAPTURE, targets) === true;
-    }
     return next.handle().pipe(
       catchError((error: unknown) => {
         captureNestError(error, state, this.options);

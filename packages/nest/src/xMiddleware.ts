@@ -1,5 +1,5 @@
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
-import { requestUrl, runRequest } from '@x/core/internal';
+import { type RequestDescription, requestUrl, runRequest } from '@x/core/internal';
 import { type AnyRequest, X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
 import { clientIpOf, type RequestState, registerRequest, routeOf, userOf } from './requestState.js';
 
@@ -13,7 +13,7 @@ export class XMiddleware implements NestMiddleware {
   constructor(@Inject(X_MODULE_OPTIONS) private readonly options: XModuleOptions) {}
 
   use(req: AnyRequest, _res: unknown, next: (error?: unknown) => void): void {
-    let state: RequestState | undefined;
+    const state = registerRequest(req);
     runRequest(
       {
         method: req.method,
@@ -23,15 +23,24 @@ export class XMiddleware implements NestMiddleware {
           path: req.originalUrl ?? req.url,
         }),
         headers: req.headers,
-        // Both run lazily, when an event is built: `state` is set by then.
-        clientIp: () => state && clientIpOf(state),
-        getUser: () => state && userOf(state, this.options),
-        route: () => state && routeOf(state),
+        ...lazyParts(state, this.options),
       },
       (scopes) => {
-        state = registerRequest(req, scopes);
+        state.scopes = scopes;
         next();
       },
     );
   }
+}
+
+/** The getters an event reads when it is built (then the guards have set `req.user`). */
+function lazyParts(
+  state: RequestState,
+  options: XModuleOptions,
+): Pick<RequestDescription, 'clientIp' | 'getUser' | 'route'> {
+  return {
+    clientIp: () => clientIpOf(state),
+    getUser: () => userOf(state, options),
+    route: () => routeOf(state),
+  };
 }

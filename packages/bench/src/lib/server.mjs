@@ -5,15 +5,27 @@ import { onCpu, SERVER_CPU } from './cpus.mjs';
 
 const serversDir = fileURLToPath(new URL('../servers/', import.meta.url));
 
+/** The server file and platform of a benchmark framework (`nest-fastify` is Nest on Fastify). */
+const SERVER_FILES = { 'nest-fastify': ['nest', 'fastify'] };
+
 /**
- * Starts `servers/<framework>.mjs` as `variant` (bare | x | sentry) in `mode` (hello | error),
- * reporting to `dsn`. Resolves to `{ url, request(cmd), stop() }` once it listens.
+ * Starts `servers/<framework>.mjs` as `variant` (bare | als | x | sentry) in `mode` (hello |
+ * error), reporting to `dsn`, on the Node binary `node` (this process's by default). Resolves to
+ * `{ url, request(cmd), stop() }` once it listens.
  */
-export function startServer({ framework, variant, mode, dsn, extraArgs = [] }) {
+export function startServer({
+  framework,
+  variant,
+  mode,
+  dsn,
+  extraArgs = [],
+  node = process.execPath,
+}) {
+  const [file, platform = ''] = SERVER_FILES[framework] ?? [framework];
   const args = ['--expose-gc', ...extraArgs];
   if (variant === 'sentry') args.push('--import', `${serversDir}sentryInit.mjs`);
-  args.push(`${serversDir}${framework}.mjs`);
-  const [cmd, argv] = onCpu(SERVER_CPU, process.execPath, args);
+  args.push(`${serversDir}${file}.mjs`);
+  const [cmd, argv] = onCpu(SERVER_CPU, node, args);
   const child = spawn(cmd, argv, {
     cwd: serversDir,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -22,8 +34,9 @@ export function startServer({ framework, variant, mode, dsn, extraArgs = [] }) {
       NODE_ENV: 'production',
       BENCH_VARIANT: variant,
       BENCH_MODE: mode,
+      BENCH_PLATFORM: platform,
       BENCH_DSN: dsn,
-      BENCH_SENTRY_PACKAGE: framework === 'nest' ? '@sentry/nestjs' : '@sentry/node',
+      BENCH_SENTRY_PACKAGE: file === 'nest' ? '@sentry/nestjs' : '@sentry/node',
     },
   });
   const waiters = new Map();

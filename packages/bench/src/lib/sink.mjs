@@ -19,9 +19,29 @@ export function countEvents(body) {
   return events;
 }
 
+/**
+ * The error events an SDK reports it dropped, from the `client_report` items of one envelope
+ * (`discarded_events` of category `error`).
+ */
+export function countDropped(body) {
+  const lines = body.toString('utf8').split('\n');
+  let dropped = 0;
+  for (let i = 1; i + 1 < lines.length; i += 2) {
+    try {
+      if (JSON.parse(lines[i]).type !== 'client_report') continue;
+      for (const entry of JSON.parse(lines[i + 1]).discarded_events ?? []) {
+        if (entry.category === 'error') dropped += Number(entry.quantity) || 0;
+      }
+    } catch {
+      break;
+    }
+  }
+  return dropped;
+}
+
 /** Starts the sink on a free loopback port; `dsn` is what the SDKs are given. */
 export async function startSink() {
-  const state = { events: 0, envelopes: 0 };
+  const state = { events: 0, dropped: 0, envelopes: 0 };
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
@@ -33,6 +53,7 @@ export async function startSink() {
         else if (encoding === 'deflate') body = inflateSync(body);
         state.envelopes++;
         state.events += countEvents(body);
+        state.dropped += countDropped(body);
       } catch {
         // counted as not received
       }
@@ -48,8 +69,13 @@ export async function startSink() {
     get events() {
       return state.events;
     },
+    /** Error events the SDK reported as dropped (client reports). */
+    get dropped() {
+      return state.dropped;
+    },
     reset() {
       state.events = 0;
+      state.dropped = 0;
       state.envelopes = 0;
     },
     close: () =>

@@ -1,4 +1,4 @@
-// Nest (Express) hello-world with a global auth guard setting req.user, in three variants:
+// Nest hello-world (Express, or Fastify with BENCH_PLATFORM=fastify) with a global auth guard setting req.user, in three variants:
 // bare, @x/nest (XModule), @sentry/nestjs (SentryModule + SentryGlobalFilter, setUser in the
 // guard). Plain JS: decorators are applied as functions, so the benchmark needs no build step.
 import 'reflect-metadata';
@@ -52,6 +52,12 @@ Controller()(AppController);
 class AppModule {}
 Module({ imports, controllers: [AppController], providers })(AppModule);
 
-const app = await NestFactory.create(AppModule, { logger: false });
+const adapter =
+  process.env.BENCH_PLATFORM === 'fastify'
+    ? new (await import('@nestjs/platform-fastify')).FastifyAdapter()
+    : undefined;
+const app = adapter
+  ? await NestFactory.create(AppModule, adapter, { logger: false })
+  : await NestFactory.create(AppModule, { logger: false });
 await app.listen(0, '127.0.0.1');
 ready(app.getHttpServer().address().port, flush);

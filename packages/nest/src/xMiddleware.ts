@@ -13,24 +13,36 @@ export class XMiddleware implements NestMiddleware {
   constructor(@Inject(X_MODULE_OPTIONS) private readonly options: XModuleOptions) {}
 
   use(req: AnyRequest, _res: unknown, next: (error?: unknown) => void): void {
-    const state = registerRequest(req);
-    runRequest(
-      {
-        method: req.method,
-        url: requestUrl({
-          protocol: req.protocol,
-          host: req.headers?.host,
-          path: req.originalUrl ?? req.url,
-        }),
-        headers: req.headers,
-        ...lazyParts(state, this.options),
-      },
-      (scopes) => {
-        state.scopes = scopes;
-        next();
-      },
-    );
+    openRequest(req, this.options, next);
   }
+}
+
+/**
+ * Opens `req`'s isolation scope and runs `next` in it: what `XMiddleware` does, and what
+ * `XModule` runs in a Fastify `onRequest` hook (no middleware layer on Fastify).
+ */
+export function openRequest(
+  req: AnyRequest,
+  options: XModuleOptions,
+  next: (error?: unknown) => void,
+): void {
+  const state = registerRequest(req);
+  runRequest(
+    {
+      method: req.method,
+      url: requestUrl({
+        protocol: req.protocol,
+        host: req.headers?.host,
+        path: req.originalUrl ?? req.url,
+      }),
+      headers: req.headers,
+      ...lazyParts(state, options),
+    },
+    (scopes) => {
+      state.scopes = scopes;
+      next();
+    },
+  );
 }
 
 /** The getters an event reads when it is built (then the guards have set `req.user`). */

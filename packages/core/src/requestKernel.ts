@@ -70,12 +70,17 @@ export function runRequestCapturing<T>(
   capture: CaptureRequestErrorOptions,
   fn: () => T | PromiseLike<T>,
 ): Promise<T> {
-  return runRequest(request, async () => {
-    try {
-      return await fn();
-    } catch (error) {
+  return runRequest(request, () => {
+    const rethrow = (error: unknown): never => {
       captureRequestError(error, capture);
       throw error;
+    };
+    // One derived promise per request (no async function around it: this runs on every request).
+    try {
+      return Promise.resolve(fn()).then(undefined, rethrow);
+    } catch (error) {
+      captureRequestError(error, capture);
+      return Promise.reject(error);
     }
   });
 }

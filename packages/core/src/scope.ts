@@ -74,7 +74,7 @@ export interface ScopeData {
  */
 export class Scope {
   // One object, replaced field by field (copy on write): a snapshot or a clone shares it safely.
-  private _data: ScopeData = emptyScopeData();
+  private _data: ScopeData = EMPTY_SCOPE_DATA;
 
   /**
    * Sets this scope's user, as Sentry's `setUser` does: it replaces the request's default user
@@ -171,7 +171,7 @@ export class Scope {
 
   /** Removes everything from the scope. */
   clear(): this {
-    this._data = emptyScopeData();
+    this._data = EMPTY_SCOPE_DATA;
     return this;
   }
 
@@ -193,19 +193,25 @@ export class Scope {
   }
 }
 
-function emptyScopeData(): ScopeData {
-  return {
-    user: undefined,
-    userKeys: [],
-    userResolver: undefined,
-    tags: {},
-    contexts: {},
-    extra: {},
-    level: undefined,
-    fingerprint: undefined,
-    request: undefined,
-    breadcrumbs: [],
-  };
+// Shared by every new or cleared scope (a request forks two): nothing ever writes into a
+// scope's data in place, and freezing makes sure of it.
+const EMPTY_SCOPE_DATA: ScopeData = deepFreeze({
+  user: undefined,
+  userKeys: [],
+  userResolver: undefined,
+  tags: {},
+  contexts: {},
+  extra: {},
+  level: undefined,
+  fingerprint: undefined,
+  request: undefined,
+  breadcrumbs: [],
+});
+
+function deepFreeze<T extends object>(data: T): T {
+  for (const value of Object.values(data))
+    if (value && typeof value === 'object') Object.freeze(value);
+  return Object.freeze(data);
 }
 
 /** The own string keys of a user object (at most 1,000); none when it cannot be read. */

@@ -72,7 +72,9 @@ function filterHeaders(
   if (!raw || typeof raw !== 'object') return undefined;
   const out: Record<string, string> = {};
   let count = 0;
-  for (const [name, value] of Object.entries(raw)) {
+  // Web `Headers` (Next, Edge) are kept as they are until an event needs them.
+  const entries = isWebHeaders(raw) ? [...raw.entries()] : Object.entries(raw);
+  for (const [name, value] of entries) {
     if (value === undefined || ++count > MAX_HEADERS) continue;
     const key = name.toLowerCase();
     if (key === '__proto__') continue;
@@ -87,6 +89,10 @@ function filterHeaders(
     out[key] = text;
   }
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function isWebHeaders(value: object): value is Headers {
+  return typeof Headers === 'function' && value instanceof Headers;
 }
 
 /** Anonymizes a comma-separated list of IPs; `undefined` when it holds anything else. */

@@ -50,8 +50,7 @@ export function runRequest<T>(request: RequestDescription, fn: (scopes: Scopes) 
     isolationScope.setRequest({
       method: request.method,
       url: request.url,
-      headers:
-        request.headers instanceof Headers ? headersRecord(request.headers) : request.headers,
+      headers: request.headers,
       clientIp: request.clientIp,
       route: request.route,
     });
@@ -141,12 +140,4 @@ export function toWebHeaders(headers: Record<string, unknown> | undefined): Head
     }
   }
   return result;
-}
-
-function headersRecord(headers: Headers): Record<string, string> {
-  const record: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    record[name] = value;
-  });
-  return record;
 }

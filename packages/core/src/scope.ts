@@ -29,7 +29,8 @@ export interface RequestData {
   method?: string | undefined;
   /** Full URL; the query string is split off into `query_string` on the event. */
   url?: string | undefined;
-  headers?: Record<string, string | string[] | number | undefined> | undefined;
+  /** Node-style headers, or Web `Headers` (read only when an event is built). */
+  headers?: Record<string, string | string[] | number | undefined> | Headers | undefined;
   /** The framework's proxy-aware client IP; see {@link ClientIpGetter}. */
   clientIp?: ClientIpGetter | undefined;
   /**

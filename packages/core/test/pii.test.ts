@@ -35,20 +35,25 @@ async function captureInRequest(
   options: ClientOptions,
   explicit?: Parameters<typeof setUser>[0],
   clientIp = CLIENT_IP,
+  webHeaders = false,
 ) {
   init({ dsn: sink.dsn, ...options });
+  const headers = {
+    cookie: 'session=SECRETCOOKIE',
+    Authorization: 'Bearer SECRETTOKEN',
+    'proxy-authorization': 'Basic PROXYSECRET',
+    'set-cookie': ['a=SETCOOKIESECRET'],
+    'x-forwarded-for': `${FORWARDED_IP}, 10.0.0.1`,
+    'user-agent': 'TestAgent/1.0',
+  };
   await withIsolationScope(async (scope) => {
     scope.setRequest({
       method: 'post',
       url: 'http://shop.test/pay?step=2',
-      headers: {
-        cookie: 'session=SECRETCOOKIE',
-        Authorization: 'Bearer SECRETTOKEN',
-        'proxy-authorization': 'Basic PROXYSECRET',
-        'set-cookie': ['a=SETCOOKIESECRET'],
-        'x-forwarded-for': `${FORWARDED_IP}, 10.0.0.1`,
-        'user-agent': 'TestAgent/1.0',
-      },
+      // Next and Edge hand over Web `Headers`: kept as they are, read when the event is built.
+      headers: webHeaders
+        ? new Headers(Object.entries(headers).map(([k, v]) => [k, String(v)]))
+        : headers,
       clientIp: () => clientIp,
     });
     scope.setUserResolver(() => ({
@@ -87,6 +92,19 @@ describe('privacy: sendDefaultPii', () => {
       headers: { 'user-agent': 'TestAgent/1.0' },
     });
     expect(event.sdk.settings).toEqual({ infer_ip: 'never' });
+  });
+
+  it('off, with Web Headers (Next, Edge): filtered the same when the event is built', async () => {
+    const { event, bytes } = await captureInRequest({}, undefined, CLIENT_IP, true);
+    for (const secret of SECRETS) expect(bytes).not.toContain(secret);
+    expect(event.request.headers).toEqual({ 'user-agent': 'TestAgent/1.0' });
+  });
+
+  it('on, with Web Headers: the same headers as from a Node request', async () => {
+    const node = (await captureInRequest({ sendDefaultPii: true })).event.request.headers;
+    sink.received.length = 0;
+    const web = await captureInRequest({ sendDefaultPii: true }, undefined, CLIENT_IP, true);
+    expect(web.event.request.headers).toEqual(node);
   });
 
   it('on: the client IP, cookies, auth headers and the auth email are sent', async () => {

@@ -88,18 +88,20 @@ describe('runRequest', () => {
     init({ dsn: sink.dsn, sendDefaultPii: true });
     let auth: { sub: string } | undefined;
     const outer = getIsolationScope();
+    const headers = new Headers({ 'user-agent': 'test' });
     await runRequest(
       {
         method: 'post',
         url: 'http://shop.test/pay?x=1',
-        headers: new Headers({ 'user-agent': 'test' }),
+        headers,
         clientIp: () => '203.0.113.9',
         getUser: () => (auth ? { id: auth.sub } : null),
       },
       async ({ isolationScope }) => {
         expect(isolationScope).toBe(getIsolationScope());
         expect(isolationScope).not.toBe(outer);
-        expect(isolationScope.getScopeData().request?.headers).toEqual({ 'user-agent': 'test' });
+        // Kept as given: Web headers are read only when an event is built (pii.test.ts).
+        expect(isolationScope.getScopeData().request?.headers).toBe(headers);
         auth = { sub: 'u-late' }; // the auth layer ran after the adapter: still seen
         expect(await getEventUser()).toEqual({ id: 'u-late', ip_address: '203.0.113.9' });
       },

@@ -29,7 +29,7 @@ export { createPseudonymizer, PSEUDONYM_PREFIX } from './pseudonymizeUsers';
 export type { HeaderReader } from './rateLimits';
 export { parseRetryAfter, RateLimits } from './rateLimits';
 export { buildEventRequest, FORWARDING_HEADERS, SENSITIVE_HEADERS } from './requestData';
-export type { CaptureRequestErrorOptions, RequestDescription } from './requestKernel';
+export type { CaptureRequestErrorOptions, EndRequest, RequestDescription } from './requestKernel';
 export {
   captureRequestError,
   captureServerErrors,
@@ -52,4 +52,6 @@ export { MAX_BREADCRUMBS } from './scope';
 export { initBrowserClient } from './sdk';
 export { ServerClient } from './serverClient';
 export { parseStackFrames } from './stacktrace';
+export type { IncomingTrace, TraceContext } from './traceContext';
+export { activeTraceContext, parseSentryTrace, parseTraceparent } from './traceContext';
 export { MAX_EVENT_BYTES, serializeWithinLimit } from './trimEvent';

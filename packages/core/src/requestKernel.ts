@@ -6,7 +6,9 @@ import { markCaptured } from './capturedErrors';
 import { getCurrentScope, withIsolationScope } from './currentScopes';
 import { debugWarn } from './debug';
 import type { ClientIpGetter, RequestData, UserResolver } from './scope';
-import { captureException } from './sdk';
+import { captureException, getClient } from './sdk';
+import { annotateServerSpan } from './spanUser';
+import { activeSpan, incomingTraceContext, recordingServerSpan } from './traceContext';
 
 /** What an adapter knows about a request when it starts. */
 export interface RequestDescription {
@@ -41,11 +43,26 @@ export interface CaptureRequestErrorOptions {
 }
 
 /**
+ * Tells the kernel the request has ended, so that its user goes on the OpenTelemetry server
+ * span (see {@link runRequest}). Calling it more than once does nothing more.
+ */
+export type EndRequest = () => void;
+
+/**
  * Runs `fn` in a fresh isolation scope describing `request`: method, URL,
  * headers, the client-IP getter and the user resolver. `fn` gets the scopes,
  * for adapters that must find them again outside the async context.
+ *
+ * Trace context: without an active OpenTelemetry span, a valid incoming `traceparent` (else
+ * `sentry-trace`) header becomes the scope's `contexts.trace`. When an OpenTelemetry server span
+ * is recording, `fn` also gets `end`: the adapter calls it when the request ends, and the
+ * request's user is put on that span then. Without one, `end` is `undefined` (no work at all).
  */
-export function runRequest<T>(request: RequestDescription, fn: (scopes: Scopes) => T): T {
+export function runRequest<T>(
+  request: RequestDescription,
+  fn: (scopes: Scopes, end?: EndRequest) => T,
+): T {
+  const span = recordingServerSpan();
   return withIsolationScope((isolationScope) => {
     isolationScope.setRequest({
       method: request.method,
@@ -55,7 +72,17 @@ export function runRequest<T>(request: RequestDescription, fn: (scopes: Scopes) 
       route: request.route,
     });
     isolationScope.setUserResolver(request.getUser);
-    return fn({ isolationScope, scope: getCurrentScope() });
+    // An active span's own context wins at capture time (ServerClient): skip the headers then.
+    const trace = span || activeSpan() ? undefined : incomingTraceContext(request.headers);
+    if (trace) isolationScope.setContext('trace', { ...trace });
+    const scopes = { isolationScope, scope: getCurrentScope() };
+    if (!span) return fn(scopes);
+    let ended = false;
+    return fn(scopes, () => {
+      if (ended) return;
+      ended = true;
+      void annotateServerSpan(span, scopes, getClient());
+    });
   });
 }
 
@@ -69,16 +96,25 @@ export function runRequestCapturing<T>(
   capture: CaptureRequestErrorOptions,
   fn: () => T | PromiseLike<T>,
 ): Promise<T> {
-  return runRequest(request, () => {
+  return runRequest(request, (_scopes, end) => {
     const rethrow = (error: unknown): never => {
       captureRequestError(error, capture);
+      end?.();
       throw error;
     };
     // One derived promise per request (no async function around it: this runs on every request).
     try {
-      return Promise.resolve(fn()).then(undefined, rethrow);
+      const result = Promise.resolve(fn()).then(undefined, rethrow);
+      // With a recording server span only: the request ends when `fn` settles.
+      return end
+        ? result.then((value) => {
+            end();
+            return value;
+          })
+        : result;
     } catch (error) {
       captureRequestError(error, capture);
+      end?.();
       return Promise.reject(error);
     }
   });

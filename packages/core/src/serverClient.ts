@@ -5,9 +5,10 @@ import type { Dsn } from './dsn';
 import type { Event } from './event';
 import type { ClientOptions } from './options';
 import { applyEventRequest } from './requestData';
-import type { ScopeData } from './scope';
+import { Scope, type ScopeData } from './scope';
 import { settleWithin } from './settleWithin';
 import type { Spool } from './spool';
+import { activeTraceContext } from './traceContext';
 import { createHttpTransport } from './transport';
 
 /** How long the build step waits for the runtime's frame improvements (source maps, context). */
@@ -18,7 +19,7 @@ const SOURCE_FRAMES_TIMEOUT_MS = 1000;
  * that a page's bundle (the browser client of `@x/next/client`) leaves it out —
  * the HTTP transport (bounded queue, backoff, retries, spool, compression) as the default;
  * the request each event happened in (`request`, `transaction`, the client IP read on the
- * caller's path); and stack frames improved by the runtime (source maps, context lines).
+ * caller's path); the active OpenTelemetry span as `contexts.trace`; and stack frames improved by the runtime (source maps, context lines).
  */
 export class ServerClient extends Client {
   /** @param dsn the parsed DSN, or `undefined` for a client that drops everything. */
@@ -31,8 +32,17 @@ export class ServerClient extends Client {
    * Reads the request's client IP (only with `sendDefaultPii`) and route now, on the caller's
    * path: they come from the framework's request, which may be gone (its socket closed) by the
    * time the event is built. The user resolver stays lazy (it runs when the event is built).
+   * The active OpenTelemetry span, if any, is read now too: it is the span the error happened
+   * in, and becomes `contexts.trace` — over the scopes' own (an incoming header's), under a
+   * `contexts.trace` given with the event itself.
    */
   protected override readRequestNow(scopes: readonly ScopeData[]): readonly ScopeData[] {
+    const read = this.readRequestFields(scopes);
+    const trace = activeTraceContext();
+    return trace ? [...read, new Scope().setContext('trace', { ...trace }).getScopeData()] : read;
+  }
+
+  private readRequestFields(scopes: readonly ScopeData[]): readonly ScopeData[] {
     return scopes.map((scope) => {
       const request = scope.request;
       if (!request || (!request.clientIp && !request.route)) return scope;

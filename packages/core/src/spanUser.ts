@@ -1,0 +1,52 @@
+// The request's user on its OpenTelemetry server span (issue 20), by the semantic conventions'
+// names, under the same privacy rules as events.
+import type { Scopes } from './asyncContext';
+import type { Client } from './client';
+import { getGlobalScope } from './currentScopes';
+import { debugWarn } from './debug';
+import { createPseudonymizer, type Pseudonymizer } from './pseudonymizeUsers';
+import type { OtelSpanLike } from './traceContext';
+
+// One pseudonymizer per client (it imports the key once).
+const pseudonymizers = new WeakMap<Client, Pseudonymizer>();
+
+/**
+ * Puts the user an event of this request would carry on the request's server span:
+ * `user.id`; `user.name` (the username), `user.email` and `client.address` (the user's IP) only
+ * with `sendDefaultPii` — whoever set them. Under `pseudonymizeUsers` the span gets the pseudonyms.
+ * Does nothing without a client or once the span stopped recording. Never throws.
+ */
+export async function annotateServerSpan(
+  span: OtelSpanLike,
+  scopes: Scopes,
+  client: Client | undefined,
+): Promise<void> {
+  try {
+    if (!client || !span.isRecording()) return;
+    const chain = [getGlobalScope(), scopes.isolationScope, scopes.scope].map((scope) =>
+      scope.getScopeData(),
+    );
+    let user = await client.getEventUser(chain);
+    const options = client.options.pseudonymizeUsers;
+    if (user && options) {
+      let pseudonymize = pseudonymizers.get(client);
+      if (!pseudonymize) {
+        pseudonymize = createPseudonymizer(options);
+        pseudonymizers.set(client, pseudonymize);
+      }
+      user = await pseudonymize(user);
+    }
+    if (!user || !span.isRecording()) return;
+    const set = (key: string, value: unknown) => {
+      if (typeof value === 'string' && value) span.setAttribute(key, value);
+    };
+    set('user.id', user.id);
+    if (client.options.sendDefaultPii === true) {
+      set('user.name', user.username);
+      set('user.email', user.email);
+      set('client.address', user.ip_address);
+    }
+  } catch (error) {
+    debugWarn('could not put the user on the server span', error);
+  }
+}

@@ -420,7 +420,8 @@ export class InboxStore {
   /**
    * Counts an issue's events per `step` ms from `from` (inclusive) to `to`
    * (exclusive); buckets without events are included, so the result has one
-   * entry per step. Served by the `events_issue_received` index.
+   * entry per step. Served by the covering `events_issue_route` index (the issue's entries,
+   * filtered on `received`).
    */
   issueHistogram(issueId: number, from: number, to: number, step: number): HistogramBucket[] {
     const rows = this.sql(

@@ -20,6 +20,7 @@ import {
 import { newEventId } from './helpers';
 import { cleanEnv } from './installFixture';
 import { SCHEMA_V1_DDL } from './schemaV1';
+import { SCHEMA_V2_DDL } from './schemaV2';
 
 const node = process.versions.node;
 const dir = mkdtempSync(join(tmpdir(), 'x-inbox-sqlite-'));
@@ -185,7 +186,7 @@ describe.each<SqliteDriverName>(['better-sqlite3', 'node:sqlite'])('InboxStore o
       raw.exec('PRAGMA user_version = 99');
       raw.close();
       expect(() => new InboxStore(file, { driver })).toThrow(
-        '@x/inbox: the database was written by a newer inbox (schema 99 > 2)',
+        '@x/inbox: the database was written by a newer inbox (schema 99 > 3)',
       );
     },
   );
@@ -239,14 +240,15 @@ describe.each<SqliteDriverName>(['better-sqlite3', 'node:sqlite'])('InboxStore o
       }
       const check = openSqlite(file, { driver });
       try {
-        expect(check.prepare('PRAGMA user_version').get()?.user_version).toBe(2);
+        expect(check.prepare('PRAGMA user_version').get()?.user_version).toBe(3);
         const indexes = check
           .prepare('PRAGMA index_list(events)')
           .all()
           .map((row) => row.name);
         expect(indexes).toEqual(
-          expect.arrayContaining(['events_transaction', 'events_issue_transaction']),
+          expect.arrayContaining(['events_transaction', 'events_issue_route']),
         );
+        expect(indexes).not.toContain('events_issue_received');
       } finally {
         check.close();
       }
@@ -254,6 +256,122 @@ describe.each<SqliteDriverName>(['better-sqlite3', 'node:sqlite'])('InboxStore o
       const again = new InboxStore(file, { driver });
       expect(again.counts()).toEqual({ events: 5, issues: 3, client_reports: 0 });
       again.close();
+    },
+  );
+  it.skipIf(reason !== undefined)(
+    title(
+      'migrates a version 2 database: old indexes dropped, the route index built, all queries work',
+    ),
+    () => {
+      const file = join(dir, `${driver}-v2.db`);
+      const raw = openSqlite(file, { driver });
+      raw.exec(SCHEMA_V2_DDL);
+      raw.exec('PRAGMA user_version = 2');
+      const t0 = Date.UTC(2026, 0, 1);
+      raw
+        .prepare(
+          `INSERT INTO issues (id, project_id, hash, title, culprit, level, first_seen, last_seen,
+             event_count, user_count, last_event_id, transaction_name)
+             VALUES (1, 1, 'h1', 'Error: boom', 'routes in boom', 'error', ?, ?, 3, 2, 'e3', 'GET /b')`,
+        )
+        .run(t0, t0 + 2000);
+      const insert = raw.prepare(
+        `INSERT INTO events (id, project_id, issue_id, received, timestamp, level, title, user_key,
+           user_json, data, transaction_name) VALUES (?, 1, 1, ?, ?, 'error', 'Error: boom', ?, ?, ?, ?)`,
+      );
+      const user = (id: string) => JSON.stringify({ id, sentry_user: `id:${id}` });
+      insert.run(
+        'e1',
+        t0,
+        t0,
+        'id:a',
+        user('a'),
+        JSON.stringify({ transaction: 'GET /a' }),
+        'GET /a',
+      );
+      insert.run(
+        'e2',
+        t0 + 1000,
+        t0,
+        'id:b',
+        user('b'),
+        JSON.stringify({ transaction: 'GET /b' }),
+        'GET /b',
+      );
+      insert.run(
+        'e3',
+        t0 + 2000,
+        t0,
+        'id:a',
+        user('a'),
+        JSON.stringify({ transaction: 'GET /b' }),
+        'GET /b',
+      );
+      const issueUser = raw.prepare(
+        `INSERT INTO issue_users (issue_id, user_key, event_count, first_seen, last_seen, user_json)
+           VALUES (1, ?, ?, ?, ?, ?)`,
+      );
+      issueUser.run('id:a', 2, t0, t0 + 2000, user('a'));
+      issueUser.run('id:b', 1, t0 + 1000, t0 + 1000, user('b'));
+      raw.close();
+
+      const migrated = new InboxStore(file, { driver });
+      try {
+        expect(migrated.getIssue(1)?.users.map((u) => [u.user_key, u.event_count])).toEqual([
+          ['id:a', 2],
+          ['id:b', 1],
+        ]);
+        expect(
+          migrated.issueHistogram(1, t0, t0 + 3000, 1000).map((bucket) => bucket.count),
+        ).toEqual([1, 1, 1]);
+        const ofRoute = (route: string) =>
+          migrated
+            .listIssues({ sort: 'events', limit: 10, transaction: route })
+            .data.map((i) => i.id);
+        expect(ofRoute('GET /a')).toEqual([1]);
+        expect(ofRoute('GET /c')).toEqual([]);
+        expect(migrated.listEvents({ issue: 1, limit: 10 }).data.map((e) => e.id)).toEqual([
+          'e3',
+          'e2',
+          'e1',
+        ]);
+        // New events land in the same issue and users next to the migrated ones.
+        store(migrated, { message: 'later', user: { id: 'c' }, transaction: 'GET /c' });
+        expect(
+          migrated.listIssues({ sort: 'events', limit: 10, transaction: 'GET /c' }).data,
+        ).toHaveLength(1);
+        // Erasing a user recounts the issue from what the new indexes serve.
+        expect(migrated.eraseUser('id:a')).toMatchObject({ events: 2, issues_updated: 1 });
+        expect(migrated.getIssueSummary(1)).toMatchObject({ event_count: 1, user_count: 1 });
+        expect(ofRoute('GET /a')).toEqual([]);
+      } finally {
+        migrated.close();
+      }
+      const check = openSqlite(file, { driver });
+      try {
+        expect(check.prepare('PRAGMA user_version').get()?.user_version).toBe(3);
+        const names = check
+          .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'",
+          )
+          .all()
+          .map((row) => String(row.name))
+          .sort();
+        expect(names).toEqual([
+          'events_issue',
+          'events_issue_route',
+          'events_received',
+          'events_transaction',
+          'events_user',
+          'issue_users_user',
+          'issues_events',
+          'issues_first_seen',
+          'issues_last_seen',
+          'issues_users',
+        ]);
+      } finally {
+        check.close();
+      }
     },
   );
 });

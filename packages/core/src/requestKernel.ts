@@ -44,9 +44,10 @@ export interface CaptureRequestErrorOptions {
 
 /**
  * Tells the kernel the request has ended, so that its user goes on the OpenTelemetry server
- * span (see {@link runRequest}). Calling it more than once does nothing more.
+ * span (see {@link runRequest}); resolves once it is there (an async user resolver is waited
+ * for, at most `userResolverTimeoutMs`). Calling it again returns the same promise. Never rejects.
  */
-export type EndRequest = () => void;
+export type EndRequest = () => Promise<void>;
 
 /**
  * Runs `fn` in a fresh isolation scope describing `request`: method, URL,
@@ -77,11 +78,10 @@ export function runRequest<T>(
     if (trace) isolationScope.setContext('trace', { ...trace });
     const scopes = { isolationScope, scope: getCurrentScope() };
     if (!span) return fn(scopes);
-    let ended = false;
+    let ended: Promise<void> | undefined;
     return fn(scopes, () => {
-      if (ended) return;
-      ended = true;
-      void annotateServerSpan(span, scopes, getClient());
+      ended ??= annotateServerSpan(span, scopes, getClient());
+      return ended;
     });
   });
 }
@@ -97,25 +97,29 @@ export function runRequestCapturing<T>(
   fn: () => T | PromiseLike<T>,
 ): Promise<T> {
   return runRequest(request, (_scopes, end) => {
-    const rethrow = (error: unknown): never => {
-      captureRequestError(error, capture);
-      end?.();
-      throw error;
-    };
     // One derived promise per request (no async function around it: this runs on every request).
-    try {
-      const result = Promise.resolve(fn()).then(undefined, rethrow);
-      // With a recording server span only: the request ends when `fn` settles.
-      return end
-        ? result.then((value) => {
-            end();
-            return value;
-          })
-        : result;
-    } catch (error) {
+    if (!end) {
+      const rethrow = (error: unknown): never => {
+        captureRequestError(error, capture);
+        throw error;
+      };
+      try {
+        return Promise.resolve(fn()).then(undefined, rethrow);
+      } catch (error) {
+        captureRequestError(error, capture);
+        return Promise.reject(error);
+      }
+    }
+    // A server span records: the request ends when `fn` settles, and its response waits until
+    // the span has the user (with an async resolver, it may come after the response otherwise).
+    const settle = (error: unknown) => {
       captureRequestError(error, capture);
-      end?.();
-      return Promise.reject(error);
+      return end().then(() => Promise.reject(error));
+    };
+    try {
+      return Promise.resolve(fn()).then((value) => end().then(() => value), settle);
+    } catch (error) {
+      return settle(error);
     }
   });
 }

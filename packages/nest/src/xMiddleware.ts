@@ -12,19 +12,23 @@ import { clientIpOf, type RequestState, registerRequest, routeOf, userOf } from 
 export class XMiddleware implements NestMiddleware {
   constructor(@Inject(X_MODULE_OPTIONS) private readonly options: XModuleOptions) {}
 
-  use(req: AnyRequest, _res: unknown, next: (error?: unknown) => void): void {
-    openRequest(req, this.options, next);
+  use(req: AnyRequest, res: unknown, next: (error?: unknown) => void): void {
+    openRequest(req, this.options, next, res);
   }
 }
 
 /**
  * Opens `req`'s isolation scope and runs `next` in it: what `XMiddleware` does, and what
- * `XModule` runs in a Fastify `onRequest` hook (no middleware layer on Fastify).
+ * `XModule` runs in a Fastify `onRequest` hook (no middleware layer on Fastify). `res` is the
+ * Node response (Express's `res`, Fastify's `reply.raw`): when an OpenTelemetry server span
+ * records, the request ends — and its user goes on the span — as the response's last byte is
+ * handed over (`prefinish`: before the instrumentation ends its span on `close`).
  */
 export function openRequest(
   req: AnyRequest,
   options: XModuleOptions,
   next: (error?: unknown) => void,
+  res?: unknown,
 ): void {
   const state = registerRequest(req);
   runRequest(
@@ -38,8 +42,10 @@ export function openRequest(
       headers: req.headers,
       ...lazyParts(state, options),
     },
-    (scopes) => {
+    (scopes, end) => {
       state.scopes = scopes;
+      if (end)
+        (res as { once?: (event: string, listener: () => void) => void })?.once?.('prefinish', end);
       next();
     },
   );

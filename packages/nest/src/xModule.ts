@@ -130,8 +130,8 @@ export class XModule implements NestModule, OnApplicationShutdown {
     if (adapter?.getType?.() === 'fastify' && adapter.getInstance) {
       // Fastify's own first hook, not a Nest middleware: a middleware makes middie match paths
       // and copy request fields for every request (0.8× of bare Fastify's throughput).
-      adapter.getInstance().addHook('onRequest', (request, _reply, done) => {
-        openRequest(request, this.options, done);
+      adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+        openRequest(request, this.options, done, (reply as { raw?: unknown } | undefined)?.raw);
       });
     } else {
       consumer.apply(XMiddleware).forRoutes('*');

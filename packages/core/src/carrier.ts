@@ -27,12 +27,15 @@ export interface RuntimeSupport {
   serverName?: () => string | undefined;
   /** The transport's default `fetch` (the node entry: one on `node:http`). */
   fetch?: typeof fetch | undefined;
+  /** UTF-8 bytes of a string, when the runtime has a faster encoder than `TextEncoder` (Node: `Buffer`). */
+  utf8?: ((text: string) => Uint8Array) | undefined;
   /** A synchronous HMAC-SHA-256 for `pseudonymizeUsers` (the node entry: `node:crypto`). */
   hmacSha256?: HmacSha256 | undefined;
   /**
    * Improves an event's stack frames in the asynchronous build step (the node entry: source
    * maps, context lines, `in_app`, root-relative names; see `sourceFrames.ts`). It replaces
-   * `event.exception` and changes nothing once `deadline` (epoch ms) has passed.
+   * `event.exception` and changes nothing once `deadline` (epoch ms) has passed. Returns
+   * `undefined` when it is already done (the frames were known), so nothing needs awaiting.
    */
   sourceFrames?:
     | ((
@@ -42,7 +45,7 @@ export interface RuntimeSupport {
           contextLines?: number | undefined;
           deadline: number;
         },
-      ) => Promise<void>)
+      ) => Promise<void> | undefined)
     | undefined;
 }
 

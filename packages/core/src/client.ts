@@ -37,13 +37,14 @@ export class Client {
   private readonly discarded = new DiscardedEvents();
   private readonly pending = new Set<Promise<void>>();
   private readonly reportTimer: ReturnType<typeof setInterval> | undefined;
-  private readonly dsn: Dsn | undefined;
+  /** The envelope header's `dsn`, written once. */
+  private readonly dsnString: string | undefined;
   private closed = false;
 
   /** @param dsn the parsed DSN, or `undefined` for a client that drops everything. */
   constructor(options: ClientOptions, dsn: Dsn | undefined, spool?: Spool) {
     this.options = options;
-    this.dsn = dsn;
+    this.dsnString = dsn && dsnToString(dsn);
     const platform = options.platform ?? 'node';
     const sdk = options.sdk ?? { name: 'x.javascript.core', version: '0.0.0' };
     this.prepare = {
@@ -257,7 +258,7 @@ export class Client {
       ...(eventId ? { event_id: eventId } : {}),
       sent_at: new Date().toISOString(),
       sdk: this.prepare.sdk,
-      ...(this.dsn ? { dsn: dsnToString(this.dsn) } : {}),
+      ...(this.dsnString ? { dsn: this.dsnString } : {}),
     };
   }
 

@@ -26,6 +26,8 @@ carrier.runtime ??= {
 };
 // A runtime installed by an older copy of core lacks it; add it without replacing the rest.
 carrier.runtime.sourceFrames ??= applySourceFrames;
+// `Buffer.from` encodes a few times faster than `TextEncoder` here (one event: ~1 µs vs ~4 µs).
+carrier.runtime.utf8 ??= (text) => Buffer.from(text, 'utf8');
 carrier.runtime.hmacSha256 ??= (key, message) => createHmac('sha256', key).update(message).digest();
 
 export { createFileSpool } from './fileSpool';

@@ -1,51 +1,58 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Pool } from 'undici';
 
-// Keep-alive agents of our own: idle sockets are unref'd by Node, so they never hold a process.
-const agents = {
-  http: new HttpAgent({ keepAlive: true, maxSockets: 16 }),
-  https: new HttpsAgent({ keepAlive: true, maxSockets: 16 }),
-};
+/** Connections per backend origin (the transport's concurrency bounds what is used). */
+const MAX_CONNECTIONS = 64;
+const MAX_CACHED_URLS = 64;
+
+// One keep-alive pool per origin. undici unrefs idle sockets, so they never hold a process.
+const pools = new Map<string, Pool>();
+// The transport posts to one URL: parse it once.
+const targets = new Map<string, { pool: Pool; path: string }>();
 
 /**
- * The part of `fetch` the transport uses, on `node:http(s)` with keep-alive agents. The node
- * entry installs it as the transport's default: undici's `fetch` costs several times more CPU
- * per request, which on a busy server starves delivery (see BENCHMARKS.md, error path).
+ * The part of `fetch` the transport uses, on undici's `Pool.request` with keep-alive
+ * connections per origin. The node entry installs it as the transport's default: it costs about
+ * half the CPU per envelope of a `node:http` request and a small fraction of undici's `fetch`,
+ * which on a busy server is what decides whether delivery keeps up (see BENCHMARKS.md, error
+ * path). The body is read before the promise resolves, so the connection is free again.
  */
-export function nodeHttpFetch(url: string, init: RequestInit = {}): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    const target = new URL(url);
-    const https = target.protocol === 'https:';
-    const body = init.body as Uint8Array | undefined;
-    const headers: Record<string, string | number> = {
-      ...(init.headers as Record<string, string> | undefined),
-    };
-    if (body) headers['Content-Length'] = body.length;
-    const options = {
-      method: init.method ?? 'GET',
-      headers,
-      agent: https ? agents.https : agents.http,
-      signal: init.signal ?? undefined,
-    };
-    const onResponse = (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => resolve(responseOf(res, Buffer.concat(chunks))));
-    };
-    const req = https
-      ? httpsRequest(target, options, onResponse)
-      : httpRequest(target, options, onResponse);
-    req.on('error', reject);
-    req.end(body);
+export async function nodeHttpFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  const { pool, path } = targetOf(url);
+  const answer = await pool.request({
+    path,
+    method: (init.method ?? 'GET') as 'GET',
+    headers: (init.headers ?? {}) as Record<string, string>,
+    body: (init.body ?? null) as Uint8Array | null,
+    ...(init.signal ? { signal: init.signal } : {}),
   });
+  const body = await answer.body.arrayBuffer();
+  return responseOf(answer.statusCode, answer.headers, body);
 }
 
-function responseOf(res: IncomingMessage, body: Buffer): Response {
-  const status = res.statusCode ?? 0;
+function targetOf(url: string): { pool: Pool; path: string } {
+  let target = targets.get(url);
+  if (!target) {
+    const parsed = new URL(url);
+    let pool = pools.get(parsed.origin);
+    if (!pool) {
+      pool = new Pool(parsed.origin, { connections: MAX_CONNECTIONS });
+      pools.set(parsed.origin, pool);
+    }
+    target = { pool, path: `${parsed.pathname}${parsed.search}` };
+    if (targets.size >= MAX_CACHED_URLS) targets.clear();
+    targets.set(url, target);
+  }
+  return target;
+}
+
+function responseOf(
+  status: number,
+  raw: Record<string, string | string[] | undefined>,
+  body: ArrayBuffer,
+): Response {
   const headers = {
     get(name: string): string | null {
-      const value = res.headers[name.toLowerCase()];
+      const value = raw[name.toLowerCase()];
       if (value === undefined) return null;
       return Array.isArray(value) ? value.join(', ') : String(value);
     },
@@ -54,8 +61,7 @@ function responseOf(res: IncomingMessage, body: Buffer): Response {
     status,
     ok: status >= 200 && status < 300,
     headers,
-    arrayBuffer: async () =>
-      body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer,
+    arrayBuffer: async () => body,
   };
   return response as unknown as Response;
 }

@@ -75,7 +75,8 @@ export class ServerClient extends Client {
         contextLines: this.options.contextLines,
         deadline,
       });
-      if (!(await settleWithin([work], SOURCE_FRAMES_TIMEOUT_MS)))
+      // `undefined`: done already (frames seen before), so no timer for this event.
+      if (work && !(await settleWithin([work], SOURCE_FRAMES_TIMEOUT_MS)))
         debugWarn('reading source maps and context lines took too long; frames sent as parsed');
     } catch (err) {
       debugWarn('could not improve stack frames; sent as parsed', err);

@@ -42,6 +42,7 @@ export const MAX_MAP_BYTES = 20_000_000;
 const MAX_MAPPED_FILES_PER_EVENT = 20;
 const MAX_CACHED_MAPS = 16;
 const MAX_CACHED_SOURCES = 32;
+const MAX_CACHED_FRAME_SETS = 256;
 const MAX_LINE_CHARS = 150;
 const SNIP_WINDOW = 140;
 
@@ -90,12 +91,22 @@ class Lru<K, V> {
 const maps = new Lru<string, Promise<LoadedMap | null>>(MAX_CACHED_MAPS);
 const sources = new Lru<string, Promise<string[] | null>>(MAX_CACHED_SOURCES);
 const packageNames = new Map<string, Promise<string | undefined>>();
+/** Improved frames (per exception value; `null` = no frames) of one set of parsed frames. */
+interface Improved {
+  /** Settles once the frames are improved. */
+  pending: Promise<(StackFrame[] | null)[]>;
+  /** The improved frames once `pending` settled. */
+  frames?: (StackFrame[] | null)[] | undefined;
+}
+/** Improved frames by what they were made from ({@link framesKey}). */
+const improvedFrames = new Lru<string, Improved>(MAX_CACHED_FRAME_SETS);
 
-/** Forgets every cached map and source (tests; a long-lived process never needs it). */
+/** Forgets every cached map, source and improved stack (tests; a long-lived process never needs it). */
 export function clearSourceFrameCaches(): void {
   maps.clear();
   sources.clear();
   packageNames.clear();
+  improvedFrames.clear();
 }
 
 /**
@@ -103,15 +114,67 @@ export function clearSourceFrameCaches(): void {
  * in-app ones. Never throws; frames it cannot improve are left as they are. The event's
  * `exception` is replaced (not mutated), so a caller's `captureEvent` object stays untouched.
  */
-export async function applySourceFrames(
+export function applySourceFrames(
   event: Event,
   options: SourceFrameOptions = {},
-): Promise<void> {
+): Promise<void> | undefined {
   const values = event.exception?.values;
-  if (!Array.isArray(values) || values.length === 0) return;
+  if (!Array.isArray(values) || values.length === 0) return undefined;
   const root = rootDir(options.root);
   const wanted = options.contextLines ?? CONTEXT_LINES;
   const lines = Number.isFinite(wanted) ? Math.max(0, Math.min(50, Math.floor(wanted))) : 0;
+  // The same failure repeats: its frames are improved once (the result depends only on the
+  // parsed frames, the root and the number of lines), and every later event gets copies.
+  let key: string | undefined;
+  try {
+    key = framesKey(values, root, lines);
+  } catch {
+    key = undefined; // a throwing getter (captureEvent's own frames): not cached
+  }
+  let improved = key === undefined ? undefined : improvedFrames.get(key);
+  if (improved?.frames) {
+    // Already known: applied now, no waiting (and no timer) in the client.
+    if (options.deadline === undefined || Date.now() <= options.deadline)
+      replaceFrames(event, values, improved.frames);
+    return undefined;
+  }
+  if (!improved) {
+    const entry: Improved = { pending: improveAll(values, root, lines) };
+    entry.pending.then(
+      (frames) => {
+        entry.frames = frames;
+      },
+      () => undefined, // the caller sees the rejection; nothing to record
+    );
+    improved = entry;
+    if (key !== undefined) improvedFrames.set(key, entry);
+  }
+  return improved.pending.then((frames) => {
+    if (options.deadline !== undefined && Date.now() > options.deadline) return;
+    replaceFrames(event, values, frames);
+  });
+}
+
+function replaceFrames(
+  event: Event,
+  values: ExceptionValue[],
+  improved: (StackFrame[] | null)[],
+): void {
+  const out = values.map((value, v) => {
+    const frames = improved[v];
+    return frames
+      ? { ...value, stacktrace: { ...value.stacktrace, frames: copyFrames(frames) } }
+      : value;
+  });
+  event.exception = { ...event.exception, values: out };
+}
+
+/** Improved copies of every value's frames (the input is not changed); `null` where none. */
+async function improveAll(
+  values: ExceptionValue[],
+  root: string,
+  lines: number,
+): Promise<(StackFrame[] | null)[]> {
   const budget = {
     maps: MAX_MAPPED_FILES_PER_EVENT,
     files: lines > 0 ? MAX_CONTEXT_FILES_PER_EVENT : 0,
@@ -119,13 +182,12 @@ export async function applySourceFrames(
   };
   const seenMapFiles = new Set<string>();
   const seenContextFiles = new Set<string>();
-  const out: ExceptionValue[] = [];
+  const out: (StackFrame[] | null)[] = [];
   // The thrown exception is last; its frames, newest (last) first, get the budgets first.
   for (let v = values.length - 1; v >= 0; v--) {
-    const value = values[v] as ExceptionValue;
-    const frames = value?.stacktrace?.frames;
+    const frames = values[v]?.stacktrace?.frames;
     if (!Array.isArray(frames)) {
-      out[v] = value;
+      out[v] = null;
       continue;
     }
     const copies = frames.map((frame) => ({ ...frame }));
@@ -136,10 +198,73 @@ export async function applySourceFrames(
         // A frame that cannot be improved stays as parsed.
       }
     }
-    out[v] = { ...value, stacktrace: { ...value.stacktrace, frames: copies } };
+    out[v] = copies;
   }
-  if (options.deadline !== undefined && Date.now() > options.deadline) return;
-  event.exception = { ...event.exception, values: out };
+  return out;
+}
+
+/** Fresh frames for one event (the cached ones are never handed out: `beforeSend` may edit). */
+function copyFrames(frames: StackFrame[]): StackFrame[] {
+  return frames.map((frame) => {
+    const copy = { ...frame };
+    if (frame.pre_context) copy.pre_context = [...frame.pre_context];
+    if (frame.post_context) copy.post_context = [...frame.post_context];
+    return copy;
+  });
+}
+
+/** The fields a parsed frame has; frames with anything else (`captureEvent`'s own) are not cached. */
+const PARSED_FIELDS = new Set(['filename', 'function', 'in_app', 'abs_path', 'lineno', 'colno']);
+
+/**
+ * An unambiguous key for the frames of every value (each field length- or type-prefixed), with
+ * the root and context lines; `undefined` when a frame has other fields or unexpected types.
+ */
+function framesKey(values: ExceptionValue[], root: string, lines: number): string | undefined {
+  let key = `${lines};${root.length}:${root}`;
+  for (const value of values) {
+    const frames = value?.stacktrace?.frames;
+    if (!Array.isArray(frames)) {
+      key += '|-';
+      continue;
+    }
+    key += `|${frames.length}`;
+    for (const frame of frames) {
+      if (typeof frame !== 'object' || frame === null) return undefined;
+      for (const field in frame) if (!PARSED_FIELDS.has(field)) return undefined;
+      const sameAbs = frame.abs_path !== undefined && frame.abs_path === frame.filename;
+      for (const part of [
+        frame.filename,
+        frame.function,
+        frame.in_app,
+        sameAbs ? null : frame.abs_path,
+        frame.lineno,
+        frame.colno,
+      ]) {
+        const encoded = keyPart(part);
+        if (encoded === undefined) return undefined;
+        key += encoded;
+      }
+    }
+  }
+  return key;
+}
+
+function keyPart(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return `s${value.length}:${value}`;
+    case 'number':
+      return `n${value};`;
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'undefined':
+      return 'u';
+    case 'object':
+      return value === null ? '=' : undefined;
+    default:
+      return undefined;
+  }
 }
 
 async function improveFrame(

@@ -35,8 +35,16 @@ export interface TransportOptions {
   recordDropped?:
     | ((reason: DiscardReason, category: DataCategory, quantity?: number) => void)
     | undefined;
-  /** Parallel requests. @default 8 */
+  /** Parallel requests while few envelopes wait. @default 8 */
   concurrency?: number | undefined;
+  /**
+   * Parallel requests while a backlog waits (more than 50 envelopes queued) and the backend
+   * answers (never while retrying after a failure, so an outage is probed as gently): on a busy server
+   * each request waits for event-loop turns, so delivery is latency-bound and more requests in
+   * flight keep it up with the errors thrown.
+   * @default 32, or `concurrency` when that is set
+   */
+  maxConcurrency?: number | undefined;
   /** Per-request timeout. @default 10000 */
   requestTimeoutMs?: number | undefined;
   /** Attempts per in-memory envelope before it is dropped. @default 10 */
@@ -66,6 +74,8 @@ type Outcome = 'sent' | 'dropped' | 'retry';
 
 const DEFAULT_MAX_QUEUE = 10_000;
 const DEFAULT_MAX_QUEUE_BYTES = 32 * 1024 * 1024;
+/** Queued envelopes above which the transport sends with `maxConcurrency` requests. */
+export const BACKLOG_THRESHOLD = 50;
 const BASE_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
 
@@ -170,8 +180,16 @@ class HttpTransport implements Transport {
   }
 
   private pump(): void {
-    const concurrency = this.options.concurrency ?? 8;
-    while (!this.closed && this.inFlight < concurrency && !this.isBackingOff()) {
+    const base = this.options.concurrency ?? 8;
+    const max = this.options.maxConcurrency ?? this.options.concurrency ?? 32;
+    while (
+      !this.closed &&
+      this.inFlight <
+        (this.queue.length > BACKLOG_THRESHOLD && this.failures === 0
+          ? Math.max(base, max)
+          : base) &&
+      !this.isBackingOff()
+    ) {
       const item = this.queue.shift();
       if (!item) break;
       this.queuedBytes -= item.envelope.body.length;

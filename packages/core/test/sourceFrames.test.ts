@@ -348,6 +348,75 @@ describe('unreadable sources are skipped silently', () => {
   });
 });
 
+describe('the same failure repeats: frames improved once, per stack', () => {
+  it('each event gets its own copy of its own frames; a different error gets its own', async () => {
+    clearSourceFrameCaches();
+    const app = requireNative(join(fixtures, 'built', 'linked.cjs')) as App;
+    let seen = 0;
+    init({
+      dsn: sink.dsn,
+      root: coreRoot,
+      // The first event's frames are edited in place: later events must not see the edit.
+      beforeSend: (event) => {
+        if (seen++ === 0) {
+          for (const frame of event.exception?.values?.at(-1)?.stacktrace?.frames ?? []) {
+            frame.function = 'edited';
+            frame.pre_context?.splice(0, 7, 'edited');
+          }
+        }
+        return event;
+      },
+    });
+    // Two throws from one call site (the same stack), then one from another call path.
+    for (let i = 0; i < 2; i++) captureException(thrownBy(() => app.runCheckout(negative)));
+    expect(await flush(5000)).toBe(true);
+    captureException(thrownBy(() => app.checkoutTotal(negative)));
+    expect(await flush(5000)).toBe(true);
+    const events = sink.events() as Event[];
+    expect(events).toHaveLength(3);
+    const frames = events.map((e) => inApp(e.exception?.values?.at(-1)?.stacktrace?.frames ?? []));
+    expect(frames[0]?.at(-1)?.function).toBe('edited');
+    expectThrowingFrame(frames[1]?.at(-1));
+    expect(frames[1]?.at(-2)?.function).toBe('Object.runCheckout');
+    // Called directly, V8 names the receiver: `Object.checkoutTotal`.
+    expect(frames[2]?.at(-1)).toMatchObject({
+      function: 'Object.checkoutTotal',
+      lineno: throwLine,
+      context_line: appLines[throwLine - 1],
+    });
+    expect(frames[2]?.some((f) => f.function === 'Object.runCheckout')).toBe(false);
+  });
+
+  it('frames differing only in their line get the context of their own line', async () => {
+    clearSourceFrameCaches();
+    const at = (lineno: number): Event => ({
+      exception: {
+        values: [{ stacktrace: { frames: [{ filename: appTs, lineno, in_app: true }] } }],
+      },
+    });
+    const [first, second, again] = [at(throwLine), at(callLine), at(throwLine)];
+    for (const event of [first, second, again]) await applySourceFrames(event, { root: coreRoot });
+    const top = (e: Event) => e.exception?.values?.[0]?.stacktrace?.frames?.[0];
+    expect(top(first)?.context_line).toBe(appLines[throwLine - 1]);
+    expect(top(second)?.context_line).toBe(appLines[callLine - 1]);
+    expect(top(again)).toEqual(top(first));
+    expect(top(again)).not.toBe(top(first));
+  });
+
+  it('frames with fields the parser never writes are improved on their own, not from the cache', async () => {
+    clearSourceFrameCaches();
+    const frame = { filename: appTs, lineno: throwLine, in_app: true };
+    const plain: Event = { exception: { values: [{ stacktrace: { frames: [{ ...frame }] } }] } };
+    // Sentry's `vars` (not in our type): a captureEvent frame may carry anything.
+    const withVars = { ...frame, vars: { total: -5 } } as StackFrame;
+    const own: Event = { exception: { values: [{ stacktrace: { frames: [withVars] } }] } };
+    await applySourceFrames(plain, { root: coreRoot });
+    await applySourceFrames(own, { root: coreRoot });
+    const top = own.exception?.values?.[0]?.stacktrace?.frames?.[0];
+    expect(top).toMatchObject({ vars: { total: -5 }, context_line: appLines[throwLine - 1] });
+  });
+});
+
 describe('off the caller path', () => {
   it('captureException reads no file before it returns', async () => {
     clearSourceFrameCaches();

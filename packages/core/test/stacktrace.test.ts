@@ -84,6 +84,21 @@ describe('parseStackFrames', () => {
     ]);
   });
 
+  it('parses a repeated stack once but hands out copies; another stack gets its own frames', () => {
+    const stack = 'Error: boom\n    at fail (/srv/app/a.js:3:9)\n    at main (/srv/app/b.js:7:1)';
+    const first = parseStackFrames(stack);
+    (first[0] as StackFrame).function = 'edited';
+    first.pop();
+    const again = parseStackFrames(stack);
+    expect(again.map((f) => [f.function, f.lineno])).toEqual([
+      ['main', 7],
+      ['fail', 3],
+    ]);
+    // Same text but for one line number: a different failure.
+    const other = parseStackFrames(stack.replace('a.js:3:9', 'a.js:4:9'));
+    expect(other.map((f) => f.lineno)).toEqual([7, 4]);
+  });
+
   it('returns no frames for garbage', () => {
     expect(parseStackFrames(undefined)).toEqual([]);
     expect(parseStackFrames('no frames here\nat')).toEqual([]);
@@ -108,6 +123,13 @@ describe('parseStackFrames in the browser (page at https://shop.example)', () =>
   const inBrowser = () => vi.stubGlobal('location', { origin: 'https://shop.example' });
   afterEach(() => {
     vi.unstubAllGlobals();
+  });
+
+  it('a stack parsed before on Node is parsed again for the page (in_app depends on the origin)', () => {
+    const stack = `Error: x\n    at send (${BUS}:1:200)`;
+    expect(parseStackFrames(stack)[0]?.in_app).toBe(true);
+    inBrowser();
+    expect(parseStackFrames(stack)[0]?.in_app).toBe(false);
   });
 
   it('Firefox: nested anonymous functions, prototype methods, Function and eval code', () => {

@@ -242,6 +242,35 @@ describe('transport: answers', () => {
   });
 });
 
+describe('transport: parallel requests', () => {
+  it('8 at a time while few envelopes wait', async () => {
+    answer(() => 'hang'); // every request held: what is in flight is what was started
+    start({ sendClientReports: false });
+    for (let i = 0; i < 20; i++) captureMessage(`few ${i}`);
+    await vt.run(Promise.resolve());
+    await vt.settle();
+    expect(requests).toBe(8);
+  });
+
+  it('a backlog of more than 50 is sent 32 at a time', async () => {
+    answer(() => 'hang');
+    start({ sendClientReports: false });
+    for (let i = 0; i < 200; i++) captureMessage(`backlog ${i}`);
+    await vt.run(Promise.resolve());
+    await vt.settle();
+    expect(requests).toBe(32);
+  });
+
+  it('an explicit concurrency stays the limit under a backlog', async () => {
+    answer(() => 'hang');
+    start({ sendClientReports: false }, { concurrency: 2 });
+    for (let i = 0; i < 200; i++) captureMessage(`limited ${i}`);
+    await vt.run(Promise.resolve());
+    await vt.settle();
+    expect(requests).toBe(2);
+  });
+});
+
 describe('transport: outages', () => {
   it('after a 30-second outage and recovery, every queued event arrives exactly once', async () => {
     await sink.stop();

@@ -2,10 +2,18 @@
 // its own server only fills X-Forwarded-For when the client did not send one — so a client could
 // write it. This server appends the socket's address, the way a real front proxy does, and the
 // app tells @x/next to trust exactly that one hop (`trustProxy: 1`; 2 with TRUST_PROXY=1).
-// Environment: PORT (3003), HOST (127.0.0.1), X_DSN, X_SEND_DEFAULT_PII (true), TRUST_PROXY.
+// Environment: PORT (3003), HOST (127.0.0.1), X_DSN, X_SEND_DEFAULT_PII (true), TRUST_PROXY,
+// OTEL_EXPORTER_OTLP_ENDPOINT (off; set, OpenTelemetry traces go there — otel.mjs).
 import { createServer } from 'node:http';
-import { close } from '@x/next';
-import next from 'next';
+
+// Tracing starts before Next loads, so that the http instrumentation sees every request.
+const stopTracing = process.env.OTEL_EXPORTER_OTLP_ENDPOINT
+  ? (await import('./otel.mjs')).startTracing({
+      sendDefaultPii: (process.env.X_SEND_DEFAULT_PII ?? 'true') !== 'false',
+    })
+  : undefined;
+const { close } = await import('@x/next');
+const { default: next } = await import('next');
 
 const port = Number(process.env.PORT ?? 3003);
 const hostname = process.env.HOST ?? '127.0.0.1';
@@ -30,7 +38,7 @@ server.listen(port, hostname, () => {
 // carrier, so this copy of @x/next closes the one Next's bundles initialized), then exit.
 const shutdown = () => {
   server.close();
-  void close(2000).finally(() => process.exit(0));
+  void Promise.allSettled([close(2000), stopTracing?.()]).finally(() => process.exit(0));
 };
 process.once('SIGTERM', shutdown);
 process.once('SIGINT', shutdown);

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type EnvelopeTap, startEnvelopeTap } from '@x/test-kit/envelope-tap';
+import { type OtlpReceiver, startOtlpReceiver } from '@x/test-kit/otlp-receiver';
 import { type Started, startAppProcess, startInboxProcess } from '@x/test-kit/processes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accounts } from './accounts.js';
@@ -360,6 +361,103 @@ export function describeDemoContract(name: string, entry: string): void {
       const elsewhere = await boom(other, 'carol');
       expect(elsewhere.user_key).toMatch(/^id:px_[0-9a-f]{32}$/);
       expect(elsewhere.user_key).not.toBe(reference.user_key);
+    }, 60_000);
+  });
+
+  describe(`${name}: trace context (OpenTelemetry and traceparent)`, () => {
+    let inbox: Started & { dsn: string };
+    let receiver: OtlpReceiver;
+    const apps: Started[] = [];
+    beforeAll(async () => {
+      inbox = await startInboxProcess();
+      receiver = await startOtlpReceiver();
+    }, 60_000);
+    afterAll(async () => {
+      await Promise.all(apps.map((a) => a.stop()));
+      await receiver?.close();
+      await inbox?.stop();
+    });
+    const SERVER = 2; // OTLP SpanKind SERVER
+    const traced = (env: Record<string, string> = {}) =>
+      startAppProcess(entry, {
+        X_DSN: inbox.dsn,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+        ...env,
+      });
+    /** The trace context of the next stored event, after `hit` made one. */
+    async function traceOfNextEvent(hit: () => Promise<Response>) {
+      const before = (await eventsIn(inbox.url, 0, 0)).length;
+      expect((await hit()).status).toBe(500);
+      const [event] = (await eventsIn(inbox.url, before + 1)).slice(before);
+      const full = (await (await fetch(`${inbox.url}/api/events/${event?.id}`)).json()) as {
+        event: { contexts?: { trace?: { trace_id: string; span_id: string } } };
+      };
+      return { user: event?.user, trace: full.event.contexts?.trace };
+    }
+
+    it('the server span of a logged-in /boom carries the user; the event carries its trace', async () => {
+      const app = await traced();
+      apps.push(app);
+      const token = await tokenFor(app.url, 'alice');
+      const { user, trace } = await traceOfNextEvent(() =>
+        fetch(`${app.url}/boom`, { headers: bearer(token) }),
+      );
+      expect(user?.id).toBe('u-alice');
+      expect(trace?.trace_id).toMatch(/^[0-9a-f]{32}$/);
+      const inTrace = () => receiver.spans.filter((s) => s.traceId === trace?.trace_id);
+      await receiver.waitFor(() =>
+        inTrace().some((s) => s.kind === SERVER && s.attributes['user.id'] === 'u-alice'),
+      );
+      // The event's span is a span of that trace (the server span or one inside it).
+      await receiver.waitFor(() => inTrace().some((s) => s.spanId === trace?.span_id));
+      const server = inTrace().find((s) => s.kind === SERVER && s.attributes['user.id']);
+      // X_SEND_DEFAULT_PII defaults to true: the username, email and IP go on the span too.
+      expect(server?.attributes).toMatchObject({
+        'user.name': 'alice',
+        'user.email': accounts.find((a) => a.username === 'alice')?.email,
+        'client.address': '127.0.0.1',
+      });
+    }, 60_000);
+
+    it('with X_SEND_DEFAULT_PII=false: user.id only — no user.email, user.name or client.address on spans', async () => {
+      const app = await traced({ X_SEND_DEFAULT_PII: 'false' });
+      apps.push(app);
+      const token = await tokenFor(app.url, 'carol');
+      const { trace } = await traceOfNextEvent(() =>
+        fetch(`${app.url}/boom`, { headers: bearer(token) }),
+      );
+      await receiver.waitFor((spans) =>
+        spans.some(
+          (s) => s.traceId === trace?.trace_id && s.kind === SERVER && s.attributes['user.id'],
+        ),
+      );
+      // Every span of this app's requests (found by their server spans' port).
+      const port = Number(new URL(app.url).port);
+      const traces = new Set(
+        receiver.spans.filter((s) => s.attributes['server.port'] === port).map((s) => s.traceId),
+      );
+      expect(traces.size).toBeGreaterThanOrEqual(2); // the login and /boom
+      const ours = receiver.spans.filter((s) => traces.has(s.traceId));
+      for (const span of ours)
+        for (const key of ['user.email', 'user.name', 'client.address'])
+          expect(span.attributes, `${span.name}: ${key}`).not.toHaveProperty(key);
+    }, 60_000);
+
+    it('without OpenTelemetry: /boom with a traceparent header is stored under that trace', async () => {
+      const app = await startAppProcess(entry, { X_DSN: inbox.dsn });
+      apps.push(app);
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const { trace } = await traceOfNextEvent(() =>
+        fetch(`${app.url}/boom`, {
+          headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+        }),
+      );
+      expect(trace).toEqual({
+        trace_id: traceId,
+        span_id: expect.stringMatching(/^[0-9a-f]{16}$/),
+        parent_span_id: '00f067aa0ba902b7',
+      });
     }, 60_000);
   });
 }

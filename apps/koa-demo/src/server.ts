@@ -1,13 +1,20 @@
 // koa-demo: environment PORT (3001), X_DSN (the local inbox), X_SEND_DEFAULT_PII (true),
-// TRUST_PROXY (off), JWT_SECRET, X_SPOOL_DIR (off), X_PSEUDONYMIZE_KEY (off).
+// TRUST_PROXY (off), JWT_SECRET, X_SPOOL_DIR (off), X_PSEUDONYMIZE_KEY (off),
+// OTEL_EXPORTER_OTLP_ENDPOINT (off; set, OpenTelemetry traces go there — src/otel.ts).
 import type { AddressInfo } from 'node:net';
 import { close, init } from '@x/koa';
-import { createApp } from './app';
 
 const env = process.env;
+const sendDefaultPii = (env.X_SEND_DEFAULT_PII ?? 'true') !== 'false';
+// Tracing starts before the app's modules load, so that its instrumentations see them.
+const stopTracing = env.OTEL_EXPORTER_OTLP_ENDPOINT
+  ? (await import('./otel')).startTracing({ sendDefaultPii })
+  : undefined;
+const { createApp } = await import('./app');
+
 init({
   dsn: env.X_DSN ?? 'http://xinboxdevkey@127.0.0.1:8969/1',
-  sendDefaultPii: (env.X_SEND_DEFAULT_PII ?? 'true') !== 'false',
+  sendDefaultPii,
   release: 'koa-demo@0.1.0',
   serverName: 'koa-demo',
   environment: 'development',
@@ -31,7 +38,7 @@ const server = app.listen(Number(env.PORT ?? 3001), env.HOST ?? '127.0.0.1', () 
 // Stop taking requests, deliver what was captured, then exit.
 const shutdown = () => {
   server.close();
-  void close(2000).finally(() => process.exit(0));
+  void Promise.allSettled([close(2000), stopTracing?.()]).finally(() => process.exit(0));
 };
 process.once('SIGTERM', shutdown);
 process.once('SIGINT', shutdown);

@@ -1,9 +1,19 @@
 // nest-demo: environment PORT (3002), X_DSN (the local inbox), X_SEND_DEFAULT_PII (true),
-// TRUST_PROXY (off), JWT_SECRET, X_PSEUDONYMIZE_KEY (off).
+// TRUST_PROXY (off), JWT_SECRET, X_PSEUDONYMIZE_KEY (off),
+// OTEL_EXPORTER_OTLP_ENDPOINT (off; set, OpenTelemetry traces go there — src/otel.ts).
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AppModule } from './app.module.js';
+
+// Tracing starts before Nest and the app load, so that its instrumentations see them; on
+// SIGTERM/SIGINT it exports what it holds while Nest's shutdown hooks close the app and @x.
+if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+  const stop = (await import('./otel.js')).startTracing({
+    sendDefaultPii: (process.env.X_SEND_DEFAULT_PII ?? 'true') !== 'false',
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void stop());
+}
+const { NestFactory } = await import('@nestjs/core');
+const { AppModule } = await import('./app.module.js');
 
 const app = await NestFactory.create<NestExpressApplication>(AppModule, {
   logger: ['warn', 'error'],

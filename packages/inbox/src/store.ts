@@ -248,11 +248,12 @@ export class InboxStore {
     const text = (value: unknown) => (typeof value === 'string' ? value : null);
     const transaction = text(event.transaction);
 
+    // Positional parameters (`?`; better-sqlite3 has no `?NNN`): binding by name costs a lookup per
+    // name on every call.
     const issue = this.sql(
       `INSERT INTO issues (project_id, hash, title, culprit, level, first_seen, last_seen,
            event_count, release, server_name, last_event_id, transaction_name)
-         VALUES (@project, @hash, @title, @culprit, @level, @received, @received, 1, @release, @server, @id,
-           @transaction)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
          ON CONFLICT (project_id, hash) DO UPDATE SET
            event_count = event_count + 1,
            first_seen = min(first_seen, excluded.first_seen),
@@ -261,18 +262,19 @@ export class InboxStore {
            release = excluded.release, server_name = excluded.server_name,
            last_event_id = excluded.last_event_id, transaction_name = excluded.transaction_name
          RETURNING id`,
-    ).get({
-      project: projectId,
-      hash: grouping.hash,
-      title: grouping.title,
-      culprit: grouping.culprit,
+    ).get(
+      projectId,
+      grouping.hash,
+      grouping.title,
+      grouping.culprit,
       level,
       received,
-      release: text(event.release),
-      server: text(event.server_name),
+      received,
+      text(event.release),
+      text(event.server_name),
       id,
       transaction,
-    }) as { id: number };
+    ) as { id: number };
 
     this.sql(
       `INSERT INTO events (id, project_id, issue_id, received, timestamp, level, title, user_key, user_json,

@@ -8,9 +8,6 @@ import type { SqliteDatabase } from './sqlite';
  */
 export const SCHEMA_VERSION = 3;
 
-/** WAL pages (4 KiB each) after which a commit checkpoints the WAL into the database file. */
-export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
-
 /** The tables as the current version creates them. */
 const TABLES = `
 CREATE TABLE IF NOT EXISTS issues (
@@ -110,10 +107,6 @@ export function migrate(db: SqliteDatabase): void {
   db.exec('PRAGMA secure_delete = ON');
   // Sorts (an issue's users by their event count) in memory rather than in a temporary file.
   db.exec('PRAGMA temp_store = MEMORY');
-  // A checkpoint (copying the WAL into the database file, with two fsyncs) runs inside the COMMIT
-  // that crosses this many WAL pages (40 MB; SQLite's default is 1,000), blocking ingest while the
-  // disk syncs: fewer of them, and a page rewritten by many groups is copied once.
-  db.exec(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
   const version = Number(db.prepare('PRAGMA user_version').get()?.user_version ?? 0);
   if (version > SCHEMA_VERSION) {
     throw new Error(

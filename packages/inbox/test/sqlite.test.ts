@@ -3,7 +3,7 @@
 // reported in one line that says what to do.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,6 @@ import {
   SqliteUnavailableError,
   sqliteLoadError,
 } from '../src/index';
-import { WAL_AUTOCHECKPOINT_PAGES } from '../src/schema';
 import { newEventId } from './helpers';
 import { cleanEnv } from './installFixture';
 import { SCHEMA_V1_DDL } from './schemaV1';
@@ -257,31 +256,6 @@ describe.each<SqliteDriverName>(['better-sqlite3', 'node:sqlite'])('InboxStore o
       const again = new InboxStore(file, { driver });
       expect(again.counts()).toEqual({ events: 5, issues: 3, client_reports: 0 });
       again.close();
-    },
-  );
-  it.skipIf(reason !== undefined)(
-    title('checkpoints after 10,000 WAL pages, not 1,000: until then the file is not rewritten'),
-    () => {
-      const file = join(dir, `${driver}-wal.db`);
-      const inbox = new InboxStore(file, { driver });
-      try {
-        const filler = 'x'.repeat(16_000);
-        for (let i = 0; i < 400; i++) store(inbox, { message: `boom ${i}`, extra: { filler } });
-        // About 2,000 pages went through the WAL: past SQLite's default threshold (1,000 pages),
-        // which would have copied them into the database file, and under the inbox's.
-        expect(WAL_AUTOCHECKPOINT_PAGES).toBeGreaterThan(2_000);
-        expect(statSync(`${file}-wal`).size).toBeGreaterThan(1_000 * 4096);
-        expect(statSync(file).size).toBeLessThan(1_000 * 4096);
-        // Committed is committed: another connection reads every event from the WAL.
-        const reader = openSqlite(file, { driver });
-        try {
-          expect(reader.prepare('SELECT count(*) AS n FROM events').get()?.n).toBe(400);
-        } finally {
-          reader.close();
-        }
-      } finally {
-        inbox.close();
-      }
     },
   );
   it.skipIf(reason !== undefined)(

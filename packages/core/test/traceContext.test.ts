@@ -9,8 +9,10 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import Ajv from 'ajv';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sentryEventSchema } from '../../test-kit/src/sentryEventSchema.mjs';
 import { runRequest, runRequestCapturing } from '../src/internal';
 import { captureException, captureMessage, flush, init, setUser } from '../src/node';
 import { parseSentryTrace, parseTraceparent } from '../src/traceContext';
@@ -20,8 +22,19 @@ const sink = useSharedSink(500);
 const OTEL_API = Symbol.for('opentelemetry.js.api.1');
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT = '00f067aa0ba902b7';
-const traces = () =>
+const allTraces = () =>
   sink.events().map((e) => (e.contexts as { trace?: Record<string, string> } | undefined)?.trace);
+/** Sentry's event schema (vendored in test-kit) for `contexts.trace`. */
+const validTrace = new Ajv({ strict: false, allErrors: true, logger: false }).compile({
+  $ref: '#/definitions/TraceContext',
+  definitions: (sentryEventSchema as { definitions: object }).definitions,
+});
+/** The events' trace contexts, each checked against Sentry's schema. */
+const traces = () =>
+  allTraces().map((trace) => {
+    if (trace) expect(validTrace(trace), JSON.stringify(validTrace.errors)).toBe(true);
+    return trace;
+  });
 /** The trace context of the event captured from `new Error(message)` (events arrive in any order). */
 const traceOf = (message: string) =>
   (
@@ -225,6 +238,8 @@ describe('with OpenTelemetry (real SDK, registered globally)', () => {
     const [inServer, inChild, outside] = ['in the server span', 'in a child span', 'no span'].map(
       traceOf,
     );
+    for (const trace of [inServer, inChild])
+      expect(validTrace(trace), JSON.stringify(validTrace.errors)).toBe(true);
     expect(inServer).toEqual({
       trace_id: server?.spanContext().traceId,
       span_id: server?.spanContext().spanId,

@@ -5,18 +5,21 @@ import { startServer } from './lib/server.mjs';
 
 /**
  * The variants measured per framework; the first is the baseline. `als` (Koa, request path only)
- * is the floor of any per-request isolation: bare Koa plus one `AsyncLocalStorage.run` per request.
+ * is the floor of any per-request isolation: bare Koa plus one `AsyncLocalStorage.run` per request;
+ * `otel` / `otel+x` (request path only) are Koa traced by OpenTelemetry, without and with @x/koa.
  */
 export const FRAMEWORKS = {
-  koa: ['bare', 'als', 'x', 'sentry'],
+  koa: ['bare', 'als', 'x', 'sentry', 'otel', 'otel+x'],
   nest: ['bare', 'x', 'sentry'],
   'nest-fastify': ['bare', 'x', 'sentry'],
   next: ['bare', 'x'],
 };
 
-/** The variants of `framework` measured in `mode` (the `als` control only on the request path). */
+/** The variants of `framework` measured in `mode` (the controls only on the request path). */
 export const variantsOf = (framework, mode) =>
-  FRAMEWORKS[framework].filter((variant) => mode === 'hello' || variant !== 'als');
+  FRAMEWORKS[framework].filter(
+    (variant) => mode === 'hello' || (variant !== 'als' && !variant.startsWith('otel')),
+  );
 
 /** The request every load sends: an authenticated GET. */
 export const AUTH_HEADERS = { Authorization: 'Bearer token-7' };

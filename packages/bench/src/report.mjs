@@ -13,6 +13,8 @@ const LABELS = {
     als: 'Koa 3 + one AsyncLocalStorage.run per request (the floor)',
     x: '@x/koa',
     sentry: '@sentry/node + setupKoaErrorHandler',
+    otel: 'Koa 3 traced by OpenTelemetry (http + Koa instrumentation)',
+    'otel+x': 'the same + @x/koa (user on the server span)',
   },
   nest: {
     bare: 'Nest 12 / Express (bare)',
@@ -117,6 +119,17 @@ export function renderReport({
       const als = pick(paths, { mode: 'hello', framework, variant: 'als' });
       const vsFloor = summarize(x.map((r, i) => r.rps / als[i].rps)).median;
       const cpuOverFloor = summarize(x.map((r, i) => r.cpuUs - als[i].cpuUs)).median;
+      const otel = pick(paths, { mode: 'hello', framework, variant: 'otel' });
+      const otelX = pick(paths, { mode: 'hello', framework, variant: 'otel+x' });
+      if (otel.length && otelX.length) {
+        const withOtel = summarize(otelX.map((r, i) => r.rps / otel[i].rps)).median;
+        const cpu = summarize(otelX.map((r, i) => r.cpuUs - otel[i].cpuUs)).median;
+        targets.push([
+          'request path koa with OpenTelemetry on: @x added ÷ OpenTelemetry alone (issue 20; reported)',
+          `${withOtel.toFixed(2)}× (${cpu >= 0 ? '+' : ''}${cpu.toFixed(1)} µs CPU/req)`,
+          withOtel >= 0.95,
+        ]);
+      }
       targets.push([
         'request path koa: ≥ 0.95× bare req/s, or within 3 % of the AsyncLocalStorage floor',
         `${rps.toFixed(2)}× bare; ${vsFloor.toFixed(2)}× the floor (${cpuOverFloor >= 0 ? '+' : ''}${cpuOverFloor.toFixed(1)} µs CPU/req over it)`,

@@ -24,6 +24,7 @@ export function startServer({
   const [file, platform = ''] = SERVER_FILES[framework] ?? [framework];
   const args = ['--expose-gc', ...extraArgs];
   if (variant === 'sentry') args.push('--import', `${serversDir}sentryInit.mjs`);
+  if (variant.startsWith('otel')) args.push('--import', `${serversDir}otelInit.mjs`);
   args.push(`${serversDir}${file}.mjs`);
   const [cmd, argv] = onCpu(SERVER_CPU, node, args);
   const child = spawn(cmd, argv, {

@@ -1,11 +1,12 @@
-// Koa hello-world with per-request auth, in three variants: bare, @x/koa, @sentry/node.
+// Koa hello-world with per-request auth: bare, @x/koa, @sentry/node, the AsyncLocalStorage floor,
+// and with OpenTelemetry tracing (otelInit.mjs preloaded) without and with @x/koa (`otel`, `otel+x`).
 import Koa from 'koa';
 import { authenticate, config, fail, ready } from './common.mjs';
 
 const app = new Koa();
 app.silent = true; // no error log lines: the same for every variant
 let flush;
-if (config.variant === 'x') {
+if (config.variant === 'x' || config.variant === 'otel+x') {
   const x = await import('@x/koa');
   x.init({
     dsn: config.dsn,

@@ -1,7 +1,7 @@
 import type { ForwardingStats } from './forwarder';
 import type { GroupCommitStats } from './groupCommit';
 import { HttpError } from './httpError';
-import { eventIdParam, issueSort, parseUint } from './params';
+import { eventIdParam, issueSort, parseUint, traceIdParam } from './params';
 import type { Router } from './router';
 import type { InboxStore } from './store';
 
@@ -24,10 +24,12 @@ const MAX_LIMIT = 1000;
 /**
  * Adds the JSON API:
  * - `GET /api/health` — `{ status, version, uptime_s, events, issues, client_reports, skipped_items, refused, forwarding, ingest }`
- * - `GET /api/events?issue=&user=&since=&transaction=&limit=&cursor=` — `Page<EventSummary>`, newest first
- * - `GET /api/events/:id` — `EventDetail` (the stored event with `_meta`)
- * - `GET /api/issues?sort=last_seen|first_seen|events|users&transaction=&limit=&cursor=` — `Page<IssueSummary>`
- *   (`transaction`: issues with an event of that transaction)
+ * - `GET /api/events?issue=&user=&since=&transaction=&trace_id=&limit=&cursor=` — `Page<EventSummary>`,
+ *   newest first (`trace_id`: the events of one trace, across issues)
+ * - `GET /api/events/:id` — `EventDetail` (the stored event with `_meta`, its `trace_id` and `span_id`)
+ * - `GET /api/issues?sort=last_seen|first_seen|events|users&transaction=&trace_id=&limit=&cursor=` —
+ *   `Page<IssueSummary>` (`transaction`/`trace_id`: issues with an event of that transaction/trace;
+ *   a `trace_id` that is not 32 hex digits, or all zero, is a 400)
  * - `GET /api/issues/:id` — `IssueDetail` (with users affected and their event counts)
  * - `DELETE /api/users/:userKey` — erase the user: their events, per-issue rows and the issues
  *   left empty; `ErasedUser` (404 when no event has the key)
@@ -55,6 +57,7 @@ export function addApiRoutes(router: Router, deps: ApiDeps): void {
         user: q.get('user') ?? undefined,
         since: since(q.get('since')),
         transaction: q.get('transaction') || undefined,
+        traceId: traceIdParam(q.get('trace_id')),
         limit: limit(q.get('limit')),
         cursor: q.get('cursor') ?? undefined,
       }),
@@ -73,6 +76,7 @@ export function addApiRoutes(router: Router, deps: ApiDeps): void {
       body: deps.store.listIssues({
         sort: issueSort(q.get('sort')),
         transaction: q.get('transaction') || undefined,
+        traceId: traceIdParam(q.get('trace_id')),
         limit: limit(q.get('limit')),
         cursor: q.get('cursor') ?? undefined,
       }),

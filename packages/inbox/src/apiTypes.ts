@@ -18,10 +18,17 @@ export interface EventSummary {
   user: Record<string, unknown> | null;
   /** The event's `transaction`: the route it happened on (`GET /boom/:id`), or `null`. */
   transaction: string | null;
+  /**
+   * The event's trace (`contexts.trace.trace_id`: 32 lower-case hex digits), or `null` without a
+   * valid one (and for events stored before schema 4).
+   */
+  trace_id: string | null;
 }
 
 /** `GET /api/events/:id`: the summary plus the full stored event (with its `_meta`). */
 export interface EventDetail extends EventSummary {
+  /** The event's span (`contexts.trace.span_id`: 16 lower-case hex digits), or `null`. */
+  span_id: string | null;
   /** The event as stored, in Sentry's event format, plus `_meta` when something was dropped. */
   event: Record<string, unknown>;
 }

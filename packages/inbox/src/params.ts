@@ -1,6 +1,7 @@
 // Request parameters read the same way by the JSON API and the web UI.
 import type { IssueSort } from './apiTypes';
 import { HttpError } from './httpError';
+import { validTraceId } from './traceContext';
 
 /** The ways issues can be sorted (always descending), in the order the UI offers them. */
 const ISSUE_SORTS: readonly IssueSort[] = ['last_seen', 'first_seen', 'events', 'users'];
@@ -22,4 +23,19 @@ export function parseUint(raw: string | null | undefined): number | undefined {
 /** An event id from a URL: dashes (UUID form) removed, lower case, as stored. */
 export function eventIdParam(raw: string | undefined): string {
   return String(raw).replaceAll('-', '').toLowerCase();
+}
+
+/**
+ * A `trace_id` filter: `undefined` when absent or empty, the id lower-cased when it is 32 hex
+ * digits and not all zero, else a 400 saying so (the same check ingest applies to
+ * `contexts.trace.trace_id`).
+ */
+export function traceIdParam(raw: string | null | undefined): string | undefined {
+  const trimmed = raw?.trim();
+  if (!trimmed) return undefined;
+  const traceId = validTraceId(trimmed);
+  if (traceId === undefined) {
+    throw new HttpError(400, 'trace_id must be 32 hex digits, not all zero (a W3C trace id)');
+  }
+  return traceId;
 }

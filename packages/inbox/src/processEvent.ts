@@ -3,6 +3,7 @@ import { type Grouping, groupEvent } from './grouping';
 import { normalizeEvent, type StoredEvent } from './normalizeEvent';
 import { inferIp, processUser } from './processUser';
 import { scrubEventIps, scrubMetaIps } from './scrubIp';
+import { normalizeTraceContext } from './traceContext';
 
 /** What {@link processEvent} needs to know about the request. */
 export interface ProcessEventContext {
@@ -28,7 +29,8 @@ export interface ProcessedEvent {
 /**
  * Turns an event payload into what the inbox stores, as Relay would:
  * normalizes the event to Sentry's schema, fills in the user (IP, geo,
- * custom data, `sentry_user`), records every dropped value in `_meta` and
+ * custom data, `sentry_user`), checks `contexts.trace`'s ids (Relay's `TraceId`/`SpanId`),
+ * records every dropped value in `_meta` and
  * computes the issue grouping. `undefined` when the payload is not an object.
  */
 export function processEvent(
@@ -38,6 +40,7 @@ export function processEvent(
   const normalized = normalizeEvent(payload, context.envelopeEventId, context.now);
   if (!normalized) return undefined;
   const { event, meta } = normalized;
+  normalizeTraceContext(event, meta);
   processUser(event, meta, {
     clientIp: context.clientIp,
     // From the payload as sent: the shaping drops an `sdk` without `name`, but Relay still reads its settings.

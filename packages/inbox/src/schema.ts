@@ -5,8 +5,9 @@ import type { SqliteDatabase } from './sqlite';
  * 1: the first layout. 2: `transaction_name` on issues and events (the route).
  * 3: fewer indexes written per event (`events_issue_route` replaces `events_issue_received` and
  * `events_issue_transaction`; no `issue_users_count`).
+ * 4: `trace_id` on events (from `contexts.trace`) and the partial index `events_trace`.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** The tables as the current version creates them. */
 const TABLES = `
@@ -46,7 +47,9 @@ CREATE TABLE IF NOT EXISTS events (
   user_json  TEXT,
   data       TEXT    NOT NULL,
   -- The event's transaction. Since version 2.
-  transaction_name TEXT
+  transaction_name TEXT,
+  -- contexts.trace.trace_id (32 lower-case hex digits, not all zero), else NULL. Since version 4.
+  trace_id   TEXT
 );
 CREATE INDEX IF NOT EXISTS events_issue    ON events (issue_id, seq);
 CREATE INDEX IF NOT EXISTS events_user     ON events (user_key, seq);
@@ -80,6 +83,9 @@ CREATE INDEX IF NOT EXISTS events_transaction ON events (transaction_name);
 -- event of this transaction?) and an issue's events over time (the chart: the issue's entries,
 -- filtered on received). Since version 3; one index instead of two, each written per event.
 CREATE INDEX IF NOT EXISTS events_issue_route ON events (issue_id, transaction_name, received);
+-- The events of one trace, newest first (the rowid orders them). Partial: an event without a
+-- trace id writes no entry here, so ingest without tracing pays nothing for it. Since version 4.
+CREATE INDEX IF NOT EXISTS events_trace ON events (trace_id) WHERE trace_id IS NOT NULL;
 `;
 
 /**
@@ -118,6 +124,9 @@ export function migrate(db: SqliteDatabase): void {
     // Version 1 → 2 (also repairs a database whose version was never written).
     addTransactionColumn(db, 'events', EVENTS_BACKFILL);
     addTransactionColumn(db, 'issues', ISSUES_BACKFILL);
+    // Version 3 → 4: events stored before have no trace id (NULL; no backfill, see docs).
+    if (!hasColumn(db, 'events', 'trace_id'))
+      db.exec('ALTER TABLE events ADD COLUMN trace_id TEXT');
     db.exec(LATER_INDEXES);
     // Version 2 → 3.
     if (version < 3) db.exec(DROPPED_INDEXES);
@@ -134,8 +143,15 @@ const ISSUES_BACKFILL = `UPDATE issues SET transaction_name =
 
 /** Adds `transaction_name` to `table` when it has none, and fills it from what is stored. */
 function addTransactionColumn(db: SqliteDatabase, table: string, backfill: string): void {
-  const columns = db.prepare(`PRAGMA table_info(${table})`).all();
-  if (columns.some((column) => column.name === 'transaction_name')) return;
+  if (hasColumn(db, table, 'transaction_name')) return;
   db.exec(`ALTER TABLE ${table} ADD COLUMN transaction_name TEXT`);
   db.exec(backfill);
+}
+
+/** Whether `table` has a column named `column`. */
+function hasColumn(db: SqliteDatabase, table: string, column: string): boolean {
+  return db
+    .prepare(`PRAGMA table_info(${table})`)
+    .all()
+    .some((row) => row.name === column);
 }

@@ -20,6 +20,7 @@ import {
   type SqlStatement,
   type SqlValue,
 } from './sqlite';
+import { eventSpanId, eventTraceId } from './traceContext';
 import { iso } from './values';
 
 /** Filters of {@link InboxStore.listEvents}. */
@@ -32,6 +33,8 @@ export interface EventQuery {
   since?: number | undefined;
   /** Only events with this `transaction` (the route, e.g. `GET /boom/:id`). */
   transaction?: string | undefined;
+  /** Only events of this trace (`contexts.trace.trace_id`, 32 lower-case hex digits). */
+  traceId?: string | undefined;
   /** Page size. */
   limit: number;
   /** `next_cursor` of the previous page. */
@@ -54,6 +57,8 @@ export interface IssueQuery {
   text?: string | undefined;
   /** Only issues with at least one event of this `transaction` (e.g. `GET /boom/:id`). */
   transaction?: string | undefined;
+  /** Only issues with at least one event of this trace (32 lower-case hex digits). */
+  traceId?: string | undefined;
 }
 
 /** One bucket of an issue's event histogram ({@link InboxStore.issueHistogram}). */
@@ -247,6 +252,7 @@ export class InboxStore {
     const userJson = user ? JSON.stringify(user) : null;
     const text = (value: unknown) => (typeof value === 'string' ? value : null);
     const transaction = text(event.transaction);
+    const traceId = eventTraceId(event);
 
     // Positional parameters (`?`; better-sqlite3 has no `?NNN`): binding by name costs a lookup per
     // name on every call.
@@ -278,8 +284,8 @@ export class InboxStore {
 
     this.sql(
       `INSERT INTO events (id, project_id, issue_id, received, timestamp, level, title, user_key, user_json,
-           data, transaction_name)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           data, transaction_name, trace_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       projectId,
@@ -292,6 +298,7 @@ export class InboxStore {
       userJson,
       JSON.stringify(event),
       transaction,
+      traceId,
     );
 
     if (userKey && userJson) {
@@ -329,10 +336,11 @@ export class InboxStore {
     if (query.transaction !== undefined) {
       where.push('transaction_name = ?') && args.push(query.transaction);
     }
+    if (query.traceId !== undefined) where.push('trace_id = ?') && args.push(query.traceId);
     const cursor = decodeCursor(query.cursor, 1);
     if (cursor) where.push('seq < ?') && args.push(cursor[0] as number);
     const sql = `SELECT seq, id, project_id, issue_id, received, timestamp, level, title, user_key, user_json,
-        transaction_name FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        transaction_name, trace_id FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY seq DESC LIMIT ?`;
     const rows = this.sql(sql).all(...args, query.limit + 1) as Row[];
     const more = rows.length > query.limit;
@@ -348,9 +356,9 @@ export class InboxStore {
   getEvent(id: string): EventDetail | undefined {
     const row = this.sql(
       `SELECT id, project_id, issue_id, received, timestamp, level, title, user_key, user_json, data,
-           transaction_name FROM events WHERE id = ?`,
+           transaction_name, trace_id FROM events WHERE id = ?`,
     ).get(id) as Row | undefined;
-    return row ? { ...eventSummary(row), event: json(row.data) } : undefined;
+    return row ? eventDetail(row) : undefined;
   }
 
   /** Issues, sorted descending by `sort`, with cursor paging and optional filters. */
@@ -369,6 +377,10 @@ export class InboxStore {
         'EXISTS (SELECT 1 FROM events WHERE events.issue_id = issues.id AND events.transaction_name = ?)',
       );
       args.push(query.transaction);
+    }
+    if (query.traceId !== undefined) {
+      where.push('id IN (SELECT issue_id FROM events WHERE trace_id = ?)');
+      args.push(query.traceId);
     }
     if (query.text) {
       const like = `%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -600,7 +612,7 @@ export class InboxStore {
   exportUser(userKey: string): UserExport | undefined {
     const rows = this.sql(
       `SELECT id, project_id, issue_id, received, timestamp, level, title, user_key, user_json, data,
-           transaction_name FROM events WHERE user_key = ? ORDER BY seq`,
+           transaction_name, trace_id FROM events WHERE user_key = ? ORDER BY seq`,
     ).all(userKey) as Row[];
     const last = rows[rows.length - 1];
     if (!last) return undefined;
@@ -614,7 +626,7 @@ export class InboxStore {
     return {
       user_key: userKey,
       user: json(last.user_json),
-      events: rows.map((row) => ({ ...eventSummary(row), event: json(row.data) })),
+      events: rows.map(eventDetail),
       issues: issues.map((row) => ({
         id: Number(row.issue_id),
         title: String(row.title ?? ''),
@@ -646,7 +658,14 @@ function eventSummary(row: Row): EventSummary {
     user_key: (row.user_key as string | null) ?? null,
     user: json(row.user_json),
     transaction: (row.transaction_name as string | null) ?? null,
+    trace_id: (row.trace_id as string | null) ?? null,
   };
+}
+
+/** An events row with its `data` as the API's {@link EventDetail}. */
+function eventDetail(row: Row): EventDetail {
+  const event = json(row.data) as Record<string, unknown>;
+  return { ...eventSummary(row), span_id: eventSpanId(event), event };
 }
 
 /** An issues row as the API's {@link IssueSummary}. */

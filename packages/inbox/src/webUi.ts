@@ -1,11 +1,11 @@
 import type { ServerResponse } from 'node:http';
 import type { ForwardingStats } from './forwarder';
 import { HttpError } from './httpError';
-import { eventIdParam, issueSort, parseUint } from './params';
+import { eventIdParam, issueSort, parseUint, traceIdParam } from './params';
 import type { RouteContext, RouteResult, Router } from './router';
 import type { InboxStore } from './store';
 import { chartRange } from './ui/chart';
-import { renderEventPage } from './ui/eventPage';
+import { renderEventPage, type TraceEvent } from './ui/eventPage';
 import { renderIssuePage } from './ui/issuePage';
 import { renderIssuesPage } from './ui/issuesPage';
 import { renderErrorPage, renderPage, type UiSettings } from './ui/layout';
@@ -31,14 +31,17 @@ export const UI_CSP =
   "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const PAGE_SIZE = 50;
+/** The other events of a trace shown on an event page (the newest ones). */
+const TRACE_EVENTS = 20;
 const HTML = 'text/html; charset=utf-8';
 
 /**
  * Adds the web UI (server-rendered HTML, see the README's "Web UI"):
- * - `GET /` — issues, filtered by `q`, `user`, `app`, `transaction`, sorted by `sort`, paged by `cursor`
+ * - `GET /` — issues, filtered by `q`, `user`, `app`, `transaction`, `trace_id`, sorted by `sort`,
+ *   paged by `cursor`
  * - `GET /issues/:id` — one issue: chart, users affected, events
  * - `GET /events/:id` — one event: route, exception (the crashing frame's source lines, library
- *   frames folded), request, tags, contexts, user card
+ *   frames folded), request, tags, contexts, user card, its trace and the trace's other events
  * - `GET /users/:userKey` — one user's issues and events
  * - `GET /settings` — DSN, IP storage, geo database
  * - `GET /ui/style.css`, `GET /ui/app.js`, `GET /ui/latest` (newest event's sequence number, polled for live updates)
@@ -54,6 +57,7 @@ export function addUiRoutes(router: Router, deps: UiDeps): void {
       user: q.get('user')?.trim() || undefined,
       app: q.get('app') || undefined,
       transaction: q.get('transaction')?.trim() || undefined,
+      traceId: traceIdParam(q.get('trace_id')),
       cursor: q.get('cursor') || undefined,
     };
     const counts = store.counts();
@@ -96,9 +100,27 @@ export function addUiRoutes(router: Router, deps: UiDeps): void {
   page(router, deps.settings, '/events/:id', 'issues', ({ params }) => {
     const event = store.getEvent(eventIdParam(params.id));
     if (!event) throw new HttpError(404, 'There is no event with this id.');
+    const trace = event.trace_id
+      ? store.listEvents({ traceId: event.trace_id, limit: TRACE_EVENTS + 1 }).data
+      : [];
+    const others = trace.filter((other) => other.id !== event.id);
+    const titles = new Map<number, string>();
+    const traceEvents = others.slice(0, TRACE_EVENTS).map((other): TraceEvent => {
+      let title = titles.get(other.issue_id);
+      if (title === undefined) {
+        title = store.getIssueSummary(other.issue_id)?.title ?? other.title;
+        titles.set(other.issue_id, title);
+      }
+      return { event: other, issueTitle: title };
+    });
     return {
       title: event.title,
-      body: renderEventPage({ event, issue: store.getIssueSummary(event.issue_id) }),
+      body: renderEventPage({
+        event,
+        issue: store.getIssueSummary(event.issue_id),
+        traceEvents,
+        moreTraceEvents: others.length > TRACE_EVENTS,
+      }),
     };
   });
 

@@ -133,6 +133,7 @@ describe('GET /api/events', () => {
       user_key: null,
       user: null,
       transaction: null,
+      trace_id: null,
     });
     expect(typeof page.next_cursor).toBe('string');
   });

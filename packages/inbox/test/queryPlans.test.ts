@@ -1,7 +1,8 @@
 // Every query the API and the web UI run through the store, with SQLite's plan for it: each one
 // that picks rows by issue, user, transaction, id or time must find them through an index (no
 // scan of the events or issue_users rows). Guards schema 3, which dropped indexes to make ingest
-// cheaper: removing or reshaping one more index makes this fail.
+// cheaper: removing or reshaping one more index makes this fail; and schema 4's partial
+// `events_trace` (a query SQLite cannot prove `trace_id IS NOT NULL` for would not use it).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import {
 } from '../src/index';
 import { newEventId } from './helpers';
 
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const dir = mkdtempSync(join(tmpdir(), 'x-inbox-plans-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -74,6 +76,10 @@ describe.each<SqliteDriverName>(['better-sqlite3', 'node:sqlite'])(
             transaction: `GET /r${i % 2}`,
             release: 'app@1',
             user: { id: `u${i % 5}` },
+            // A third of the events carry a trace (the partial index holds only those).
+            ...(i % 3 === 0
+              ? { contexts: { trace: { trace_id: TRACE, span_id: '1'.repeat(16) } } }
+              : {}),
           },
           { clientIp: undefined, now: t0 + i * 1000 },
         );
@@ -109,6 +115,21 @@ describe.each<SqliteDriverName>(['better-sqlite3', 'node:sqlite'])(
           'events of a transaction',
           () => store.listEvents({ transaction: 'GET /r1', limit: 2 }),
           /USING INDEX events_transaction \(transaction_name=\?\)/,
+        ],
+        [
+          'events of a trace (API, event page)',
+          () =>
+            store.listEvents({
+              traceId: TRACE,
+              limit: 2,
+              cursor: cursor(store.listEvents({ traceId: TRACE, limit: 2 })),
+            }),
+          /SEARCH events USING (COVERING )?INDEX events_trace \(trace_id=\?/,
+        ],
+        [
+          'issues of a trace',
+          () => store.listIssues({ sort: 'last_seen', limit: 5, traceId: TRACE }),
+          /SEARCH events USING (COVERING )?INDEX events_trace \(trace_id=\?\)/,
         ],
         ['one event', () => store.getEvent('x'), /USING INDEX sqlite_autoindex_events_1 \(id=\?\)/],
         [

@@ -21,6 +21,7 @@ import { newEventId } from './helpers';
 import { cleanEnv } from './installFixture';
 import { SCHEMA_V1_DDL } from './schemaV1';
 import { SCHEMA_V2_DDL } from './schemaV2';
+import { SCHEMA_V3_DDL } from './schemaV3';
 
 const node = process.versions.node;
 const dir = mkdtempSync(join(tmpdir(), 'x-inbox-sqlite-'));
@@ -186,7 +187,7 @@ describe.each<SqliteDriverName>(['better-sqlite3', 'node:sqlite'])('InboxStore o
       raw.exec('PRAGMA user_version = 99');
       raw.close();
       expect(() => new InboxStore(file, { driver })).toThrow(
-        '@x/inbox: the database was written by a newer inbox (schema 99 > 3)',
+        '@x/inbox: the database was written by a newer inbox (schema 99 > 4)',
       );
     },
   );
@@ -240,7 +241,7 @@ describe.each<SqliteDriverName>(['better-sqlite3', 'node:sqlite'])('InboxStore o
       }
       const check = openSqlite(file, { driver });
       try {
-        expect(check.prepare('PRAGMA user_version').get()?.user_version).toBe(3);
+        expect(check.prepare('PRAGMA user_version').get()?.user_version).toBe(4);
         const indexes = check
           .prepare('PRAGMA index_list(events)')
           .all()
@@ -349,7 +350,7 @@ describe.each<SqliteDriverName>(['better-sqlite3', 'node:sqlite'])('InboxStore o
       }
       const check = openSqlite(file, { driver });
       try {
-        expect(check.prepare('PRAGMA user_version').get()?.user_version).toBe(3);
+        expect(check.prepare('PRAGMA user_version').get()?.user_version).toBe(4);
         const names = check
           .prepare(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'",
@@ -361,6 +362,7 @@ describe.each<SqliteDriverName>(['better-sqlite3', 'node:sqlite'])('InboxStore o
           'events_issue',
           'events_issue_route',
           'events_received',
+          'events_trace',
           'events_transaction',
           'events_user',
           'issue_users_user',
@@ -372,6 +374,81 @@ describe.each<SqliteDriverName>(['better-sqlite3', 'node:sqlite'])('InboxStore o
       } finally {
         check.close();
       }
+    },
+  );
+  it.skipIf(reason !== undefined)(
+    title(
+      'migrates a version 3 database: trace_id added, old events keep none, new ones get theirs',
+    ),
+    () => {
+      const file = join(dir, `${driver}-v3.db`);
+      const raw = openSqlite(file, { driver });
+      raw.exec(SCHEMA_V3_DDL);
+      raw.exec('PRAGMA user_version = 3');
+      const t0 = Date.UTC(2026, 0, 1);
+      raw
+        .prepare(
+          `INSERT INTO issues (id, project_id, hash, title, culprit, level, first_seen, last_seen,
+             event_count, user_count, last_event_id, transaction_name)
+             VALUES (1, 1, 'h1', 'Error: old', 'old', 'error', ?, ?, 1, 0, 'e1', NULL)`,
+        )
+        .run(t0, t0);
+      // An old event whose payload has a trace context: no backfill, it stays without trace id.
+      raw
+        .prepare(
+          `INSERT INTO events (id, project_id, issue_id, received, timestamp, level, title, data)
+             VALUES ('e1', 1, 1, ?, ?, 'error', 'Error: old', ?)`,
+        )
+        .run(
+          t0,
+          t0,
+          JSON.stringify({ contexts: { trace: { trace_id: '4bf92f3577b34da6a3ce929d0e0e4736' } } }),
+        );
+      raw.close();
+
+      const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const migrated = new InboxStore(file, { driver });
+      try {
+        expect(migrated.getEvent('e1')).toMatchObject({ trace_id: null, span_id: null });
+        expect(migrated.listEvents({ issue: 1, limit: 10 }).data.map((e) => e.id)).toEqual(['e1']);
+        store(migrated, {
+          message: 'new',
+          contexts: { trace: { trace_id: trace, span_id: 'b7ad6b7169203331' } },
+        });
+        store(migrated, { message: 'untraced' });
+        const ofTrace = migrated.listEvents({ traceId: trace, limit: 10 }).data;
+        expect(ofTrace.map((e) => e.title)).toEqual(['new']);
+        expect(ofTrace[0]?.trace_id).toBe(trace);
+        expect(
+          migrated
+            .listIssues({ sort: 'events', limit: 10, traceId: trace })
+            .data.map((i) => i.title),
+        ).toEqual(['new']);
+        expect(migrated.counts().events).toBe(3);
+      } finally {
+        migrated.close();
+      }
+      const check = openSqlite(file, { driver });
+      try {
+        expect(check.prepare('PRAGMA user_version').get()?.user_version).toBe(4);
+        const sql = check
+          .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'events_trace'")
+          .get()?.sql;
+        expect(String(sql)).toMatch(/ON events \(trace_id\) WHERE trace_id IS NOT NULL/);
+        // Partial: only the one traced event has an entry.
+        const entries = check
+          .prepare(
+            'SELECT count(*) AS n FROM events INDEXED BY events_trace WHERE trace_id IS NOT NULL',
+          )
+          .get()?.n;
+        expect(Number(entries)).toBe(1);
+      } finally {
+        check.close();
+      }
+      // Opening again changes nothing.
+      const again = new InboxStore(file, { driver });
+      expect(again.counts().events).toBe(3);
+      again.close();
     },
   );
 });

@@ -11,7 +11,10 @@ import {
 } from './format';
 import { html, type SafeHtml } from './html';
 
-/** The issues list's filters, as they appear in its URL (`/?sort=&user=&app=&transaction=&q=&cursor=`). */
+/**
+ * The issues list's filters, as they appear in its URL
+ * (`/?sort=&user=&app=&transaction=&trace_id=&q=&cursor=`).
+ */
 export interface IssuesFilter {
   sort: IssueSort;
   /** A user key, e.g. `id:u-alice`. */
@@ -22,6 +25,8 @@ export interface IssuesFilter {
   q?: string | undefined;
   /** A transaction (route, e.g. `GET /boom/:id`): issues with an event of it. */
   transaction?: string | undefined;
+  /** A trace id (32 lower-case hex digits): issues with an event of that trace. */
+  traceId?: string | undefined;
   cursor?: string | undefined;
 }
 
@@ -49,12 +54,14 @@ const SORT_LABELS: Record<IssueSort, string> = {
 };
 
 /**
- * The issues list (`/`): filters (text, user, route, app, sort) in a GET form, then the
+ * The issues list (`/`): filters (text, user, route, trace, app, sort) in a GET form, then the
  * table in a live region the browser script re-renders when new events arrive.
  */
 export function renderIssuesPage(data: IssuesPageData): SafeHtml {
   const { filter } = data;
-  const filtered = Boolean(filter.user || filter.app || filter.q || filter.transaction);
+  const filtered = Boolean(
+    filter.user || filter.app || filter.q || filter.transaction || filter.traceId,
+  );
   const sortOptions = Object.entries(SORT_LABELS).map(
     ([value, label]) =>
       html`<option value="${value}"${value === filter.sort ? html` selected` : ''}>${label}</option>`,
@@ -73,6 +80,7 @@ export function renderIssuesPage(data: IssuesPageData): SafeHtml {
   <datalist id="recent-users">${data.users.map((key) => html`<option value="${key}"></option>`)}</datalist>
   <label>Route <input type="text" name="transaction" value="${filter.transaction ?? ''}" placeholder="GET /boom/:id" list="recent-transactions"></label>
   <datalist id="recent-transactions">${data.transactions.map((name) => html`<option value="${name}"></option>`)}</datalist>
+  <label>Trace <input type="text" name="trace_id" value="${filter.traceId ?? ''}" placeholder="trace id (32 hex)" class="mono" size="34"></label>
   <label>App <select name="app"><option value="">all apps</option>${appOptions}</select></label>
   <label>Sort <select name="sort">${sortOptions}</select></label>
   <button type="submit">Filter</button>
@@ -104,7 +112,8 @@ ${page.data.map(issueRow)}
   ${filter.cursor ? html`<a href="${withQuery('/', filterParams(filter))}">← First page</a>` : ''}
   ${next ? html`<a href="${next}">Next page →</a>` : ''}
 </nav>
-${filter.user ? html`<p class="muted">Showing issues of <a href="${userHref(filter.user)}">${filter.user}</a>.</p>` : ''}`;
+${filter.user ? html`<p class="muted">Showing issues of <a href="${userHref(filter.user)}">${filter.user}</a>.</p>` : ''}
+${filter.traceId ? html`<p class="muted trace-filter">Showing issues with an event of trace <span class="mono">${filter.traceId}</span> (<a href="${`/api/events?trace_id=${filter.traceId}`}">its events as JSON</a>).</p>` : ''}`;
 }
 
 function issueRow(issue: IssueSummary): SafeHtml {
@@ -131,6 +140,7 @@ function filterParams(filter: IssuesFilter): Record<string, string | undefined> 
     user: filter.user,
     app: filter.app,
     transaction: filter.transaction,
+    trace_id: filter.traceId,
     sort: filter.sort === 'last_seen' ? undefined : filter.sort,
   };
 }

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { expect } from 'vitest';
 
 /** A started tap. */
 export interface EnvelopeTap {
@@ -68,4 +69,28 @@ function decode(req: IncomingMessage, wire: Buffer): Buffer {
   if (encoding === 'gzip') return gunzipSync(wire);
   if (encoding === 'deflate') return inflateSync(wire);
   return wire;
+}
+
+/**
+ * What every adapter's pseudonymization test checks once two people's events (`events`, all of
+ * one issue) are stored: two distinct users, the issue counting 2 users affected, and the wire
+ * carrying `px_` pseudonyms but none of the people's `raws` values nor the `key`.
+ */
+export async function expectTwoPseudonymousPeople(
+  inbox: { url: string },
+  tap: EnvelopeTap,
+  events: { user_key: string | null }[],
+  raws: string[],
+  key: string,
+): Promise<void> {
+  expect(new Set(events.map((e) => e.user_key)).size).toBe(2);
+  const issueId = (events[0] as unknown as { issue_id: number }).issue_id;
+  const issue = (await (await fetch(`${inbox.url}/api/issues/${issueId}`)).json()) as {
+    user_count: number;
+  };
+  expect(issue.user_count).toBe(2);
+  const wire = tap.wire();
+  expect(wire).toContain('px_');
+  for (const raw of raws) expect(wire).not.toContain(raw);
+  expect(wire).not.toContain(key);
 }

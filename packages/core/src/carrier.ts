@@ -3,6 +3,7 @@ import type { Event } from './event';
 import type { HmacSha256 } from './pseudonymizeUsers';
 import type { Scope } from './scope';
 import type { Spool } from './spool';
+import { SDK_VERSION } from './version';
 
 /**
  * Process-wide state of @x/core. It hangs on `globalThis` under a registered
@@ -19,6 +20,10 @@ export interface Carrier {
   /** What the runtime's entry point provides (the `node` entry: a file spool, the host name). */
   runtime?: RuntimeSupport | undefined;
   lastEventId?: string | undefined;
+  /** Misconfigurations already said with `console.warn` (each once per process). */
+  warned?: Set<string> | undefined;
+  /** The versions of @x/core loaded in this process, first one first. */
+  versions?: string[] | undefined;
 }
 
 /** Runtime-specific pieces injected by an entry point, so the main entry stays free of `node:`. */
@@ -50,10 +55,35 @@ export interface RuntimeSupport {
 }
 
 const CARRIER_KEY = Symbol.for('@x/core.carrier');
+let joined = false;
 
 /** Returns the one process-wide {@link Carrier}, creating it on first use. */
 export function getCarrier(): Carrier {
   const holder = globalThis as typeof globalThis & { [CARRIER_KEY]?: Carrier };
   holder[CARRIER_KEY] ??= {};
-  return holder[CARRIER_KEY];
+  const carrier = holder[CARRIER_KEY];
+  if (!joined) {
+    joined = true;
+    joinCarrier(carrier);
+  }
+  return carrier;
+}
+
+/**
+ * Records this copy's version on the carrier. Copies of other versions share it (and so the
+ * scopes, the strategy and the client), which works across compatible versions; the app is
+ * told once, at start-up, that it loads two, so that it can dedupe them.
+ */
+function joinCarrier(carrier: Carrier): void {
+  carrier.versions ??= [];
+  const others = carrier.versions.filter((version) => version !== SDK_VERSION);
+  if (!carrier.versions.includes(SDK_VERSION)) carrier.versions.push(SDK_VERSION);
+  if (others.length === 0) return;
+  try {
+    console.warn(
+      `[@x] @x/core ${SDK_VERSION} is loaded beside @x/core ${others.join(', ')}: they share one set of scopes and one client, but install a single version (npm dedupe) so that every adapter runs the core it was released with.`,
+    );
+  } catch {
+    // Logging is best effort.
+  }
 }

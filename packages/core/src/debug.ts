@@ -22,3 +22,21 @@ export function debugWarn(message: string, ...details: unknown[]): void {
     // Logging is best effort.
   }
 }
+
+/**
+ * Says a misconfiguration once per process with `console.warn` — even without `debug` — when it
+ * silently loses data on every request (a user resolver that throws): the app's owner must
+ * hear of it, but never once per request. `key` names the problem; later calls with the same
+ * key are silent. Never throws.
+ */
+export function warnOnce(key: string, message: string): void {
+  const carrier = getCarrier();
+  carrier.warned ??= new Set();
+  if (carrier.warned.has(key)) return;
+  carrier.warned.add(key);
+  try {
+    console.warn(`[@x] ${message}`);
+  } catch {
+    // Logging is best effort.
+  }
+}

@@ -1,5 +1,7 @@
 // @x/core's public API: what its README documents. Adapter plumbing lives on
 // `@x/core/internal` (see internal.ts); apps should not import it.
+
+export type { GetUser, ShouldCapture } from './adapter';
 export type {
   AsyncContextStrategy,
   AsyncLocalStorageConstructor,
@@ -14,7 +16,7 @@ export {
 export { mapAuthUser } from './authUser';
 export type { BackgroundScopeOptions } from './backgroundScope';
 export { withBackgroundScope } from './backgroundScope';
-export { Client } from './client';
+export type { Client } from './clientApi';
 export type { Clock } from './clock';
 export {
   getCurrentScope,
@@ -47,7 +49,6 @@ export { normalizeUser, USER_FIELD_LIMITS } from './normalizeUser';
 export type { ClientOptions } from './options';
 export type { PseudonymizeUsers } from './pseudonymizeUsers';
 export { pseudonymizeUser } from './pseudonymizeUsers';
-export type { ShouldCapture } from './requestKernel';
 export type {
   ClientIpGetter,
   Primitive,

@@ -108,6 +108,8 @@ function applyScopeData(event: Event, scopes: readonly ScopeData[]): void {
   if (level) event.level = level;
   const fingerprint = findLast(scopes, 'fingerprint');
   if (fingerprint && !event.fingerprint) event.fingerprint = fingerprint;
+  const transactionName = findLast(scopes, 'transactionName');
+  if (transactionName && !event.transaction) event.transaction = transactionName.slice(0, 200);
   const breadcrumbs = scopes
     .flatMap((s) => s.breadcrumbs)
     .sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));

@@ -1,12 +1,13 @@
 // The request kernel every adapter uses: open the request's isolation scope, describe the
 // request, register the lazy user resolver; capture what escapes — once, by one status rule.
 // An adapter only translates how its framework hands over the request, the user and the error.
+import { captureServerErrors, type ShouldCapture, statusOfError } from './adapter';
 import { getAsyncContextStrategy, type Scopes } from './asyncContext';
 import { markCaptured } from './capturedErrors';
 import { getCurrentScope, withIsolationScope } from './currentScopes';
 import { debugWarn } from './debug';
 import type { ClientIpGetter, RequestData, UserResolver } from './scope';
-import { captureException, getClient } from './sdk';
+import { captureException, currentClient } from './sdk';
 import { annotateServerSpan } from './spanUser';
 import { activeSpan, incomingTraceContext, recordingServerSpan } from './traceContext';
 
@@ -22,22 +23,23 @@ export interface RequestDescription {
   getUser?: UserResolver | undefined;
   /** The matched route, read when something is captured; see {@link RequestData.route}. */
   route?: RequestData['route'];
+  /**
+   * The unit's transaction name when it is not `"<METHOD> <route>"` — `query Boom`, `ws boom`,
+   * `job invoices/send`. Units without a method or URL (messages, jobs) record no request.
+   */
+  transaction?: string | undefined;
 }
 
-/** Decides, by the status the response will have, whether an escaped error is reported. */
-export type ShouldCapture = (status: number, error: unknown) => boolean;
-
-/** The default capture rule: server errors (status ≥ 500) only. */
-export const captureServerErrors: ShouldCapture = (status) => status >= 500;
-
 /** How {@link captureRequestError} reports an error. */
-export interface CaptureRequestErrorOptions {
+export interface CaptureRequestErrorOptions<Unit = unknown> {
   /** `mechanism.type` of the event, e.g. `"koa"`. */
   mechanism: string;
-  /** The status the framework will answer with. @default {@link statusOf}(error) */
+  /** The status the framework will answer with. @default {@link statusOfError}(error) */
   status?: number | undefined;
   /** @default {@link captureServerErrors} */
-  shouldCapture?: ShouldCapture | undefined;
+  shouldCapture?: ShouldCapture<Unit> | undefined;
+  /** The framework's request, message or job object, handed to `shouldCapture`. */
+  unit?: Unit;
   /** The request's scopes, when the capture runs outside its async context. */
   scopes?: Scopes | undefined;
 }
@@ -65,13 +67,16 @@ export function runRequest<T>(
 ): T {
   const span = recordingServerSpan();
   return withIsolationScope((isolationScope) => {
-    isolationScope.setRequest({
-      method: request.method,
-      url: request.url,
-      headers: request.headers,
-      clientIp: request.clientIp,
-      route: request.route,
-    });
+    if (request.method !== undefined || request.url !== undefined) {
+      isolationScope.setRequest({
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        clientIp: request.clientIp,
+        route: request.route,
+      });
+    }
+    if (request.transaction) isolationScope.setTransactionName(request.transaction);
     isolationScope.setUserResolver(request.getUser);
     // An active span's own context wins at capture time (ServerClient): skip the headers then.
     const trace = span || activeSpan() ? undefined : incomingTraceContext(request.headers);
@@ -80,7 +85,7 @@ export function runRequest<T>(
     if (!span) return fn(scopes);
     let ended: Promise<void> | undefined;
     return fn(scopes, () => {
-      ended ??= annotateServerSpan(span, scopes, getClient());
+      ended ??= annotateServerSpan(span, scopes, currentClient());
       return ended;
     });
   });
@@ -91,9 +96,9 @@ export function runRequest<T>(
  * rejects with ({@link captureRequestError}) before rethrowing it, so the
  * framework's own error handling runs as before.
  */
-export function runRequestCapturing<T>(
+export function runRequestCapturing<T, Unit = unknown>(
   request: RequestDescription,
-  capture: CaptureRequestErrorOptions,
+  capture: CaptureRequestErrorOptions<Unit>,
   fn: () => T | PromiseLike<T>,
 ): Promise<T> {
   return runRequest(request, (_scopes, end) => {
@@ -128,11 +133,15 @@ export function runRequestCapturing<T>(
  * Captures an error that escaped a request — once per error object, whichever
  * layer sees it first — if `shouldCapture(status)` says so. Never throws.
  */
-export function captureRequestError(error: unknown, options: CaptureRequestErrorOptions): void {
+export function captureRequestError<Unit = unknown>(
+  error: unknown,
+  options: CaptureRequestErrorOptions<Unit>,
+): void {
   try {
     if (!markCaptured(error)) return;
     const shouldCapture = options.shouldCapture ?? captureServerErrors;
-    if (!shouldCapture(options.status ?? statusOf(error), error)) return;
+    const status = options.status ?? statusOfError(error);
+    if (!shouldCapture(status, error, options.unit as Unit)) return;
     const capture = () =>
       captureException(error, { mechanism: { type: options.mechanism, handled: false } });
     if (options.scopes) getAsyncContextStrategy().runWithScopes(options.scopes, capture);
@@ -140,18 +149,6 @@ export function captureRequestError(error: unknown, options: CaptureRequestError
   } catch (err) {
     debugWarn(`@x: could not capture an error (${options.mechanism})`, err);
   }
-}
-
-/**
- * The HTTP status an error stands for: a numeric `status`, else `statusCode`
- * (Koa's and Node's convention), within 400–599; anything else is 500.
- */
-export function statusOf(error: unknown): number {
-  if (typeof error !== 'object' || error === null) return 500;
-  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
-  const code =
-    typeof status === 'number' ? status : typeof statusCode === 'number' ? statusCode : 500;
-  return Number.isInteger(code) && code >= 400 && code < 600 ? code : 500;
 }
 
 /**

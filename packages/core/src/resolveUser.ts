@@ -1,4 +1,4 @@
-import { debugWarn } from './debug';
+import { debugWarn, warnOnce } from './debug';
 import { normalizeUser } from './normalizeUser';
 import type { UserResolver } from './scope';
 import type { NormalizedUser } from './user';
@@ -60,7 +60,7 @@ export function resolveUserSync(resolver: UserResolver | undefined): NormalizedU
   if (!resolver) return null;
   const result = callResolver(resolver);
   if (isPromiseLike(result)) {
-    Promise.resolve(result).catch(() => undefined);
+    Promise.resolve(result).catch(resolverFailed);
     return null;
   }
   return normalizeResolved(result);
@@ -89,7 +89,7 @@ export async function resolveUserAsync(
     }
     return normalizeResolved(value);
   } catch (error) {
-    debugWarn(RESOLVER_FAILED, error);
+    resolverFailed(error);
     return null;
   } finally {
     clearTimeout(timer);
@@ -103,8 +103,30 @@ function callResolver(resolver: UserResolver): unknown {
   try {
     return resolver();
   } catch (error) {
-    debugWarn(RESOLVER_FAILED, error);
+    resolverFailed(error);
     return null;
+  }
+}
+
+/**
+ * A resolver that throws loses the user of every event, silently: that is a misconfiguration,
+ * said once per process even without `debug` (what failed and how to fix it); with `debug`,
+ * every failure is logged with its error.
+ */
+function resolverFailed(error: unknown): void {
+  debugWarn(RESOLVER_FAILED, error);
+  warnOnce(
+    'user-resolver',
+    `the user resolver (the adapter's getUser) threw: ${describeError(error)}. Events are sent without the request's user until it is fixed; fix getUser (or what it calls) so that it returns the user or null instead of throwing. Said once per process.`,
+  );
+}
+
+function describeError(error: unknown): string {
+  try {
+    if (error instanceof Error) return `${error.message || error.name}`.slice(0, 300);
+    return String(error).slice(0, 300);
+  } catch {
+    return 'an unprintable value';
   }
 }
 

@@ -63,6 +63,8 @@ export interface ScopeData {
   level: SeverityLevel | undefined;
   fingerprint: string[] | undefined;
   request: RequestData | undefined;
+  /** The name events of this scope carry as `transaction`, unless the event names one. */
+  transactionName: string | undefined;
   breadcrumbs: Breadcrumb[];
 }
 
@@ -147,6 +149,15 @@ export class Scope {
     return this._set({ fingerprint: fingerprint && [...fingerprint] });
   }
 
+  /**
+   * Names the unit of work events of this scope happened in (their `transaction`), as Sentry's
+   * `scope.setTransactionName` does: `query Boom`, `job invoices/send`. An HTTP request's
+   * `"<METHOD> <route>"` is used when no scope names one.
+   */
+  setTransactionName(name: string | undefined): this {
+    return this._set({ transactionName: name });
+  }
+
   /** Records the request this scope belongs to (adapters call this once per request). */
   setRequest(request: RequestData | undefined): this {
     return this._set({ request });
@@ -206,6 +217,7 @@ const EMPTY_SCOPE_DATA: ScopeData = deepFreeze({
   level: undefined,
   fingerprint: undefined,
   request: undefined,
+  transactionName: undefined,
   breadcrumbs: [],
 });
 

@@ -1,5 +1,6 @@
 import { getCarrier } from './carrier';
 import { Client, newEventId } from './client';
+import type { Client as PublicClient } from './clientApi';
 import { getIsolationScope, getScopeChain } from './currentScopes';
 import { debugWarn, setDebug } from './debug';
 import { type Dsn, parseDsn } from './dsn';
@@ -17,7 +18,7 @@ import { SDK_VERSION } from './version';
  * @example
  * init({ dsn: process.env.X_DSN, release: 'shop@1.4.0', sendDefaultPii: false });
  */
-export function init(options: ClientOptions = {}): Client {
+export function init(options: ClientOptions = {}): PublicClient {
   return startClient(options, (resolved, dsn) => {
     let spool = resolved.spool;
     const runtime = getCarrier().runtime;
@@ -94,7 +95,12 @@ function warnNoDsn(debug: boolean): void {
 }
 
 /** The client `init` installed, if any. */
-export function getClient(): Client | undefined {
+export function getClient(): PublicClient | undefined {
+  return currentClient();
+}
+
+/** The installed client with the methods the SDK itself calls. */
+export function currentClient(): Client | undefined {
   return getCarrier().client as Client | undefined;
 }
 
@@ -114,7 +120,7 @@ function remember(id: string): string {
  * @example try { pay(); } catch (err) { captureException(err); }
  */
 export function captureException(error: unknown, hint: EventHint = {}): string {
-  const client = getClient();
+  const client = currentClient();
   if (!client) return remember(hint.event_id ?? newEventId());
   return remember(client.captureException(error, hint, scopesNow()));
 }
@@ -125,14 +131,14 @@ export function captureMessage(
   level: SeverityLevel = 'info',
   hint: EventHint = {},
 ): string {
-  const client = getClient();
+  const client = currentClient();
   if (!client) return remember(hint.event_id ?? newEventId());
   return remember(client.captureMessage(message, level, hint, scopesNow()));
 }
 
 /** Captures a ready-made event; scopes still apply. Returns the event id. */
 export function captureEvent(event: Event, hint: EventHint = {}): string {
-  const client = getClient();
+  const client = currentClient();
   if (!client) return remember(event?.event_id ?? hint.event_id ?? newEventId());
   return remember(client.captureEvent(event, hint, scopesNow()));
 }
@@ -162,7 +168,7 @@ export async function getUserAsync(timeoutMs?: number): Promise<NormalizedUser |
 }
 
 function clientOrDefault(): Client {
-  return getClient() ?? new Client({ platform: detectPlatform() }, undefined);
+  return currentClient() ?? new Client({ platform: detectPlatform() }, undefined);
 }
 
 /** The id of the last event captured in this process. */

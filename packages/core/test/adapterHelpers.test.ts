@@ -36,6 +36,35 @@ describe('mapAuthUser', () => {
     expect(mapAuthUser(undefined)).toBeNull();
   });
 
+  it('maps Auth.js v5 and next-auth v4 sessions by the user inside, JWTs by their claims', () => {
+    // auth() / getServerSession(): { user, expires }
+    expect(
+      mapAuthUser({
+        user: { id: 'u1', name: 'Ada', email: 'ada@x.dev', image: null },
+        expires: 'x',
+      }),
+    ).toEqual({ id: 'u1', username: 'Ada', email: 'ada@x.dev' });
+    expect(mapAuthUser({ user: { name: 'Ada', email: 'ada@x.dev' }, expires: 'x' })).toEqual({
+      username: 'Ada',
+      email: 'ada@x.dev',
+    });
+    // getToken(): the JWT's claims
+    expect(mapAuthUser({ sub: 'u1', name: 'Ada', email: 'ada@x.dev', picture: null })).toEqual({
+      id: 'u1',
+      username: 'Ada',
+      email: 'ada@x.dev',
+    });
+    // An object with an identity of its own is the user, even with a `user` field.
+    expect(mapAuthUser({ id: 'owner', user: { id: 'other' } })).toEqual({ id: 'owner' });
+    // One precedence: id, sub, _id; username, preferred_username, name.
+    expect(mapAuthUser({ sub: 's', id: 'i', name: 'n', username: 'u' })).toEqual({
+      id: 'i',
+      username: 'u',
+    });
+    expect(mapAuthUser({ user: null, expires: 'x' })).toBeNull();
+    expect(mapAuthUser({ email: 42 })).toBeNull();
+  });
+
   it('never throws', () => {
     const hostile = new Proxy(
       {},

@@ -3,7 +3,8 @@
 // limits, the keepalive budget, and the client reports for what it gave up on. The same client in
 // headless Chromium: packages/next/test/browser.test.ts.
 import { describe, expect, it } from 'vitest';
-import { createFetchTransport, initBrowserClient } from '../src/internal';
+import { createFetchTransport } from '../src/fetchTransport';
+import { initBrowserClient } from '../src/internal';
 import { captureException, captureMessage, flush, getIsolationScope, setUser } from '../src/node';
 import { useSharedSink } from './sink';
 

@@ -4,7 +4,6 @@ import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { getCarrier } from '../src/carrier';
-import { createPseudonymizer, type HmacSha256, PSEUDONYM_PREFIX } from '../src/internal';
 import {
   captureEvent,
   captureException,
@@ -15,6 +14,7 @@ import {
   setUser,
   withIsolationScope,
 } from '../src/node';
+import { createPseudonymizer, type HmacSha256, PSEUDONYM_PREFIX } from '../src/pseudonymizeUsers';
 import { useSharedSink } from './sink';
 
 const sink = useSharedSink();

@@ -6,7 +6,7 @@ import {
   requestUrl,
   runRequest,
   runRequestCapturing,
-  statusOf,
+  statusOfError,
   toWebHeaders,
 } from '../src/internal';
 import {
@@ -27,7 +27,7 @@ const mechanisms = () =>
       (e) => (e.exception as { values: { mechanism: { type: string } }[] }).values[0]?.mechanism,
     );
 
-describe('statusOf', () => {
+describe('statusOfError (the status part every adapter shares)', () => {
   it.each([
     [{ status: 404 }, 404],
     [{ statusCode: 503 }, 503],
@@ -40,7 +40,7 @@ describe('statusOf', () => {
     ['a string', 500],
     [null, 500],
   ])('%j → %i', (error, status) => {
-    expect(statusOf(error)).toBe(status);
+    expect(statusOfError(error)).toBe(status);
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { setDebug } from '../src/internal';
+import { setDebug } from '../src/debug';
 import {
   close,
   getCurrentScope,

@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createPseudonymizer } from '@x/core/internal';
+import { createPseudonymizer } from '../../core/src/pseudonymizeUsers';
 import { launchChromium } from '@x/test-kit/chromium';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, expect, it } from 'vitest';

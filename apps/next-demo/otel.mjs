@@ -2,7 +2,7 @@
 // instrumentation, started by demo-kit's `startTracing` (OTLP/HTTP JSON; no client IP on spans
 // without sendDefaultPii). server.mjs starts it before Next loads, so each request gets the http
 // server span (Next's own spans, made through the same global API, sit inside it). @x puts each
-// request's user on that span and each error's trace on its event (issue 20).
+// request's user on that span and each error's trace on its event.
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { startTracing as start } from '@x/demo-kit/otel';
 

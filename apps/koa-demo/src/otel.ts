@@ -1,6 +1,6 @@
 // OpenTelemetry for koa-demo, on only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the http and Koa
 // instrumentations, started by demo-kit's `startTracing` (OTLP/HTTP JSON; no client IP on spans
-// without sendDefaultPii). @x puts each request's user on its server span (issue 20).
+// without sendDefaultPii). @x puts each request's user on its server span.
 import { register } from 'node:module';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { KoaInstrumentation } from '@opentelemetry/instrumentation-koa';

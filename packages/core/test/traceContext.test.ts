@@ -1,4 +1,4 @@
-// Issue 20: the trace on every error, the user on every trace. Header parsing is pinned case by
+// The trace on every error, the user on every trace. Header parsing is pinned case by
 // case and by property; the OpenTelemetry half runs the real API and SDK (BasicTracerProvider,
 // AsyncLocalStorageContextManager) registered globally, exactly as an app's SDK registers them.
 import { context, type Span, trace } from '@opentelemetry/api';

@@ -1,4 +1,4 @@
-// Issue 20, Sentry parity: for the same incoming trace header, the real @sentry/node and @x put the
+// Trace context, Sentry parity: for the same incoming trace header, the real @sentry/node and @x put the
 // same `contexts.trace` on an error — the caller's trace id, the caller's span as the parent, a
 // new span id of their own — and nothing else.
 import * as Sentry from '@sentry/node';

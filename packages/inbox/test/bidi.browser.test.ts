@@ -1,4 +1,4 @@
-// Issue 18: bidi control characters in event text (U+202E RIGHT-TO-LEFT OVERRIDE, unterminated)
+// Bidi control characters in event text (U+202E RIGHT-TO-LEFT OVERRIDE, unterminated)
 // must not reorder what follows them in the UI's tables: each event value is isolated
 // (`unicode-bidi: plaintext`, what `dir="auto"` / <bdi> do), checked in headless Chromium.
 import type { BrowserContext } from 'playwright-core';

@@ -1,12 +1,12 @@
-// Issue 18: the inbox at the network boundary — Host allow-list (DNS rebinding), credentials when
+// The inbox at the network boundary — Host allow-list (DNS rebinding), credentials when
 // bound beyond loopback, all-or-nothing envelopes, Relay's ingest limits and length caps.
 // Everything goes over real HTTP to a real inbox on 127.0.0.1.
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../src/cliArgs';
 import { Gate } from '../src/gate';
-import { parseCliArgs } from '../src/index';
 import {
   envelope,
   eventEnvelope,

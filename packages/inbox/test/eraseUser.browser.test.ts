@@ -1,4 +1,4 @@
-// Issue 19 in headless Chromium: on a user's page, "Export (JSON)" downloads everything stored
+// Erasing and exporting a user in headless Chromium: on a user's page, "Export (JSON)" downloads everything stored
 // about them, and "Erase this user…" asks for a confirmation (dismissing it erases nothing),
 // then erases them; the issues list is recounted at once.
 import { readFileSync } from 'node:fs';

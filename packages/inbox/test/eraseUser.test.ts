@@ -1,4 +1,4 @@
-// Issue 19: erase and export one user. Through the API (real HTTP, real SQLite): the counts are
+// Erase and export one user. Through the API (real HTTP, real SQLite): the counts are
 // right right after erasure, the bytes are gone from the database file and its WAL, a cross-site
 // DELETE is refused; the export holds the user's events and nothing of another user. And the
 // `x-inbox erase-user` command on the built CLI.
@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { InboxStore } from '../src/inboxStore';
 import type { ErasedUser, IssueSummary, Page, UserExport } from '../src/index';
-import { InboxStore } from '../src/index';
 import { eventEnvelope, get, newEventId, post, startTestInbox, type TestInbox } from './helpers';
 
 const ALICE = { id: 'u-alice', email: 'alice-erase@example.com', username: 'alice' };

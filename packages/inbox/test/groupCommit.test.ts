@@ -1,4 +1,4 @@
-// Issue 17: group commit. Envelopes that arrive together are stored in ONE SQLite transaction and
+// Group commit. Envelopes that arrive together are stored in ONE SQLite transaction and
 // each is answered only after that transaction committed; a bad envelope in a batch gets its own
 // answer and the others are stored. Real SQLite, real HTTP; the flush is held by an injected
 // scheduler (no sleeps), so "in one batch" is deterministic.
@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSqlite } from '../src/index';
+import { openSqlite } from '../src/sqlite';
 import {
   type Answer,
   envelope,

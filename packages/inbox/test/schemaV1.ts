@@ -1,5 +1,5 @@
 // The SQLite layout of schema version 1 (src/schema.ts before the transaction column), verbatim:
-// a database as inboxes before issue 16 wrote it, for the migration test.
+// a database as inboxes before the route columns wrote it, for the migration test.
 
 /** Version 1's tables and indexes. */
 export const SCHEMA_V1_DDL = `

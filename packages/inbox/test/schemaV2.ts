@@ -1,4 +1,4 @@
-// The SQLite layout of schema version 2 (src/schema.ts before issue 17's index diet), verbatim:
+// The SQLite layout of schema version 2 (src/schema.ts before the index merge), verbatim:
 // version 1 plus the route columns and their indexes, for the migration test.
 import { SCHEMA_V1_DDL } from './schemaV1';
 

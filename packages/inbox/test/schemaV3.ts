@@ -1,5 +1,5 @@
-// The SQLite layout of schema version 3 (src/schema.ts after issue 17's second pass, before
-// issue 20's trace id), verbatim in effect: version 2 with its three dropped indexes gone and
+// The SQLite layout of schema version 3 (src/schema.ts after the index merge, before the
+// trace id column), verbatim in effect: version 2 with its three dropped indexes gone and
 // `events_issue_route` built, for the migration test.
 import { SCHEMA_V2_DDL } from './schemaV2';
 

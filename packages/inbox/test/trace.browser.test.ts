@@ -1,4 +1,4 @@
-// Issue 20 in headless Chromium: an event page shows its trace and span ids and lists the other
+// Trace ids in headless Chromium: an event page shows its trace and span ids and lists the other
 // events of the same trace (from another issue, with that issue's title and the user), not an
 // unrelated event; its "Issues of this trace" link filters the issues list, and the filter's
 // input does the same.

@@ -1,9 +1,9 @@
-// Issue 20: the trace id of each event (contexts.trace), checked as Relay's TraceId/SpanId do,
+// The trace id of each event (contexts.trace), checked as Relay's TraceId/SpanId do,
 // stored in its own column, and the events and issues of one trace through the JSON API.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDetail, EventSummary, IssueSummary, Page } from '../src/index';
-import { processEvent } from '../src/index';
+import { processEvent } from '../src/processEvent';
 import { get, newEventId, sendEvent, startTestInbox, type TestInbox } from './helpers';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';

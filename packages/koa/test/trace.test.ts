@@ -1,4 +1,4 @@
-// Issue 20 through Koa, on a real server with the real OpenTelemetry http instrumentation: each
+// Trace context through Koa, on a real server with the real OpenTelemetry http instrumentation: each
 // error carries the trace of the request it happened in, and each request's server span carries
 // its user — resolved when the request ends, so the auth middleware may come after ours.
 import Router from '@koa/router';

@@ -1,4 +1,4 @@
-// Issue 20 through XModule on Express and on Fastify, with the real OpenTelemetry http
+// Trace context through XModule on Express and on Fastify, with the real OpenTelemetry http
 // instrumentation: the error carries its request's trace; the request's server span carries the
 // user the guard set (read when the response is handed over, after every guard ran).
 import 'reflect-metadata';

@@ -1,4 +1,4 @@
-// Issue 20 through withUser, on a real Node HTTP server with the real OpenTelemetry http
+// Trace context through withUser, on a real Node HTTP server with the real OpenTelemetry http
 // instrumentation (as `next start` runs under the OpenTelemetry Node SDK): the error carries its
 // request's trace, and the server span the user an async, Auth.js-style getUser returns.
 import { createServer, type Server } from 'node:http';

@@ -1,4 +1,4 @@
-// OpenTelemetry for tests (issue 20): the real Node tracer provider with the real http
+// OpenTelemetry for tests: the real Node tracer provider with the real http
 // instrumentation, registered globally as an app's SDK registers them, and spans kept in memory.
 import { createRequire } from 'node:module';
 import { context, propagation, trace } from '@opentelemetry/api';

@@ -1,4 +1,4 @@
-// A local recording OTLP/HTTP receiver (issue 20): accepts `POST /v1/traces` as OTLP/JSON
+// A local recording OTLP/HTTP receiver: accepts `POST /v1/traces` as OTLP/JSON
 // (`OTEL_EXPORTER_OTLP_PROTOCOL=http/json`) and keeps every span with its resource's attributes.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,0 +1,249 @@
+// The sections measured on framework servers under load: the request path, the error path, the
+// storms, and both paths again on Node 20.
+import { fmtSummary, summarize } from '../lib/stats.mjs';
+import { FRAMEWORKS, variantsOf } from '../paths.mjs';
+import {
+  cpuColumn,
+  median,
+  pct,
+  pick,
+  receivedCell,
+  signed,
+  summaryCell,
+  table,
+} from './format.mjs';
+
+const LABELS = {
+  koa: {
+    bare: 'Koa 3 (bare)',
+    als: 'Koa 3 + one AsyncLocalStorage.run per request (the floor)',
+    x: '@x/koa',
+    sentry: '@sentry/node + setupKoaErrorHandler',
+    otel: 'Koa 3 traced by OpenTelemetry (http + Koa instrumentation)',
+    'otel+x': 'the same + @x/koa (user on the server span)',
+  },
+  nest: {
+    bare: 'Nest 12 / Express (bare)',
+    x: '@x/nest (XModule)',
+    sentry: '@sentry/nestjs (SentryModule + SentryGlobalFilter)',
+  },
+  'nest-fastify': {
+    bare: 'Nest 12 / Fastify (bare)',
+    x: '@x/nest (XModule)',
+    sentry: '@sentry/nestjs (SentryModule + SentryGlobalFilter)',
+  },
+  next: { bare: 'route handler (bare)', x: '@x/next withUser' },
+};
+
+/** Per-trial ratio `a / b` of rows from the same rounds, summarized. */
+const pairedRatio = (a, b, key) => summarize(a.map((r, i) => r[key] / b[i][key]));
+/** Median per-trial difference of `key` between rows from the same rounds. */
+const pairedDifference = (a, b, key) => summarize(a.map((r, i) => r[key] - b[i][key])).median;
+
+export function requestPathSection(paths) {
+  const cpu = cpuColumn(paths);
+  const rows = Object.keys(FRAMEWORKS).flatMap((framework) =>
+    variantsOf(framework, 'hello').map((variant) => {
+      const trials = pick(paths, { mode: 'hello', framework, variant });
+      return [
+        framework,
+        LABELS[framework][variant],
+        summaryCell(trials, 'rps'),
+        summaryCell(trials, 'rpsRatio', 2),
+        summaryCell(trials, 'p99', 2),
+        summaryCell(trials, 'p99Ratio', 2),
+        summaryCell(trials, 'rssRatio', 2),
+        ...cpu.cells(trials),
+      ];
+    }),
+  );
+  const headings = ['req/s', '× bare', 'p99 (ms)', 'p99 × bare', 'RSS × bare', ...cpu.heading];
+  return {
+    lines: [
+      '## Request path (authenticated hello-world)',
+      '',
+      'The app resolves the user from `Authorization: Bearer …` on every request (a token → user lookup, as a session store would). Sentry sets it with `setUser` per request; @x registers its lazy resolver. No tracing in any variant.',
+      '',
+      ...table(['framework', 'variant'], headings, rows),
+      '',
+      "Next: the route handler is called in-process behind a plain `node:http` server (Node request → Web `Request` → handler → `Response` → Node response), bare or wrapped with `withUser`; a full `next start` per trial would mostly measure Next's own router.",
+      '',
+    ],
+    targets: Object.keys(FRAMEWORKS).flatMap((framework) => requestPathTargets(paths, framework)),
+  };
+}
+
+function requestPathTargets(paths, framework) {
+  if (framework === 'koa') return koaTargets(paths);
+  const x = pick(paths, { mode: 'hello', framework, variant: 'x' });
+  const rps = median(x, 'rpsRatio');
+  if (framework.startsWith('nest')) {
+    const rss = median(x, 'rssRatio');
+    return [
+      [
+        `request path ${framework}: ≥ 0.90× bare req/s, RSS within 10 % of bare`,
+        `${rps.toFixed(2)}×, RSS ${rss.toFixed(2)}×`,
+        rps >= 0.9 && rss <= 1.1,
+      ],
+    ];
+  }
+  const p99 = median(x, 'p99Ratio');
+  return [
+    [
+      `request path ${framework}: ≥ 0.95× bare req/s, p99 ≤ 1.1×`,
+      `${rps.toFixed(2)}×, p99 ${p99.toFixed(2)}×`,
+      rps >= 0.95 && p99 <= 1.1,
+    ],
+  ];
+}
+
+/** Koa against bare, against the AsyncLocalStorage floor, and on top of OpenTelemetry. */
+function koaTargets(paths) {
+  const hello = (variant) => pick(paths, { mode: 'hello', framework: 'koa', variant });
+  const [x, als, otel, otelX] = [hello('x'), hello('als'), hello('otel'), hello('otel+x')];
+  const targets = [];
+  if (otel.length && otelX.length) {
+    const withOtel = pairedRatio(otelX, otel, 'rps').median;
+    targets.push([
+      'request path koa with OpenTelemetry on: with @x ≥ 0.95× the req/s of OpenTelemetry alone (reported)',
+      `${withOtel.toFixed(2)}× (${signed(pairedDifference(otelX, otel, 'cpuUs'))} µs CPU/req)`,
+      withOtel >= 0.95,
+    ]);
+  }
+  const rps = median(x, 'rpsRatio');
+  // The floor: what one AsyncLocalStorage.run per request costs, in the same round.
+  const vsFloor = pairedRatio(x, als, 'rps').median;
+  const cpuOverFloor = pairedDifference(x, als, 'cpuUs');
+  targets.push([
+    'request path koa: ≥ 0.95× bare req/s, or within 3 % of the AsyncLocalStorage floor',
+    `${rps.toFixed(2)}× bare; ${vsFloor.toFixed(2)}× the floor (${signed(cpuOverFloor)} µs CPU/req over it)`,
+    rps >= 0.95 || vsFloor >= 0.97,
+  ]);
+  return targets;
+}
+
+export function errorPathSection(paths) {
+  const cpu = cpuColumn(paths);
+  const rows = Object.keys(FRAMEWORKS).flatMap((framework) =>
+    variantsOf(framework, 'error').map((variant) => {
+      const trials = pick(paths, { mode: 'error', framework, variant });
+      const sentry = pick(paths, { mode: 'error', framework, variant: 'sentry' });
+      const vsSentry = sentry.length ? pairedRatio(trials, sentry, 'rps') : undefined;
+      return [
+        framework,
+        LABELS[framework][variant],
+        summaryCell(trials, 'rps'),
+        summaryCell(trials, 'rpsRatio', 2),
+        vsSentry && variant !== 'sentry' ? fmtSummary(vsSentry, 2) : '—',
+        summaryCell(trials, 'p99', 1),
+        variant === 'bare' ? '—' : receivedCell(trials, { dropped: true }),
+        ...cpu.cells(trials),
+      ];
+    }),
+  );
+  const headings = ['req/s', '× bare', '× Sentry', 'p99 (ms)', 'events received / thrown'];
+  return {
+    lines: [
+      '## Error path (every request throws and is captured)',
+      '',
+      "Events go to a real local HTTP sink that counts the event items it receives; after the load the server flushes (10 s) and the count is compared with the errors thrown (warm-up included). Sentry's `Dedupe` integration is off (every request throws the same error, so it would drop all but the first of each run before sending).",
+      '',
+      ...table(['framework', 'variant'], [...headings, ...cpu.heading], rows),
+      '',
+    ],
+    targets: Object.keys(FRAMEWORKS).flatMap((framework) => errorPathTargets(paths, framework)),
+  };
+}
+
+function errorPathTargets(paths, framework) {
+  const x = pick(paths, { mode: 'error', framework, variant: 'x' });
+  const sentry = pick(paths, { mode: 'error', framework, variant: 'sentry' });
+  const targets = [];
+  if (sentry.length) {
+    const ratio = pairedRatio(x, sentry, 'rps').median;
+    targets.push([
+      `error path ${framework}: ≥ 4× Sentry's req/s`,
+      `${ratio.toFixed(2)}×`,
+      ratio >= 4,
+    ]);
+  }
+  // Saturated: every thrown error is either delivered or counted in a client report.
+  const accounted = Math.min(...x.map((r) => (r.received + (r.dropped ?? 0)) / r.thrown));
+  targets.push([
+    `error path ${framework}: every thrown error received or reported dropped`,
+    `lowest ${pct(accounted)} (received ${pct(Math.min(...x.map((r) => r.received / r.thrown)))})`,
+    accounted >= 1,
+  ]);
+  return targets;
+}
+
+export function stormsSection(storms) {
+  if (!storms.length) return { lines: [], targets: [] };
+  const frameworks = [...new Set(storms.map((r) => r.framework))];
+  const trials = (framework) => storms.filter((r) => r.framework === framework);
+  const rows = frameworks.map((framework) => [
+    framework,
+    summaryCell(trials(framework), 'rate'),
+    receivedCell(trials(framework)),
+  ]);
+  return {
+    lines: [
+      '### Storms: a steady error rate',
+      '',
+      "Every request throws, at a steady rate (autocannon `-R`, 10 connections) of half the median req/s of @x's saturated error path above; after the load the server flushes and the sink's count is compared with the errors thrown.",
+      '',
+      ...table(['framework'], ['rate (req/s)', 'events received / thrown'], rows),
+      '',
+    ],
+    targets: frameworks.map((framework) => {
+      const lowest = Math.min(...trials(framework).map((r) => r.received / r.thrown));
+      return [
+        `storm ${framework}: 100 % delivered at half the saturated error rate`,
+        `lowest ${pct(lowest)}`,
+        lowest >= 1,
+      ];
+    }),
+  };
+}
+
+/** Both paths' ratios and CPU on the primary Node beside the same on Node 20. */
+export function nodeBesideSection(paths, paths20, node, node20Version) {
+  if (!paths20.length) return { lines: [], targets: [] };
+  const node20 = node20Version ?? '20';
+  const rows = ['hello', 'error'].flatMap((mode) =>
+    Object.keys(FRAMEWORKS).flatMap((framework) =>
+      variantsOf(framework, mode)
+        .filter((variant) => variant !== 'bare')
+        .map((variant) => {
+          const a = pick(paths, { mode, framework, variant });
+          const b = pick(paths20, { mode, framework, variant });
+          return [
+            mode === 'hello' ? 'request' : 'error',
+            framework,
+            LABELS[framework][variant],
+            summaryCell(a, 'rpsRatio', 2),
+            summaryCell(b, 'rpsRatio', 2),
+            summaryCell(a, 'cpuUs', 1),
+            summaryCell(b, 'cpuUs', 1),
+          ];
+        }),
+    ),
+  );
+  const headings = [
+    `× bare, Node ${node}`,
+    `× bare, Node ${node20}`,
+    `CPU µs/req, Node ${node}`,
+    `CPU µs/req, Node ${node20}`,
+  ];
+  return {
+    lines: [
+      `## Node ${node20} beside Node ${node}`,
+      '',
+      `The request and error paths again, on Node ${node20} (same settings, its own interleaved rounds after the Node ${node} ones). Ratios are within each Node's own rounds.`,
+      '',
+      ...table(['path', 'framework', 'variant'], headings, rows),
+      '',
+    ],
+    targets: [],
+  };
+}

@@ -1,12 +1,16 @@
 // The browser client (`initBrowserClient`, what @x/next/client's initBrowser runs) and its fetch
-// transport, against the real HTTP sink in real time: what reaches the backend, Sentry's rate
-// limits, the keepalive budget, and the client reports for what it gave up on. The same client in
-// headless Chromium: packages/next/test/browser.test.ts.
+// transport, against the real HTTP sink: what reaches the backend, Sentry's rate limits, the
+// keepalive budget, and the client reports for what it gave up on. Where time matters (a rate
+// limit running out, a retry that must not come) the transport runs on a manual clock, so no
+// test waits in real time. The same client in headless Chromium:
+// packages/next/test/browser.test.ts.
 import { describe, expect, it } from 'vitest';
+import { getCarrier } from '../src/carrier';
 import { createFetchTransport } from '../src/fetchTransport';
 import { initBrowserClient } from '../src/internal';
 import { captureException, captureMessage, flush, getIsolationScope, setUser } from '../src/node';
 import { useSharedSink } from './sink';
+import { virtualTime } from './virtualTime';
 
 const sink = useSharedSink();
 
@@ -25,7 +29,8 @@ function discarded() {
   ).flatMap((r) => r.discarded_events);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Virtual time on the shared sink, over the fetch the transport would use by default. */
+const startVirtualTime = () => virtualTime(sink, getCarrier().runtime?.fetch as typeof fetch);
 
 describe('initBrowserClient', () => {
   it('sends with the auth in the query (no preflight), with the user, infer_ip auto with PII', async () => {
@@ -59,14 +64,20 @@ describe('fetch transport', () => {
     const seen = answer((i) =>
       i === 0 ? { status: 429, headers: { 'Retry-After': '1' } } : { status: 200 },
     );
-    initBrowserClient({ dsn: sink.dsn, platform: 'javascript' });
+    const vt = startVirtualTime();
+    initBrowserClient({
+      dsn: sink.dsn,
+      platform: 'javascript',
+      transport: (options) =>
+        createFetchTransport({ ...options, clock: vt.clock, fetch: vt.fetch }),
+    });
     captureException(new Error('first'));
     await flush(2000);
     captureException(new Error('while limited'));
     captureMessage('while limited');
     await flush(2000);
     expect(seen.count).toBe(1); // nothing sent while limited, the 429'd one not retried
-    await sleep(1100);
+    await vt.advance(1000); // the 1 s of Retry-After, to the millisecond
     captureException(new Error('after'));
     expect(await flush(2000)).toBe(true);
     expect(
@@ -102,10 +113,13 @@ describe('fetch transport', () => {
     const seen = answer(
       (i) => [{ status: 503 }, { status: 400 }, 'reset' as const][i] ?? { status: 200 },
     );
+    const vt = startVirtualTime();
     const dropped: string[] = [];
     const transport = createFetchTransport({
       url: `http://127.0.0.1:${sink.port}/api/42/envelope/`,
       headers: {},
+      clock: vt.clock,
+      fetch: vt.fetch,
       recordDropped: (reason, category) => dropped.push(`${reason}:${category}`),
     });
     const body = new TextEncoder().encode('{}\n{"type":"event"}\n{}');
@@ -113,13 +127,17 @@ describe('fetch transport', () => {
       transport.send({ body, categories: ['error'] });
       expect(await transport.flush(2000)).toBe(true);
     }
-    await sleep(300); // a retry would come now
+    // A minute of the transport's time, every timer in it fired: a retry would have come (the
+    // HTTP transport's longest backoff is 30 s).
+    await vt.advance(60_000);
     expect(seen.count).toBe(3);
     expect(dropped).toEqual(['network_error:error', 'send_error:error', 'network_error:error']);
   });
 
   it('keepalive while the in-flight keepalive bodies stay within 60,000 bytes and 15 requests', async () => {
-    answer(() => ({ status: 200, delayMs: 200 }));
+    // Each batch is sent in one turn, so its requests are all in flight when the transport
+    // decides on the next one's keepalive: the sink needs no delay to hold them there.
+    answer(() => ({ status: 200 }));
     const keepalive: boolean[] = [];
     const transport = createFetchTransport({
       url: `http://127.0.0.1:${sink.port}/api/42/envelope/`,
@@ -147,7 +165,8 @@ describe('fetch transport', () => {
   });
 
   it('more than `concurrency` requests in flight: the rest dropped as queue_overflow', async () => {
-    answer(() => ({ status: 200, delayMs: 300 }));
+    // Sent in one turn: the first two are still in flight when the third comes.
+    answer(() => ({ status: 200 }));
     const dropped: string[] = [];
     const transport = createFetchTransport({
       url: `http://127.0.0.1:${sink.port}/api/42/envelope/`,

@@ -1,9 +1,9 @@
 import type { ForwardingStats } from './forwarder';
 import type { GroupCommitStats } from './groupCommit';
 import { HttpError } from './httpError';
+import type { InboxStore } from './inboxStore';
 import { eventIdParam, issueSort, parseUint, traceIdParam } from './params';
 import type { Router } from './router';
-import type { InboxStore } from './store';
 
 /** What the JSON API needs. */
 export interface ApiDeps {

@@ -79,3 +79,43 @@ export interface Page<T> {
 
 /** How `GET /api/issues` can be sorted (always descending). */
 export type IssueSort = 'last_seen' | 'first_seen' | 'events' | 'users';
+
+/** `DELETE /api/users/:userKey`: what erasing the user removed. */
+export interface ErasedUser {
+  user_key: string;
+  /** Events deleted (every event with this user key). */
+  events: number;
+  /** Issues deleted because all their events were this user's. */
+  issues_removed: number;
+  /** Issues recounted (events, users affected, first/last seen, latest event) after the deletion. */
+  issues_updated: number;
+}
+
+/** One issue in a {@link UserExport}: only what this user's own events say about it. */
+export interface UserExportIssue {
+  id: number;
+  /** The title of this user's latest event in the issue. */
+  title: string;
+  /** Where the issue happens in the code (the innermost in-app frame, or the route). */
+  culprit: string;
+  /** This user's events in the issue. */
+  user_events: number;
+  user_first_seen: string;
+  user_last_seen: string;
+  /** The user as stored with the issue (their latest event in it). */
+  user: Record<string, unknown> | null;
+}
+
+/**
+ * Everything the inbox stores about one user key: `GET /api/users/:userKey/export` answers this
+ * plus `exported_at` (ISO 8601).
+ */
+export interface UserExport {
+  user_key: string;
+  /** The user as stored on their latest event. */
+  user: Record<string, unknown> | null;
+  /** Every event with this user key, oldest first, with its full stored payload. */
+  events: EventDetail[];
+  /** The issues these events belong to. */
+  issues: UserExportIssue[];
+}

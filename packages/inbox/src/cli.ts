@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import { type EraseUserArgs, HELP, parseCliArgs, parseEraseUserArgs } from './cliArgs';
 import { DBIP_ATTRIBUTION, describeGeoDatabase } from './geo';
+import { InboxStore } from './inboxStore';
 import { DEFAULT_DB_PATH } from './options';
 import { startInbox } from './startInbox';
-import { InboxStore } from './store';
 import { VERSION } from './version';
 
 /** `x-inbox erase-user KEY --db PATH`: erases the user and says what was removed. */

@@ -1,5 +1,6 @@
 export { exportFileName } from './api';
 export type {
+  ErasedUser,
   EventDetail,
   EventSummary,
   IssueDetail,
@@ -7,6 +8,8 @@ export type {
   IssueSummary,
   IssueUser,
   Page,
+  UserExport,
+  UserExportIssue,
 } from './apiTypes';
 export type { EraseUserArgs } from './cliArgs';
 export { HELP, parseCliArgs, parseEraseUserArgs } from './cliArgs';
@@ -14,6 +17,7 @@ export type { InboxTrustProxy } from './clientIp';
 export { createClientIp } from './clientIp';
 export type { Envelope, EnvelopeItem } from './envelope';
 export { parseEnvelope } from './envelope';
+export type { EventQuery } from './eventQueries';
 export type { ForwarderOptions, ForwardingOptions, ForwardingStats } from './forwarder';
 export { Forwarder, forwardCategory } from './forwarder';
 export type { GeoDatabase, GeoLookup, GeoSource } from './geo';
@@ -32,6 +36,8 @@ export { GroupCommit } from './groupCommit';
 export type { Grouping } from './grouping';
 export { groupEvent } from './grouping';
 export { HttpError } from './httpError';
+export { InboxStore } from './inboxStore';
+export type { HistogramBucket, IssueQuery } from './issueQueries';
 export type { MetaEntry, MetaError, MetaTree } from './meta';
 export { Meta } from './meta';
 export type { NormalizedEvent, StoredEvent } from './normalizeEvent';
@@ -73,20 +79,10 @@ export {
 } from './sqlite';
 export type { InboxHandle } from './startInbox';
 export { startInbox } from './startInbox';
-export type {
-  EnvelopeWrite,
-  ErasedUser,
-  EventQuery,
-  HistogramBucket,
-  IssueQuery,
-  UserExport,
-  UserExportIssue,
-  UserIssue,
-  UserSummary,
-} from './store';
-export { InboxStore } from './store';
+export type { EnvelopeWrite } from './storeEnvelopes';
 export { escapeHtml, html, raw, SafeHtml } from './ui/html';
 export type { UiGeoSource, UiSettings } from './ui/layout';
+export type { UserIssue, UserSummary } from './userQueries';
 export { VERSION } from './version';
 export type { UiDeps } from './webUi';
 export { addUiRoutes, UI_CSP } from './webUi';

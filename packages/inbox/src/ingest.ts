@@ -16,7 +16,7 @@ import { HttpError } from './httpError';
 import { type ProcessedEvent, processEvent } from './processEvent';
 import { readBody } from './readBody';
 import type { RouteContext, RouteResult, Router } from './router';
-import type { EnvelopeWrite } from './store';
+import type { EnvelopeWrite } from './storeEnvelopes';
 
 /** What the ingest routes need. */
 export interface IngestDeps {

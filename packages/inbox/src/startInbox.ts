@@ -1,15 +1,22 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import { addApiRoutes } from './api';
 import { createClientIp } from './clientIp';
-import { applyCors, isIngestPath } from './cors';
 import { Forwarder } from './forwarder';
 import { Gate } from './gate';
 import { type GeoDatabase, type GeoSource, openGeo } from './geo';
 import { GroupCommit } from './groupCommit';
-import { createHostCheck, isLoopbackAddress, isWildcardAddress } from './hostCheck';
-import { addIngestRoutes, count } from './ingest';
+import { createHostCheck, isLoopbackAddress } from './hostCheck';
+import {
+  bracket,
+  createInboxServer,
+  exposureWarning,
+  listen,
+  publicHost,
+  type RequestGuard,
+} from './inboxServer';
+import { InboxStore } from './inboxStore';
+import { addIngestRoutes, type IngestLimits } from './ingest';
 import {
   DEFAULT_DB_PATH,
   DEFAULT_HOST,
@@ -19,15 +26,14 @@ import {
   DEV_PUBLIC_KEY,
   type InboxOptions,
 } from './options';
-import { Router, send } from './router';
-import { crossSiteRefusal } from './sameOrigin';
-import { type EnvelopeWrite, InboxStore } from './store';
+import { Router } from './router';
+import type { EnvelopeWrite } from './storeEnvelopes';
 import type { UiSettings } from './ui/layout';
 import { createTokenCheck, generateToken } from './uiAuth';
 import { VERSION } from './version';
 import { addUiRoutes } from './webUi';
 
-const JSON_HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store' };
+type Log = (message: string) => void;
 
 /** A running inbox. */
 export interface InboxHandle {
@@ -73,8 +79,75 @@ export interface InboxHandle {
  * await inbox.close();
  */
 export async function startInbox(options: InboxOptions = {}): Promise<InboxHandle> {
-  const log = options.log ?? ((message: string) => console.error(message));
-  // A bad --forward DSN first (nothing to undo), then the SQLite driver before the geo data is read.
+  const log: Log = options.log ?? ((message: string) => console.error(message));
+  const { forwarder, store, geoSource } = await openResources(options, log);
+  const commit = new GroupCommit({
+    write: (writes: readonly EnvelopeWrite[]) => store.storeEnvelopes(writes),
+    schedule: options.ingestSchedule,
+  });
+  const refused = new Map<string, number>();
+  // The URL and DSN are known once listening (port 0), so the UI reads them late.
+  let settings: UiSettings | undefined;
+  const router = createRouter(options, log, {
+    store,
+    commit,
+    forwarder,
+    geoSource,
+    refused,
+    settings: () => settings as UiSettings,
+  });
+  // Known once listening (the bound address); until then nothing is answered.
+  const guard: RequestGuard = { refuseHost: () => 'not listening yet', authorized: undefined };
+  const server = createInboxServer(router, guard, refused);
+  try {
+    await listen(server, options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+
+  const address = server.address() as AddressInfo;
+  guard.refuseHost = createHostCheck({
+    boundAddress: address.address,
+    host: options.host,
+    allowedHosts: options.allowedHosts,
+  });
+  const exposed = !isLoopbackAddress(address.address);
+  const uiToken = uiTokenFor(options.uiAuth, exposed);
+  if (uiToken !== undefined) guard.authorized = createTokenCheck(uiToken);
+  const host = publicHost(address.address);
+  const url = `http://${host}:${address.port}`;
+  const boundUrl = `http://${bracket(address.address)}:${address.port}`;
+  if (exposed) log(exposureWarning(address.address, boundUrl, options.key, uiToken));
+  const dsn = `http://${options.key ?? DEV_PUBLIC_KEY}@${host}:${address.port}/${DEFAULT_PROJECT_ID}`;
+  settings = uiSettings(options, url, dsn, { store, geoSource, forwarder });
+  return {
+    url,
+    boundUrl,
+    exposed,
+    uiToken,
+    dsn,
+    port: address.port,
+    router,
+    store,
+    geoDatabase: geoSource?.database,
+    forwarder,
+    close: closeOnce(server, { forwarder, commit, store }),
+  };
+}
+
+/** What the inbox holds open besides its server. */
+interface Resources {
+  forwarder: Forwarder | undefined;
+  store: InboxStore;
+  geoSource: GeoSource | undefined;
+}
+
+/**
+ * The forwarder, the database and the geo data. A bad --forward DSN fails first (nothing to
+ * undo), then the SQLite driver, before the geo data is read; a geo failure closes the database.
+ */
+async function openResources(options: InboxOptions, log: Log): Promise<Resources> {
   const forwarder = options.forward
     ? new Forwarder({
         ...options.forwardOptions,
@@ -83,42 +156,40 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
       })
     : undefined;
   const store = new InboxStore(options.dbPath ?? DEFAULT_DB_PATH);
-  let geoSource: GeoSource | undefined;
   try {
-    geoSource =
+    const geoSource =
       options.geo === false
         ? undefined
         : await openGeo(options.geoipDb ? { kind: 'maxmind', path: options.geoipDb } : undefined);
+    return { forwarder, store, geoSource };
   } catch (error) {
     store.close();
     throw error;
   }
-  const geo = geoSource?.lookup;
+}
+
+/** What the routes share: the resources, the group commit, refusal counts and the UI settings. */
+interface RouterDeps extends Resources {
+  commit: GroupCommit<EnvelopeWrite>;
+  refused: Map<string, number>;
+  settings: () => UiSettings;
+}
+
+/** The router with ingest, the JSON API and the web UI. */
+function createRouter(options: InboxOptions, log: Log, deps: RouterDeps): Router {
+  const { store, commit, forwarder, refused } = deps;
   const forwarding = () => (forwarder ? { ...forwarder.stats } : null);
   const skipped = new Map<string, number>();
-  const refused = new Map<string, number>();
-  const commit = new GroupCommit({
-    write: (writes: readonly EnvelopeWrite[]) => store.storeEnvelopes(writes),
-    schedule: options.ingestSchedule,
-  });
   const router = new Router();
   router.onError = (error) => log(`@x/inbox: request failed: ${String(error)}`);
-
   addIngestRoutes(router, {
     commit,
     clientIp: createClientIp(options.trustProxy ?? false),
-    geo,
+    geo: deps.geoSource?.lookup,
     forwarder,
     key: options.key,
     preventStoringIp: options.preventStoringIp ?? false,
-    limits: {
-      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes,
-      maxEnvelopeBytes: options.maxEnvelopeBytes ?? DEFAULT_LIMITS.maxEnvelopeBytes,
-      maxEventBytes: options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes,
-      maxAttachmentBytes: options.maxAttachmentBytes ?? DEFAULT_LIMITS.maxAttachmentBytes,
-      maxEnvelopeItems: options.maxEnvelopeItems ?? DEFAULT_LIMITS.maxEnvelopeItems,
-      maxSessionCount: options.maxSessionCount ?? DEFAULT_LIMITS.maxSessionCount,
-    },
+    limits: ingestLimits(options),
     gate: new Gate(
       options.maxConcurrentDecompressions ?? DEFAULT_LIMITS.maxConcurrentDecompressions,
       64,
@@ -135,92 +206,36 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
     forwarding,
     ingest: () => ({ ...commit.stats }),
   });
+  addUiRoutes(router, { store, settings: deps.settings, forwarding });
+  return router;
+}
 
-  // The URL and DSN are known once listening (port 0), so the UI reads them late.
-  let settings: UiSettings | undefined;
-  addUiRoutes(router, { store, settings: () => settings as UiSettings, forwarding });
+/** The ingest limits: each option, or its default. */
+function ingestLimits(options: InboxOptions): IngestLimits {
+  return {
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_LIMITS.maxBodyBytes,
+    maxEnvelopeBytes: options.maxEnvelopeBytes ?? DEFAULT_LIMITS.maxEnvelopeBytes,
+    maxEventBytes: options.maxEventBytes ?? DEFAULT_LIMITS.maxEventBytes,
+    maxAttachmentBytes: options.maxAttachmentBytes ?? DEFAULT_LIMITS.maxAttachmentBytes,
+    maxEnvelopeItems: options.maxEnvelopeItems ?? DEFAULT_LIMITS.maxEnvelopeItems,
+    maxSessionCount: options.maxSessionCount ?? DEFAULT_LIMITS.maxSessionCount,
+  };
+}
 
-  // Known once listening (the bound address); until then nothing is answered.
-  let refuseHost: (req: IncomingMessage) => string | undefined = () => 'not listening yet';
-  let authorized: ((req: IncomingMessage) => boolean) | undefined;
-  const server = createServer((req, res) => {
-    // DNS rebinding: a foreign Host is refused before anything else, ingest, API and UI alike.
-    const hostRefusal = refuseHost(req);
-    if (hostRefusal !== undefined) {
-      count(refused, 'host');
-      send(res, { status: 403, body: { detail: hostRefusal }, headers: JSON_HEADERS });
-      return;
-    }
-    const ingest = isIngestPath(req.url);
-    // Beyond loopback the UI and API need the token; ingest keeps its DSN-key auth.
-    if (authorized && !ingest && !authorized(req)) {
-      count(refused, 'ui_auth');
-      send(res, {
-        status: 401,
-        body: { detail: 'the inbox UI and API need the token printed at startup (--ui-auth)' },
-        headers: { ...JSON_HEADERS, 'WWW-Authenticate': 'Basic realm="x-inbox", charset="UTF-8"' },
-      });
-      return;
-    }
-    // CSRF: a state-changing UI/API request (DELETE /api/users/:key) from another site is refused.
-    const crossSite = ingest ? undefined : crossSiteRefusal(req);
-    if (crossSite !== undefined) {
-      count(refused, 'cross_site');
-      send(res, { status: 403, body: { detail: crossSite }, headers: JSON_HEADERS });
-      return;
-    }
-    // Cross-origin access for ingest only (browser SDKs); the API and UI stay same-origin.
-    if (ingest && applyCors(req, res)) return;
-    void router.handle(req, res);
-  });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    store.close();
-    throw error;
-  }
+/** The UI/API token: the `uiAuth` option, one generated for an exposed bind, else none (open). */
+function uiTokenFor(uiAuth: InboxOptions['uiAuth'], exposed: boolean): string | undefined {
+  if (typeof uiAuth === 'string') return uiAuth;
+  return uiAuth === undefined && exposed ? generateToken() : undefined;
+}
 
-  const address = server.address() as AddressInfo;
-  refuseHost = createHostCheck({
-    boundAddress: address.address,
-    host: options.host,
-    allowedHosts: options.allowedHosts,
-  });
-  const exposed = !isLoopbackAddress(address.address);
-  const uiToken =
-    typeof options.uiAuth === 'string'
-      ? options.uiAuth
-      : options.uiAuth === undefined && exposed
-        ? generateToken()
-        : undefined;
-  if (uiToken !== undefined) authorized = createTokenCheck(uiToken);
-  const host = publicHost(address.address);
-  const url = `http://${host}:${address.port}`;
-  const boundUrl = `http://${bracket(address.address)}:${address.port}`;
-  if (exposed) {
-    const reach = isWildcardAddress(address.address)
-      ? `every network interface (${interfaceAddresses().join(', ')})`
-      : address.address;
-    log(
-      `@x/inbox: WARNING: listening on ${boundUrl}, reachable from other machines on ${reach}. ` +
-        `Anyone who can reach it can send events${options.key === undefined ? ' (no --key: any key is accepted)' : ''}; ` +
-        (uiToken === undefined
-          ? 'the UI and API are OPEN to them (--no-auth): every stored email, IP, cookie and header is readable.'
-          : 'the UI and API need the token (Basic auth password or Bearer).'),
-    );
-  }
-  const dsn = `http://${options.key ?? DEV_PUBLIC_KEY}@${host}:${address.port}/${DEFAULT_PROJECT_ID}`;
-  settings = {
+/** The configuration the settings page shows. */
+function uiSettings(
+  options: InboxOptions,
+  url: string,
+  dsn: string,
+  { store, geoSource, forwarder }: Resources,
+): UiSettings {
+  return {
     version: VERSION,
     url,
     // The --key is a secret when set: the UI shows the DSN without it.
@@ -233,50 +248,32 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
     trustProxy: options.trustProxy ?? false,
     forward: forwarder?.dsn,
   };
+}
+
+/**
+ * The handle's `close`: stops the forwarder and the server, then writes what is queued and closes
+ * the database. Every call returns the same promise.
+ */
+function closeOnce(
+  server: Server,
+  parts: {
+    forwarder: Forwarder | undefined;
+    commit: GroupCommit<EnvelopeWrite>;
+    store: InboxStore;
+  },
+): () => Promise<void> {
   let closing: Promise<void> | undefined;
-  return {
-    url,
-    boundUrl,
-    exposed,
-    uiToken,
-    dsn,
-    port: address.port,
-    router,
-    store,
-    geoDatabase: geoSource?.database,
-    forwarder,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        forwarder?.close();
-        server.close(() => {
-          // Envelopes already checked and queued are written before the database closes.
-          commit.flush();
-          store.close();
-          resolve();
-        });
-        server.closeAllConnections();
+  return () => {
+    closing ??= new Promise<void>((resolve) => {
+      parts.forwarder?.close();
+      server.close(() => {
+        // Envelopes already checked and queued are written before the database closes.
+        parts.commit.flush();
+        parts.store.close();
+        resolve();
       });
-      return closing;
-    },
+      server.closeAllConnections();
+    });
+    return closing;
   };
-}
-
-function bracket(address: string): string {
-  return address.includes(':') ? `[${address}]` : address;
-}
-
-/** This machine's non-internal interface addresses (what a wildcard bind exposes). */
-function interfaceAddresses(): string[] {
-  const out: string[] = [];
-  for (const list of Object.values(networkInterfaces())) {
-    for (const entry of list ?? []) if (!entry.internal) out.push(entry.address);
-  }
-  return out.length > 0 ? out : ['no other interface found'];
-}
-
-/** The address clients should use: loopback for wildcard binds, brackets for IPv6. */
-function publicHost(address: string): string {
-  if (address === '0.0.0.0') return '127.0.0.1';
-  if (address === '::') return '[::1]';
-  return address.includes(':') ? `[${address}]` : address;
 }

@@ -1,9 +1,10 @@
 import type { ServerResponse } from 'node:http';
+import type { EventSummary } from './apiTypes';
 import type { ForwardingStats } from './forwarder';
 import { HttpError } from './httpError';
+import type { InboxStore } from './inboxStore';
 import { eventIdParam, issueSort, parseUint, traceIdParam } from './params';
 import type { RouteContext, RouteResult, Router } from './router';
-import type { InboxStore } from './store';
 import { chartRange } from './ui/chart';
 import { renderEventPage, type TraceEvent } from './ui/eventPage';
 import { renderIssuePage } from './ui/issuePage';
@@ -47,107 +48,15 @@ const HTML = 'text/html; charset=utf-8';
  * - `GET /ui/style.css`, `GET /ui/app.js`, `GET /ui/latest` (newest event's sequence number, polled for live updates)
  */
 export function addUiRoutes(router: Router, deps: UiDeps): void {
-  const { store } = deps;
-
-  page(router, deps.settings, '/', 'issues', ({ url }) => {
-    const q = url.searchParams;
-    const filter = {
-      sort: issueSort(q.get('sort')),
-      q: q.get('q')?.trim() || undefined,
-      user: q.get('user')?.trim() || undefined,
-      app: q.get('app') || undefined,
-      transaction: q.get('transaction')?.trim() || undefined,
-      traceId: traceIdParam(q.get('trace_id')),
-      cursor: q.get('cursor') || undefined,
-    };
-    const counts = store.counts();
-    return {
-      title: 'Issues',
-      body: renderIssuesPage({
-        filter,
-        page: store.listIssues({ ...filter, text: filter.q, limit: PAGE_SIZE }),
-        apps: store.listApps(),
-        users: store.recentUserKeys(),
-        transactions: store.listTransactions(),
-        totals: counts,
-        latestSeq: store.latestSeq(),
-        dsn: deps.settings().dsn,
-      }),
-    };
-  });
-
-  page(router, deps.settings, '/issues/:id', 'issues', ({ params, url }) => {
-    const id = parseUint(params.id);
-    const issue = id === undefined ? undefined : store.getIssue(id);
-    if (!issue) throw new HttpError(404, 'There is no issue with this id.');
-    const cursor = url.searchParams.get('cursor') || undefined;
-    const range = chartRange(Date.parse(issue.first_seen), Date.now());
-    return {
-      title: issue.title,
-      body: renderIssuePage({
-        issue,
-        events: store.listEvents({ issue: issue.id, limit: PAGE_SIZE, cursor }),
-        cursor,
-        chart: {
-          buckets: store.issueHistogram(issue.id, range.from, range.to, range.step),
-          step: range.step,
-        },
-        latestSeq: store.latestSeq(),
-      }),
-    };
-  });
-
-  page(router, deps.settings, '/events/:id', 'issues', ({ params }) => {
-    const event = store.getEvent(eventIdParam(params.id));
-    if (!event) throw new HttpError(404, 'There is no event with this id.');
-    const trace = event.trace_id
-      ? store.listEvents({ traceId: event.trace_id, limit: TRACE_EVENTS + 1 }).data
-      : [];
-    const others = trace.filter((other) => other.id !== event.id);
-    const titles = new Map<number, string>();
-    const traceEvents = others.slice(0, TRACE_EVENTS).map((other): TraceEvent => {
-      let title = titles.get(other.issue_id);
-      if (title === undefined) {
-        title = store.getIssueSummary(other.issue_id)?.title ?? other.title;
-        titles.set(other.issue_id, title);
-      }
-      return { event: other, issueTitle: title };
-    });
-    return {
-      title: event.title,
-      body: renderEventPage({
-        event,
-        issue: store.getIssueSummary(event.issue_id),
-        traceEvents,
-        moreTraceEvents: others.length > TRACE_EVENTS,
-      }),
-    };
-  });
-
-  page(router, deps.settings, '/users/:userKey', 'issues', ({ params, url }) => {
-    const userKey = String(params.userKey);
-    const summary = store.getUser(userKey);
-    if (!summary) throw new HttpError(404, 'No event has this user.');
-    const cursor = url.searchParams.get('cursor') || undefined;
-    const latest = store.getEvent(summary.latest_event_id);
-    const meta = latest?.event._meta as Record<string, unknown> | undefined;
-    return {
-      title: summary.user_key,
-      body: renderUserPage({
-        summary,
-        userMeta: meta?.user,
-        issues: store.listUserIssues(userKey),
-        events: store.listEvents({ user: userKey, limit: PAGE_SIZE, cursor }),
-        cursor,
-        latestSeq: store.latestSeq(),
-      }),
-    };
-  });
-
-  page(router, deps.settings, '/settings', 'settings', () => ({
+  const { store, settings } = deps;
+  page(router, settings, '/', 'issues', (ctx) => issuesPage(deps, ctx));
+  page(router, settings, '/issues/:id', 'issues', (ctx) => issuePage(store, ctx));
+  page(router, settings, '/events/:id', 'issues', (ctx) => eventPage(store, ctx));
+  page(router, settings, '/users/:userKey', 'issues', (ctx) => userPage(store, ctx));
+  page(router, settings, '/settings', 'settings', () => ({
     title: 'Settings',
     body: renderSettingsPage({
-      settings: deps.settings(),
+      settings: settings(),
       counts: store.counts(),
       forwarding: deps.forwarding(),
     }),
@@ -159,6 +68,110 @@ export function addUiRoutes(router: Router, deps: UiDeps): void {
     uiHeaders(res);
     return { body: { seq: store.latestSeq() } };
   });
+}
+
+/** `GET /`: the issues, filtered, sorted and paged as the query string says. */
+function issuesPage(deps: UiDeps, { url }: RouteContext): PageResult {
+  const { store } = deps;
+  const q = url.searchParams;
+  const filter = {
+    sort: issueSort(q.get('sort')),
+    q: q.get('q')?.trim() || undefined,
+    user: q.get('user')?.trim() || undefined,
+    app: q.get('app') || undefined,
+    transaction: q.get('transaction')?.trim() || undefined,
+    traceId: traceIdParam(q.get('trace_id')),
+    cursor: q.get('cursor') || undefined,
+  };
+  const counts = store.counts();
+  return {
+    title: 'Issues',
+    body: renderIssuesPage({
+      filter,
+      page: store.listIssues({ ...filter, text: filter.q, limit: PAGE_SIZE }),
+      apps: store.listApps(),
+      users: store.recentUserKeys(),
+      transactions: store.listTransactions(),
+      totals: counts,
+      latestSeq: store.latestSeq(),
+      dsn: deps.settings().dsn,
+    }),
+  };
+}
+
+/** `GET /issues/:id`: one issue with its chart, users affected and events. */
+function issuePage(store: InboxStore, { params, url }: RouteContext): PageResult {
+  const id = parseUint(params.id);
+  const issue = id === undefined ? undefined : store.getIssue(id);
+  if (!issue) throw new HttpError(404, 'There is no issue with this id.');
+  const cursor = url.searchParams.get('cursor') || undefined;
+  const range = chartRange(Date.parse(issue.first_seen), Date.now());
+  return {
+    title: issue.title,
+    body: renderIssuePage({
+      issue,
+      events: store.listEvents({ issue: issue.id, limit: PAGE_SIZE, cursor }),
+      cursor,
+      chart: {
+        buckets: store.issueHistogram(issue.id, range.from, range.to, range.step),
+        step: range.step,
+      },
+      latestSeq: store.latestSeq(),
+    }),
+  };
+}
+
+/** `GET /events/:id`: one event, with the other events of its trace. */
+function eventPage(store: InboxStore, { params }: RouteContext): PageResult {
+  const event = store.getEvent(eventIdParam(params.id));
+  if (!event) throw new HttpError(404, 'There is no event with this id.');
+  const trace = event.trace_id
+    ? store.listEvents({ traceId: event.trace_id, limit: TRACE_EVENTS + 1 }).data
+    : [];
+  const others = trace.filter((other) => other.id !== event.id);
+  return {
+    title: event.title,
+    body: renderEventPage({
+      event,
+      issue: store.getIssueSummary(event.issue_id),
+      traceEvents: withIssueTitles(store, others.slice(0, TRACE_EVENTS)),
+      moreTraceEvents: others.length > TRACE_EVENTS,
+    }),
+  };
+}
+
+/** Each event with its issue's title, looked up once per issue. */
+function withIssueTitles(store: InboxStore, events: readonly EventSummary[]): TraceEvent[] {
+  const titles = new Map<number, string>();
+  return events.map((other): TraceEvent => {
+    let title = titles.get(other.issue_id);
+    if (title === undefined) {
+      title = store.getIssueSummary(other.issue_id)?.title ?? other.title;
+      titles.set(other.issue_id, title);
+    }
+    return { event: other, issueTitle: title };
+  });
+}
+
+/** `GET /users/:userKey`: one user's issues and events. */
+function userPage(store: InboxStore, { params, url }: RouteContext): PageResult {
+  const userKey = String(params.userKey);
+  const summary = store.getUser(userKey);
+  if (!summary) throw new HttpError(404, 'No event has this user.');
+  const cursor = url.searchParams.get('cursor') || undefined;
+  const latest = store.getEvent(summary.latest_event_id);
+  const meta = latest?.event._meta as Record<string, unknown> | undefined;
+  return {
+    title: summary.user_key,
+    body: renderUserPage({
+      summary,
+      userMeta: meta?.user,
+      issues: store.listUserIssues(userKey),
+      events: store.listEvents({ user: userKey, limit: PAGE_SIZE, cursor }),
+      cursor,
+      latestSeq: store.latestSeq(),
+    }),
+  };
 }
 
 /** What a page handler returns: the document title, the main content and the highlighted nav entry. */

@@ -8,14 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  hasNodeSqlite,
-  InboxStore,
-  openSqlite,
-  processEvent,
-  type SqliteDriverName,
-  type SqlValue,
-} from '../src/index';
+import { InboxStore } from '../src/inboxStore';
+import { processEvent } from '../src/processEvent';
+import { hasNodeSqlite, openSqlite, type SqliteDriverName, type SqlValue } from '../src/sqlite';
 import { newEventId } from './helpers';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -52,7 +47,8 @@ function plan(file: string, driver: SqliteDriverName, sql: string): string[] {
 /** The SQL texts a store method compiles when first called (the store caches them by text). */
 function newStatements(store: InboxStore, call: () => unknown): string[] {
   // The cache is private; reading it is how the test learns what a method runs.
-  const cache = (store as unknown as { statements: Map<string, unknown> }).statements;
+  const cache = (store as unknown as { db: { statements: ReadonlyMap<string, unknown> } }).db
+    .statements;
   const before = new Set(cache.keys());
   call();
   return [...cache.keys()].filter((sql) => !before.has(sql));

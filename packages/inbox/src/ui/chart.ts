@@ -1,4 +1,4 @@
-import type { HistogramBucket } from '../store';
+import type { HistogramBucket } from '../issueQueries';
 import { iso } from '../values';
 import { count } from './format';
 import { html, type SafeHtml } from './html';

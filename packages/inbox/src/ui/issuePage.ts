@@ -1,5 +1,5 @@
 import type { EventSummary, IssueDetail, Page } from '../apiTypes';
-import type { HistogramBucket } from '../store';
+import type { HistogramBucket } from '../issueQueries';
 import { renderChart, stepName } from './chart';
 import {
   count,

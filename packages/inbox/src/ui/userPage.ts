@@ -1,5 +1,5 @@
 import type { EventSummary, Page } from '../apiTypes';
-import type { UserIssue, UserSummary } from '../store';
+import type { UserIssue, UserSummary } from '../userQueries';
 import {
   count,
   eventHref,

@@ -1,4 +1,4 @@
-// The request's user on its OpenTelemetry server span (issue 20), by the semantic conventions'
+// The request's user on its OpenTelemetry server span, by the semantic conventions'
 // names, under the same privacy rules as events.
 import type { Scopes } from './asyncContext';
 import type { Client } from './client';

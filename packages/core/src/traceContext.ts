@@ -1,4 +1,4 @@
-// Trace context on events and the user on server spans (issue 20), without importing
+// Trace context on events and the user on server spans, without importing
 // `@opentelemetry/api`: the OpenTelemetry API registers what an app's SDK installed (its context
 // manager) on one global object under a registered symbol, and context keys are registered symbols
 // too — so reading the active span is two property reads and no dependency. Without an

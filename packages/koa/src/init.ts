@@ -1,4 +1,4 @@
-import { type Client, type ClientOptions, init as initCore, SDK_VERSION } from '@x/core';
+import { initAs } from '@x/core/internal';
 
 /**
  * Starts the SDK — `@x/core`'s `init` — with events naming this adapter
@@ -8,6 +8,4 @@ import { type Client, type ClientOptions, init as initCore, SDK_VERSION } from '
  * import { init, koaMiddleware } from '@x/koa';
  * init({ dsn: process.env.X_DSN, sendDefaultPii: true });
  */
-export function init(options: ClientOptions = {}): Client {
-  return initCore({ sdk: { name: 'x.javascript.koa', version: SDK_VERSION }, ...options });
-}
+export const init = initAs('x.javascript.koa');

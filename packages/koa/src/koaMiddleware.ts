@@ -1,4 +1,4 @@
-import { mapAuthUser, type User } from '@x/core';
+import { type GetUser, mapAuthUser, type ShouldCapture } from '@x/core';
 import { runRequestCapturing } from '@x/core/internal';
 import type { Context, Middleware, Next } from 'koa';
 
@@ -9,14 +9,13 @@ export interface KoaMiddlewareOptions {
    * it sees `ctx.state.user` whether the auth middleware runs before or after
    * this one. @default `mapAuthUser(ctx.state.user)`: `id`/`sub`, `username`/`name`, `email`
    */
-  getUser?:
-    | ((ctx: Context) => User | null | undefined | PromiseLike<User | null | undefined>)
-    | undefined;
+  getUser?: GetUser<Context> | undefined;
   /**
-   * Which escaped errors to capture, by the status Koa will answer with.
+   * Which escaped errors to capture, by the status Koa will answer with (`err.status`, else
+   * 500) and the request's `ctx`.
    * @default status >= 500
    */
-  shouldCapture?: ((status: number, error: unknown, ctx: Context) => boolean) | undefined;
+  shouldCapture?: ShouldCapture<Context> | undefined;
 }
 
 /**
@@ -36,7 +35,6 @@ export interface KoaMiddlewareOptions {
  */
 export function koaMiddleware(options: KoaMiddlewareOptions = {}): Middleware {
   const getUser = options.getUser ?? ((ctx: Context) => mapAuthUser(ctx.state?.user));
-  const shouldCapture = options.shouldCapture;
 
   return function xKoaMiddleware(ctx: Context, next: Next) {
     return runRequestCapturing(
@@ -52,10 +50,7 @@ export function koaMiddleware(options: KoaMiddlewareOptions = {}): Middleware {
           return typeof matched === 'string' ? matched : undefined;
         },
       },
-      {
-        mechanism: 'koa',
-        shouldCapture: shouldCapture && ((status, error) => shouldCapture(status, error, ctx)),
-      },
+      { mechanism: 'koa', shouldCapture: options.shouldCapture, unit: ctx },
       next,
     );
   };

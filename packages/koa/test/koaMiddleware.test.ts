@@ -217,6 +217,27 @@ describe('@x/koa: capture', () => {
     expect((await newEvents(before)).map((e) => e.title)).toEqual(['ForbiddenError: no']);
   });
 
+  it('shouldCapture gets the status, the error and the request ctx', async () => {
+    const before = (await storedEvents(inbox)).length;
+    const seen: [number, string][] = [];
+    const server = await listen(
+      app('x-first', {
+        shouldCapture: (status, _error, ctx) => {
+          seen.push([status, ctx.path]);
+          return ctx.path === '/forbidden';
+        },
+      }),
+    );
+    expect((await fetch(`${server.url}/forbidden`)).status).toBe(403);
+    expect((await fetch(`${server.url}/boom`)).status).toBe(500);
+    await server.close();
+    expect(seen).toEqual([
+      [403, '/forbidden'],
+      [500, '/boom'],
+    ]);
+    expect((await newEvents(before)).map((e) => e.title)).toEqual(['ForbiddenError: no']);
+  });
+
   it('captureMessage in a handler carries the request user', async () => {
     const before = (await storedEvents(inbox)).length;
     const server = await listen(app('auth-first'));

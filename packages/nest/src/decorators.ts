@@ -1,9 +1,13 @@
 import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
-import { getIsolationScope, type Scope, type User, withBackgroundScope } from '@x/core';
-import { type GetUser, X_SKIP_CAPTURE, X_USER_MAPPING } from './options.js';
+import {
+  type GetUser,
+  getIsolationScope,
+  type Scope,
+  type User,
+  withBackgroundScope,
+} from '@x/core';
+import { type AnyRequest, X_SKIP_CAPTURE, X_USER_MAPPING } from './options.js';
 import { requestState } from './requestState.js';
-
-export { X_SKIP_CAPTURE, X_USER_MAPPING };
 
 /**
  * Changes how the user is taken from the request for a controller or a route
@@ -13,7 +17,7 @@ export { X_SKIP_CAPTURE, X_USER_MAPPING };
  * @UserMapping((req) => ({ id: (req.user as ApiKey).ownerId, username: 'api-key' }))
  * @Controller('api')
  */
-export const UserMapping = (getUser: GetUser) => SetMetadata(X_USER_MAPPING, getUser);
+export const UserMapping = (getUser: GetUser<AnyRequest>) => SetMetadata(X_USER_MAPPING, getUser);
 
 /** Errors of this controller or route are not captured (they are still handled as before). */
 export const SkipCapture = () => SetMetadata(X_SKIP_CAPTURE, true);

@@ -1,4 +1,5 @@
-import type { ClientOptions, ShouldCapture, User } from '@x/core';
+import type { ArgumentsHost } from '@nestjs/common';
+import type { ClientOptions, GetUser, ShouldCapture } from '@x/core';
 
 /** The request object of Express or Fastify, loosely typed. */
 export interface AnyRequest {
@@ -15,11 +16,6 @@ export interface AnyRequest {
   [key: string]: unknown;
 }
 
-/** Maps a request to its user (e.g. from `req.user`); sync or async. */
-export type GetUser = (
-  req: AnyRequest,
-) => User | null | undefined | PromiseLike<User | null | undefined>;
-
 /** Options of `XModule.forRoot()`: the client's options plus the Nest wiring. */
 export interface XModuleOptions extends ClientOptions {
   /**
@@ -27,12 +23,13 @@ export interface XModuleOptions extends ClientOptions {
    * sees what guards set, whatever their order.
    * @default `mapAuthUser(req.user)`: `id`/`sub`, `username`/`name`, `email`
    */
-  getUser?: GetUser | undefined;
+  getUser?: GetUser<AnyRequest> | undefined;
   /**
-   * Which errors to capture, by status: `HttpException` uses its status,
-   * anything else is a 500. @default status >= 500
+   * Which errors to capture, by status (an `HttpException`'s own, anything else 500), the
+   * error, and Nest's `ArgumentsHost` of the context it escaped from (`host.getType()`,
+   * `host.switchToHttp().getRequest()`). @default status >= 500
    */
-  shouldCapture?: ShouldCapture | undefined;
+  shouldCapture?: ShouldCapture<ArgumentsHost> | undefined;
   /** Call `init()` with these options (set `false` if the app calls it itself). @default true */
   initClient?: boolean | undefined;
 }

@@ -1,13 +1,8 @@
+import type { ArgumentsHost } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
-import { mapAuthUser, type Scopes } from '@x/core';
+import { type GetUser, mapAuthUser, type Scopes } from '@x/core';
 import { captureRequestError } from '@x/core/internal';
-import {
-  type AnyRequest,
-  type GetUser,
-  X_SKIP_CAPTURE,
-  X_USER_MAPPING,
-  type XModuleOptions,
-} from './options.js';
+import { type AnyRequest, X_SKIP_CAPTURE, X_USER_MAPPING, type XModuleOptions } from './options.js';
 
 /** What @x/nest keeps per request. */
 export class RequestState {
@@ -36,8 +31,8 @@ export class RequestState {
 
 // The state hangs on the raw request under a symbol rather than in a WeakMap: V8's young-generation
 // GC keeps the values of an old WeakMap's entries alive until a full GC, so every request's
-// state (and its scopes) was promoted to the old generation — 0.6× of bare Nest's throughput
-// (docs/decisions.md, "Nest's request path").
+// state (and its scopes) was promoted to the old generation, at a large cost in throughput
+// (docs/decisions/0024-nest-request-state-on-the-raw-request.md).
 const STATE = Symbol('@x/nest.requestState');
 
 /** The raw Node request behind an Express or Fastify request. */
@@ -82,39 +77,27 @@ export function routeOf(state: RequestState): string | undefined {
 /** The user of a request: the route's mapping, else the module's, else `req.user`. */
 export function userOf(state: RequestState, options: XModuleOptions) {
   const request = state.request;
-  const getUser = state.metadata<GetUser>(X_USER_MAPPING) ?? options.getUser;
+  const getUser = state.metadata<GetUser<AnyRequest>>(X_USER_MAPPING) ?? options.getUser;
   // On Fastify, middleware sets the user on the raw request, guards on Fastify's request.
   return getUser ? getUser(request) : mapAuthUser(request.user ?? request.raw?.user);
 }
 
-/** The status Nest answers an error with: `getStatus()` of an `HttpException`, else 500. */
-function nestStatusOf(error: unknown): number {
-  try {
-    const getStatus = (error as { getStatus?: unknown })?.getStatus;
-    if (typeof getStatus === 'function') {
-      const status = Number(getStatus.call(error));
-      if (Number.isInteger(status)) return status;
-    }
-  } catch {
-    // Not an HttpException after all.
-  }
-  return 500;
-}
-
 /**
  * Captures an error of a request once — whichever of the interceptor and the
- * filter sees it first — inside the request's own scopes.
+ * filter sees it first — inside the request's own scopes, by core's status rule
+ * (an `HttpException`'s `getStatus()`, else 500).
  */
 export function captureNestError(
   error: unknown,
+  host: ArgumentsHost,
   state: RequestState | undefined,
   options: XModuleOptions,
 ): void {
   captureRequestError(error, {
     mechanism: 'nestjs',
-    status: nestStatusOf(error),
     shouldCapture:
       state?.metadata<boolean>(X_SKIP_CAPTURE) === true ? () => false : options.shouldCapture,
+    unit: host,
     scopes: state?.scopes,
   });
 }

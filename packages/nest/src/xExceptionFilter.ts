@@ -34,7 +34,7 @@ export class XExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): unknown {
     const http = host.getType() === 'http';
     const state = http ? requestState(host.switchToHttp().getRequest()) : undefined;
-    captureNestError(exception, state, this.options);
+    captureNestError(exception, host, state, this.options);
     const next = this.nextFilter(exception);
     if (next) return next.catch(exception, host);
     if (http) {

@@ -24,7 +24,7 @@ export class XInterceptor implements NestInterceptor {
     const state = requestState(context.switchToHttp().getRequest());
     return next.handle().pipe(
       catchError((error: unknown) => {
-        captureNestError(error, state, this.options);
+        captureNestError(error, context, state, this.options);
         return throwError(() => error);
       }),
     );

@@ -16,7 +16,8 @@ import {
   HttpAdapterHost,
   ModulesContainer,
 } from '@nestjs/core';
-import { close, init, SDK_VERSION } from '@x/core';
+import { close } from '@x/core';
+import { initAs } from '@x/core/internal';
 import { type AnyRequest, X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
 import { XExceptionFilter } from './xExceptionFilter.js';
 import { XInterceptor } from './xInterceptor.js';
@@ -55,6 +56,7 @@ export interface XModuleAsyncOptions {
 }
 
 const X_CLIENT = Symbol.for('@x/nest.client');
+const init = initAs('x.javascript.nest');
 
 function providers(options: Provider): Provider[] {
   return [
@@ -62,10 +64,7 @@ function providers(options: Provider): Provider[] {
     {
       provide: X_CLIENT,
       inject: [X_MODULE_OPTIONS],
-      useFactory: (opts: XModuleOptions) =>
-        opts.initClient === false
-          ? undefined
-          : init({ sdk: { name: 'x.javascript.nest', version: SDK_VERSION }, ...opts }),
+      useFactory: (opts: XModuleOptions) => (opts.initClient === false ? undefined : init(opts)),
     },
     { provide: APP_GUARD, useClass: XRouteGuard },
     { provide: APP_FILTER, useClass: XExceptionFilter },

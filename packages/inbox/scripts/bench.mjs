@@ -1,48 +1,66 @@
 #!/usr/bin/env node
-// Scale check: stores N processed events (default 100k; 1,000 issues, 5k users) in a temp
-// database, then times the JSON API and the web UI's pages on it. Run after `pnpm build`:
+// Scale check: sends N events (default 100k; 1,000 issues, 5k users) to an inbox on a temp
+// database through its ingest endpoint, then times the JSON API and the web UI's pages on it.
+// Run after `pnpm build`:
 //   node packages/inbox/scripts/bench.mjs [N] [issues]   (issues = 1: one issue with every event)
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InboxStore, processEvent, startInbox } from '../dist/index.js';
+import { startInbox } from '../dist/index.js';
 
 const total = Number(process.argv[2] ?? 100_000);
 const issueCount = Number(process.argv[3] ?? 1000);
 const issueId = Math.min(250, issueCount);
 const dir = mkdtempSync(join(tmpdir(), 'x-inbox-bench-'));
 const dbPath = join(dir, 'inbox.db');
+/** Envelopes in flight at once while filling the database. */
+const CONCURRENCY = 64;
 
-const store = new InboxStore(dbPath);
-const started = performance.now();
-for (let i = 0; i < total; i++) {
-  const processed = processEvent(
-    {
-      platform: 'node',
-      sdk: { name: 'bench', version: '1', settings: { infer_ip: 'never' } },
-      exception: {
-        values: [
-          {
-            type: `Error${i % issueCount}`,
-            value: `failure ${i}`,
-            stacktrace: {
-              frames: [{ function: `handler${i % issueCount}`, module: 'app', in_app: true }],
-            },
+const seeding = await startInbox({ port: 0, dbPath, geo: false, log: () => {} });
+const ingest = `${seeding.url}/api/1/envelope/?sentry_key=${new URL(seeding.dsn).username}`;
+
+/** The i-th event as an envelope, as an SDK sends it. */
+function envelope(i) {
+  const eventId = randomUUID().replaceAll('-', '');
+  const event = {
+    event_id: eventId,
+    platform: 'node',
+    sdk: { name: 'bench', version: '1', settings: { infer_ip: 'never' } },
+    exception: {
+      values: [
+        {
+          type: `Error${i % issueCount}`,
+          value: `failure ${i}`,
+          stacktrace: {
+            frames: [{ function: `handler${i % issueCount}`, module: 'app', in_app: true }],
           },
-        ],
-      },
-      user: { id: `u${i % 5000}`, ip_address: '8.8.8.8', plan: 'pro' },
-      release: `bench-${i % 3}@1`,
-      transaction: `GET /route${i % 40}/:id`,
+        },
+      ],
     },
-    { clientIp: '127.0.0.1', now: Date.now() },
-  );
-  store.insertEvent(processed.event, processed.grouping, 1);
+    user: { id: `u${i % 5000}`, ip_address: '8.8.8.8', plan: 'pro' },
+    release: `bench-${i % 3}@1`,
+    transaction: `GET /route${i % 40}/:id`,
+  };
+  return `${JSON.stringify({ event_id: eventId })}\n{"type":"event"}\n${JSON.stringify(event)}\n`;
 }
+
+const started = performance.now();
+let next = 0;
+await Promise.all(
+  Array.from({ length: CONCURRENCY }, async () => {
+    while (next < total) {
+      const answer = await fetch(ingest, { method: 'POST', body: envelope(next++) });
+      await answer.arrayBuffer();
+      if (!answer.ok) throw new Error(`ingest answered ${answer.status}`);
+    }
+  }),
+);
 const insertMs = performance.now() - started;
-store.close();
+await seeding.close(); // checkpoints the WAL: the timings below read a settled database file
 
 const inbox = await startInbox({ port: 0, dbPath, geo: false, log: () => {} });
+
 async function time(path, runs = 20) {
   await fetch(`${inbox.url}${path}`).then((r) => r.arrayBuffer());
   const t0 = performance.now();
@@ -93,7 +111,7 @@ const rows = [
 await inbox.close();
 
 console.log(
-  `${total} events stored in ${(insertMs / 1000).toFixed(1)} s (processing + SQLite), ` +
+  `${total} events stored in ${(insertMs / 1000).toFixed(1)} s (HTTP ingest, processing, SQLite), ` +
     `${Math.round(total / (insertMs / 1000))} events/s; database ${(statSync(dbPath).size / 1e6).toFixed(0)} MB`,
 );
 for (const [name, ms] of rows) console.log(`${name.padEnd(48)} ${ms} ms`);

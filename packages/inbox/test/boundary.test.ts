@@ -5,8 +5,8 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { brotliCompressSync, gzipSync, constants as zlibConstants } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCliArgs } from '../src/cliArgs';
 import { Gate } from '../src/gate';
-import { parseCliArgs } from '../src/index';
 import {
   envelope,
   eventEnvelope,

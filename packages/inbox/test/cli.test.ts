@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCliArgs } from '../src/index';
+import { parseCliArgs } from '../src/cliArgs';
 
 describe('parseCliArgs', () => {
   it('maps every flag to an option', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError, parseEnvelope } from '../src/index';
+import { parseEnvelope } from '../src/envelope';
+import { HttpError } from '../src/httpError';
 
 const text = (items: { payload: Buffer }[]) => items.map((item) => item.payload.toString('utf8'));
 

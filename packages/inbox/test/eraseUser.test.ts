@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { InboxStore } from '../src/inboxStore';
 import type { ErasedUser, IssueSummary, Page, UserExport } from '../src/index';
-import { InboxStore } from '../src/index';
 import { eventEnvelope, get, newEventId, post, startTestInbox, type TestInbox } from './helpers';
 
 const ALICE = { id: 'u-alice', email: 'alice-erase@example.com', username: 'alice' };

@@ -7,7 +7,8 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { type EventDetail, type InboxOptions, parseEnvelope } from '../src/index';
+import { parseEnvelope } from '../src/envelope';
+import type { EventDetail, InboxOptions } from '../src/index';
 import {
   envelope,
   eventEnvelope,

@@ -11,7 +11,7 @@ import {
   geoFromRecord,
   openGeo,
   openGeoLookup,
-} from '../src/index';
+} from '../src/geo';
 
 describe('DB-IP Lite Country (the default)', () => {
   const dir = dirname(createRequire(__filename).resolve(`${DBIP_COUNTRY_PACKAGE}/package.json`));

@@ -2,7 +2,7 @@
 // what the culprit names, and hashes pinned to what the inbox computed before in_app-aware
 // grouping (so existing issues keep collecting their events).
 import { describe, expect, it } from 'vitest';
-import { groupEvent } from '../src/index';
+import { groupEvent } from '../src/grouping';
 import { get, sendEvent, startTestInbox } from './helpers';
 
 type Frame = Record<string, unknown>;

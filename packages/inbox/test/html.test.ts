@@ -1,7 +1,7 @@
 // The web UI's escaper: every interpolated value is escaped unless it is already SafeHtml.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, html, raw, SafeHtml } from '../src/index';
+import { escapeHtml, html, raw, SafeHtml } from '../src/ui/html';
 
 const decode = (text: string) =>
   text

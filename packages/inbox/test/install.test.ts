@@ -4,7 +4,7 @@
 // native module).
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { hasNodeSqlite } from '../src/index';
+import { hasNodeSqlite } from '../src/sqlite';
 import { eventEnvelope, newEventId } from './helpers';
 import { type InstallFixture, installFixture, runCli, startCli } from './installFixture';
 

@@ -4,7 +4,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDetail } from '../src/index';
-import { processEvent } from '../src/index';
+import { processEvent } from '../src/processEvent';
 import {
   envelope,
   expectValidEvent,

@@ -7,16 +7,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { InboxStore } from '../src/inboxStore';
+import { processEvent } from '../src/processEvent';
 import {
   chooseSqliteDriver,
   hasNodeSqlite,
-  InboxStore,
   openSqlite,
-  processEvent,
   type SqliteDriverName,
   SqliteUnavailableError,
   sqliteLoadError,
-} from '../src/index';
+} from '../src/sqlite';
 import { newEventId } from './helpers';
 import { cleanEnv } from './installFixture';
 import { SCHEMA_V1_DDL } from './schemaV1';

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDetail, EventSummary, IssueSummary, Page } from '../src/index';
-import { processEvent } from '../src/index';
+import { processEvent } from '../src/processEvent';
 import { get, newEventId, sendEvent, startTestInbox, type TestInbox } from './helpers';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -1,7 +1,8 @@
 // The web UI's server-side rendering: pages, filters, 404s, headers, and that nothing
 // user-supplied reaches the markup unescaped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeHtml, UI_CSP } from '../src/index';
+import { escapeHtml } from '../src/ui/html';
+import { UI_CSP } from '../src/webUi';
 import { sendEvent, startTestInbox, type TestInbox } from './helpers';
 import { BOOM_SOURCE, boomEvent } from './uiFixtures';
 

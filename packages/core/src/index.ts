@@ -17,6 +17,8 @@ export { mapAuthUser } from './authUser';
 export type { BackgroundScopeOptions } from './backgroundScope';
 export { withBackgroundScope } from './backgroundScope';
 export type { Client } from './clientApi';
+export type { HeaderSource, TrustProxy } from './clientIp';
+export { clientIpFromHeaders } from './clientIp';
 export type { Clock } from './clock';
 export {
   getCurrentScope,

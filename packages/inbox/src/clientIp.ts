@@ -1,36 +1,31 @@
 import type { IncomingMessage } from 'node:http';
-import { parseIp } from '@x/core/internal';
-import proxyAddr from 'proxy-addr';
+import { clientIpFromHeaders, type TrustProxy } from '@x/core';
 
 /**
- * Which proxies to believe when they add `X-Forwarded-For`: `false` (none, the
- * default: the socket's peer is the client), `true` (all: the left-most
- * address wins), a hop count, or addresses/CIDRs/names that `proxy-addr`
- * understands (`"loopback"`, `"10.0.0.0/8"`, …).
+ * Which proxies to believe when they add `X-Forwarded-For`: core's {@link TrustProxy} (Express's
+ * `trust proxy` values — `false`, `true`, a hop count, addresses/CIDRs/`"loopback"`, …). The
+ * strings `"true"`, `"false"` and digits (as `--trust-proxy` passes them) mean the boolean or
+ * the hop count.
  */
-export type InboxTrustProxy = boolean | number | string | string[];
+export type InboxTrustProxy = TrustProxy;
 
-/** Returns a function that gives a request's client IP (canonical), or `undefined`. */
+/**
+ * Returns a function that gives a request's client IP (canonical), or `undefined`. Throws
+ * here, not per request, when `trust` is invalid.
+ */
 export function createClientIp(
   trust: InboxTrustProxy = false,
 ): (req: IncomingMessage) => string | undefined {
-  const check = compileTrust(trust);
-  return (req) => {
-    const raw = check ? proxyAddr(req, check) : req.socket.remoteAddress;
-    return raw ? (parseIp(raw) ?? undefined) : undefined;
-  };
+  const setting = fromCliText(trust);
+  // Compiles (and caches) the setting now, so a bad entry fails at startup.
+  clientIpFromHeaders({}, setting);
+  return (req) => clientIpFromHeaders(req.headers, setting, req.socket.remoteAddress);
 }
 
-function compileTrust(
-  trust: InboxTrustProxy,
-): ((addr: string, hop: number) => boolean) | undefined {
-  if (trust === false || trust === 'false' || trust === 0) return undefined;
-  if (trust === true || trust === 'true') return () => true;
-  if (typeof trust === 'number') return (_addr, hop) => hop < trust;
-  if (typeof trust === 'string' && /^\d+$/.test(trust)) {
-    const hops = Number(trust);
-    return (_addr, hop) => hop < hops;
-  }
-  const list = typeof trust === 'string' ? trust.split(',').map((part) => part.trim()) : trust;
-  return proxyAddr.compile(list);
+/** `--trust-proxy true` / `false` / `2` arrive as text; other text is an address list. */
+function fromCliText(trust: InboxTrustProxy): InboxTrustProxy {
+  if (trust === 'true') return true;
+  if (trust === 'false') return false;
+  if (typeof trust === 'string' && /^\d+$/.test(trust)) return Number(trust);
+  return trust;
 }

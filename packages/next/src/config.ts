@@ -1,5 +1,4 @@
-import type { User } from '@x/core';
-import type { TrustProxy } from './clientIp';
+import type { TrustProxy, User } from '@x/core';
 
 /** Maps a request to its user — e.g. an Auth.js / next-auth session or token. */
 export type GetUser = (

@@ -1,7 +1,5 @@
 export * from '@x/core';
 export { userFromAuthSession } from './authSession';
-export type { HeaderSource, TrustProxy } from './clientIp';
-export { clientIpFromHeaders } from './clientIp';
 export type { GetUser, NextAdapterOptions } from './config';
 export { configureNext } from './config';
 export type { NextErrorContext, NextRequestInfo, RegisterOptions } from './instrumentation';

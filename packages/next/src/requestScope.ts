@@ -1,10 +1,10 @@
+import { clientIpFromHeaders } from '@x/core';
 import {
   type CaptureRequestErrorOptions,
   captureRequestError,
   type RequestDescription,
   runRequestCapturing,
 } from '@x/core/internal';
-import { clientIpFromHeaders } from './clientIp';
 import { type NextAdapterOptions, nextConfig } from './config';
 
 /** A Web `Request` as the kernel's request description, under the adapter options. */

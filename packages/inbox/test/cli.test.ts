@@ -1,10 +1,11 @@
 // The x-inbox command: argument parsing, and the built bin starting up and printing its DSN.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '../src/cliArgs';
+import { BUILT_CLI, requireBuiltCli } from './builtCli';
 
 describe('parseCliArgs', () => {
   it('maps every flag to an option', () => {
@@ -60,12 +61,12 @@ describe('parseCliArgs', () => {
   });
 });
 
-const bin = join(__dirname, '..', 'dist', 'cli.js');
+describe('x-inbox (built)', () => {
+  requireBuiltCli();
 
-describe.skipIf(!existsSync(bin))('x-inbox (built)', () => {
   it('starts, prints the DSN, the SQLite driver, the geo database with its attribution and the UI address, serves, and stops on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'x-inbox-cli-'));
-    const child = spawn(process.execPath, [bin, '--port', '0', '--db', join(dir, 'i.db')], {
+    const child = spawn(process.execPath, [BUILT_CLI, '--port', '0', '--db', join(dir, 'i.db')], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
@@ -106,7 +107,7 @@ describe.skipIf(!existsSync(bin))('x-inbox (built)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'x-inbox-cli-'));
     const child = spawn(
       process.execPath,
-      [bin, '--port', '0', '--host', '0.0.0.0', '--no-geo', '--db', join(dir, 'i.db')],
+      [BUILT_CLI, '--port', '0', '--host', '0.0.0.0', '--no-geo', '--db', join(dir, 'i.db')],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     try {

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InboxStore } from '../src/inboxStore';
 import type { ErasedUser, IssueSummary, Page, UserExport } from '../src/index';
+import { BUILT_CLI, requireBuiltCli } from './builtCli';
 import { eventEnvelope, get, newEventId, post, startTestInbox, type TestInbox } from './helpers';
 
 const ALICE = { id: 'u-alice', email: 'alice-erase@example.com', username: 'alice' };
@@ -183,16 +184,16 @@ describe('GET /api/users/:userKey/export', () => {
   });
 });
 
-const bin = join(__dirname, '..', 'dist', 'cli.js');
+describe('x-inbox erase-user (built)', () => {
+  requireBuiltCli();
 
-describe.skipIf(!existsSync(bin))('x-inbox erase-user (built)', () => {
   it('erases a user from a database file and says what it removed; an unknown key exits 3', async () => {
     const box = await startTestInbox({ geo: false });
     await seed(box);
     await box.close();
     try {
       const run = (...args: string[]) =>
-        spawnSync(process.execPath, [bin, 'erase-user', ...args], { encoding: 'utf8' });
+        spawnSync(process.execPath, [BUILT_CLI, 'erase-user', ...args], { encoding: 'utf8' });
       const erased = run('id:u-alice', '--db', box.dbFile);
       expect(erased.stderr).toBe('');
       expect(erased.status).toBe(0);

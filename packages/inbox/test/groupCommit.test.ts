@@ -3,11 +3,12 @@
 // answer and the others are stored. Real SQLite, real HTTP; the flush is held by an injected
 // scheduler (no sleeps), so "in one batch" is deterministic.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqlite } from '../src/sqlite';
+import { BUILT_CLI, requireBuiltCli } from './builtCli';
 import {
   type Answer,
   envelope,
@@ -209,13 +210,13 @@ describe('group commit', () => {
   });
 });
 
-const bin = join(__dirname, '..', 'dist', 'cli.js');
+describe('crash safety (built x-inbox)', () => {
+  requireBuiltCli();
 
-describe.skipIf(!existsSync(bin))('crash safety (built x-inbox)', () => {
   it('every envelope answered 200 is in the database after the process is killed (SIGKILL)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'x-inbox-crash-'));
     const dbFile = join(dir, 'inbox.db');
-    const child = spawn(process.execPath, [bin, '--port', '0', '--no-geo', '--db', dbFile], {
+    const child = spawn(process.execPath, [BUILT_CLI, '--port', '0', '--no-geo', '--db', dbFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

@@ -2,13 +2,12 @@
 // SQLite driver and geo database it picks, and the one line it prints when no
 // driver can be loaded (better-sqlite3 missing, or installed without its
 // native module).
-import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasNodeSqlite } from '../src/sqlite';
+import { requireBuiltCli } from './builtCli';
 import { eventEnvelope, newEventId } from './helpers';
 import { type InstallFixture, installFixture, runCli, startCli } from './installFixture';
 
-const built = existsSync(`${__dirname}/../dist/cli.js`);
 const nodeSqlite = hasNodeSqlite();
 const node = process.versions.node;
 
@@ -33,7 +32,9 @@ async function failingRun(
   return lines[0] as string;
 }
 
-describe.skipIf(!built)('x-inbox without a usable SQLite driver (built CLI)', () => {
+describe('x-inbox without a usable SQLite driver (built CLI)', () => {
+  requireBuiltCli();
+
   it.skipIf(nodeSqlite)(
     `without better-sqlite3 on a Node without node:sqlite says to install it or use Node ≥ 22.13${nodeSqlite ? ` (skipped: Node ${node} has node:sqlite, so this cannot happen)` : ''}`,
     async () => {
@@ -105,7 +106,9 @@ async function geoOf(url: string, ip: string): Promise<unknown> {
 // A working driver for these: node:sqlite where there is one, else the repository's better-sqlite3.
 const driver = nodeSqlite ? 'none' : 'built';
 
-describe.skipIf(!built)('x-inbox geo database (built CLI)', () => {
+describe('x-inbox geo database (built CLI)', () => {
+  requireBuiltCli();
+
   it('uses DB-IP Lite Country by default and says how to get cities', async () => {
     fixture = installFixture({ betterSqlite3: driver, city: false });
     const cli = await startCli(fixture.bin, ['--db', 'x.db'], fixture.dir);

@@ -108,6 +108,12 @@ describe('next-demo in headless Chromium', () => {
     }
     const serverSide = events.filter((e) => e.title !== 'Error: client boom');
     for (const event of serverSide) expect(event.user).toMatchObject({ ip_address: '127.0.0.1' });
+    const actions = events.filter((e) => e.title === 'Error: server action boom');
+    // Named by withServerAction's `name` option, not after the page (`POST /`).
+    expect(actions.map((e) => e.transaction)).toEqual([
+      'serverAction/failingAction',
+      'serverAction/failingAction',
+    ]);
   }, 120_000);
 
   it('a server action’s setUser replaces the session user, and setUser(null) clears it', async () => {
@@ -127,6 +133,12 @@ describe('next-demo in headless Chromium', () => {
       titles.every((t) => all.some((e) => e.title === t)),
     );
     const userOf = (title: string) => events.find((e) => e.title === title)?.user;
+    const transactionOf = (title: string) => events.find((e) => e.title === title)?.transaction;
+    // The function's name, else Next's action id (a hex digest), never the page's `POST /`.
+    expect(transactionOf('Error: server action set user')).toBe('serverAction/reassign');
+    expect(transactionOf('Error: server action clear user')).toMatch(
+      /^serverAction\/[0-9a-f]{8,}$/,
+    );
     expect(userOf('Error: server action set user')).toEqual({
       email: 'override@example.com',
       ip_address: '127.0.0.1',

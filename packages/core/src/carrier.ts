@@ -55,29 +55,24 @@ export interface RuntimeSupport {
 }
 
 const CARRIER_KEY = Symbol.for('@x/core.carrier');
-let joined = false;
 
 /** Returns the one process-wide {@link Carrier}, creating it on first use. */
 export function getCarrier(): Carrier {
   const holder = globalThis as typeof globalThis & { [CARRIER_KEY]?: Carrier };
   holder[CARRIER_KEY] ??= {};
-  const carrier = holder[CARRIER_KEY];
-  if (!joined) {
-    joined = true;
-    joinCarrier(carrier);
-  }
-  return carrier;
+  return holder[CARRIER_KEY];
 }
 
 /**
- * Records this copy's version on the carrier. Copies of other versions share it (and so the
- * scopes, the strategy and the client), which works across compatible versions; the app is
- * told once, at start-up, that it loads two, so that it can dedupe them.
+ * Records this copy's version on the carrier (the node entry does, when it loads). Copies of
+ * other versions share the carrier — and so the scopes, the strategy and the client —; the app
+ * is told once, at start-up, that it loads two, so that it can dedupe them.
  */
-function joinCarrier(carrier: Carrier): void {
+export function joinCarrier(carrier: Carrier = getCarrier()): void {
   carrier.versions ??= [];
-  const others = carrier.versions.filter((version) => version !== SDK_VERSION);
-  if (!carrier.versions.includes(SDK_VERSION)) carrier.versions.push(SDK_VERSION);
+  if (carrier.versions.includes(SDK_VERSION)) return;
+  const others = [...carrier.versions];
+  carrier.versions.push(SDK_VERSION);
   if (others.length === 0) return;
   try {
     console.warn(

@@ -6,13 +6,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHmac } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ensureAsyncLocalStorageStrategy } from './asyncContext';
-import { getCarrier } from './carrier';
+import { getCarrier, joinCarrier } from './carrier';
 import { createFileSpool } from './fileSpool';
 import { nodeHttpFetch } from './nodeFetch';
 import { applySourceFrames } from './sourceFrames';
 
 ensureAsyncLocalStorageStrategy(AsyncLocalStorage);
 const carrier = getCarrier();
+joinCarrier(carrier);
 carrier.runtime ??= {
   createSpool: createFileSpool,
   fetch: nodeHttpFetch as typeof fetch,

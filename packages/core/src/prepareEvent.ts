@@ -22,6 +22,8 @@ export interface PrepareOptions {
   ipAnonymization: IpAnonymization;
   inferIp: 'auto' | 'never' | undefined;
   userResolverTimeoutMs: number;
+  /** Told when a user resolver throws or rejects; set by the server client. */
+  onResolverError?: ((error: unknown) => void) | undefined;
   /**
    * Adds the request an event happened in (`request`, `transaction`); set by the server client.
    * `clientIp` is the request's IP when it may be sent.
@@ -109,7 +111,7 @@ function applyScopeData(event: Event, scopes: readonly ScopeData[]): void {
   const fingerprint = findLast(scopes, 'fingerprint');
   if (fingerprint && !event.fingerprint) event.fingerprint = fingerprint;
   const transactionName = findLast(scopes, 'transactionName');
-  if (transactionName && !event.transaction) event.transaction = transactionName.slice(0, 200);
+  if (transactionName && !event.transaction) event.transaction = transactionName;
   const breadcrumbs = scopes
     .flatMap((s) => s.breadcrumbs)
     .sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
@@ -150,7 +152,10 @@ export async function buildEventUser(
 ): Promise<EventUser> {
   const defaults = new Map<UserResolver, NormalizedUser | null>();
   for (const resolver of pendingResolvers(scopes)) {
-    defaults.set(resolver, await resolveUserAsync(resolver, options.userResolverTimeoutMs));
+    defaults.set(
+      resolver,
+      await resolveUserAsync(resolver, options.userResolverTimeoutMs, options.onResolverError),
+    );
   }
   return composeEventUser(eventUser, scopes, defaults, options);
 }
@@ -162,7 +167,7 @@ export function buildEventUserSync(
 ): EventUser {
   const defaults = new Map<UserResolver, NormalizedUser | null>();
   for (const resolver of pendingResolvers(scopes))
-    defaults.set(resolver, resolveUserSync(resolver));
+    defaults.set(resolver, resolveUserSync(resolver, options.onResolverError));
   return composeEventUser(undefined, scopes, defaults, options);
 }
 

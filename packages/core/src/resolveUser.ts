@@ -1,4 +1,4 @@
-import { debugWarn, warnOnce } from './debug';
+import { debugWarn } from './debug';
 import { normalizeUser } from './normalizeUser';
 import type { UserResolver } from './scope';
 import type { NormalizedUser } from './user';
@@ -56,11 +56,15 @@ export function pendingResolvers(
  * Runs a resolver synchronously. A promise result cannot be waited for here:
  * it is ignored (its rejection is swallowed) — use {@link resolveUserAsync}.
  */
-export function resolveUserSync(resolver: UserResolver | undefined): NormalizedUser | null {
+export function resolveUserSync(
+  resolver: UserResolver | undefined,
+  onError?: ResolverErrorHandler,
+): NormalizedUser | null {
   if (!resolver) return null;
-  const result = callResolver(resolver);
+  const result = callResolver(resolver, onError);
   if (isPromiseLike(result)) {
-    Promise.resolve(result).catch(resolverFailed);
+    // Events wait for async resolvers (resolveUserAsync), which report failures.
+    Promise.resolve(result).catch(() => undefined);
     return null;
   }
   return normalizeResolved(result);
@@ -73,9 +77,10 @@ export function resolveUserSync(resolver: UserResolver | undefined): NormalizedU
 export async function resolveUserAsync(
   resolver: UserResolver | undefined,
   timeoutMs: number = DEFAULT_USER_RESOLVER_TIMEOUT_MS,
+  onError?: ResolverErrorHandler,
 ): Promise<NormalizedUser | null> {
   if (!resolver) return null;
-  const result = callResolver(resolver);
+  const result = callResolver(resolver, onError);
   if (!isPromiseLike(result)) return normalizeResolved(result);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
@@ -89,7 +94,7 @@ export async function resolveUserAsync(
     }
     return normalizeResolved(value);
   } catch (error) {
-    resolverFailed(error);
+    resolverFailed(error, onError);
     return null;
   } finally {
     clearTimeout(timer);
@@ -99,34 +104,24 @@ export async function resolveUserAsync(
 const TIMED_OUT = Symbol('timed out');
 const RESOLVER_FAILED = 'user resolver failed; no default user';
 
-function callResolver(resolver: UserResolver): unknown {
+function callResolver(resolver: UserResolver, onError: ResolverErrorHandler | undefined): unknown {
   try {
     return resolver();
   } catch (error) {
-    resolverFailed(error);
+    resolverFailed(error, onError);
     return null;
   }
 }
 
-/**
- * A resolver that throws loses the user of every event, silently: that is a misconfiguration,
- * said once per process even without `debug` (what failed and how to fix it); with `debug`,
- * every failure is logged with its error.
- */
-function resolverFailed(error: unknown): void {
-  debugWarn(RESOLVER_FAILED, error);
-  warnOnce(
-    'user-resolver',
-    `the user resolver (the adapter's getUser) threw: ${describeError(error)}. Events are sent without the request's user until it is fixed; fix getUser (or what it calls) so that it returns the user or null instead of throwing. Said once per process.`,
-  );
-}
+/** Told when a resolver throws or rejects (the server client says it once per process). */
+export type ResolverErrorHandler = (error: unknown) => void;
 
-function describeError(error: unknown): string {
+function resolverFailed(error: unknown, onError: ResolverErrorHandler | undefined): void {
+  debugWarn(RESOLVER_FAILED, error);
   try {
-    if (error instanceof Error) return `${error.message || error.name}`.slice(0, 300);
-    return String(error).slice(0, 300);
+    onError?.(error);
   } catch {
-    return 'an unprintable value';
+    // Reporting a failure must not fail.
   }
 }
 

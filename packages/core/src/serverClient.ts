@@ -5,6 +5,7 @@ import type { Dsn } from './dsn';
 import type { Event } from './event';
 import type { ClientOptions } from './options';
 import { applyEventRequest } from './requestData';
+import { warnResolverFailed } from './resolverWarning';
 import { Scope, type ScopeData } from './scope';
 import { settleWithin } from './settleWithin';
 import type { Spool } from './spool';
@@ -26,6 +27,7 @@ export class ServerClient extends Client {
   constructor(options: ClientOptions, dsn: Dsn | undefined, spool?: Spool) {
     super({ ...options, transport: options.transport ?? createHttpTransport }, dsn, spool);
     this.prepare.applyRequest = applyEventRequest;
+    this.prepare.onResolverError = warnResolverFailed;
   }
 
   /**

@@ -1,18 +1,20 @@
-import type { TrustProxy, User } from '@x/core';
-
-/** Maps a request to its user — e.g. an Auth.js / next-auth session or token. */
-export type GetUser = (
-  request: Request,
-) => User | null | undefined | PromiseLike<User | null | undefined>;
+import type { GetUser, ShouldCapture, TrustProxy } from '@x/core';
 
 /** The @x/next settings shared by the wrappers and `onRequestError`. */
 export interface NextAdapterOptions {
-  /** How to find the user of a request (cookies, Bearer token). Runs lazily when an event is built. */
-  getUser?: GetUser | undefined;
+  /**
+   * How to find the user of a request (cookies, Bearer token) — e.g. `mapAuthUser(await auth())`.
+   * Runs lazily when an event is built.
+   */
+  getUser?: GetUser<Request> | undefined;
   /** Which forwarded headers to believe for the client IP. @default false (none) */
   trustProxy?: TrustProxy | undefined;
-  /** Which thrown errors to capture, by the status the response will have. @default status >= 500 */
-  shouldCapture?: ((status: number, error: unknown) => boolean) | undefined;
+  /**
+   * Which thrown errors to capture, by the status the response will have (an error's `status`,
+   * else 500; 500 in `onRequestError`), the error and the request. Next's own `redirect()` /
+   * `notFound()` errors are never captured. @default status >= 500
+   */
+  shouldCapture?: ShouldCapture<Request> | undefined;
 }
 
 const CONFIG_KEY = Symbol.for('@x/next.config');

@@ -1,11 +1,11 @@
 export * from '@x/core';
-export { userFromAuthSession } from './authSession';
-export type { GetUser, NextAdapterOptions } from './config';
+export type { NextAdapterOptions } from './config';
 export { configureNext } from './config';
 export type { NextErrorContext, NextRequestInfo, RegisterOptions } from './instrumentation';
 export { onRequestError, registerX } from './instrumentation';
 export type { PagesApiHandler } from './withPagesApi';
 export { withPagesApi } from './withPagesApi';
+export type { ServerActionOptions } from './withServerAction';
 export { withServerAction } from './withServerAction';
 export type { RouteHandler } from './withUser';
 export { withUser } from './withUser';

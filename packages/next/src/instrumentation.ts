@@ -1,7 +1,9 @@
-import { type ClientOptions, init, SDK_VERSION } from '@x/core';
-import { runRequest, toWebHeaders, wasCaptured } from '@x/core/internal';
+import type { ClientOptions } from '@x/core';
+import { initAs, runRequest, toWebHeaders, wasCaptured } from '@x/core/internal';
 import { configureNext, type NextAdapterOptions, nextConfig } from './config';
 import { captureOnce, describeRequest } from './requestScope';
+
+const init = initAs('x.javascript.nextjs');
 
 /** Options of {@link register}: the client's options and the adapter's. */
 export type RegisterOptions = ClientOptions & NextAdapterOptions;
@@ -20,11 +22,7 @@ export function registerX(options: RegisterOptions = {}): void {
   const { getUser, trustProxy, shouldCapture, ...clientOptions } = options;
   configureNext({ getUser, trustProxy, shouldCapture });
   // Called once per runtime (Node and Edge each load instrumentation.ts); both are servers.
-  init({
-    sdk: { name: 'x.javascript.nextjs', version: SDK_VERSION },
-    ...clientOptions,
-    platform: 'node',
-  });
+  init({ ...clientOptions, platform: 'node' });
 }
 
 /** What Next passes to `onRequestError` about the request. */
@@ -49,7 +47,8 @@ export interface NextErrorContext {
  * errors of route handlers, server actions, server components and the
  * proxy/middleware — with the route, the router kind and the user resolved
  * from that request's headers and cookies. Errors a wrapper captured already
- * are not sent twice.
+ * are not sent twice. `shouldCapture` decides as everywhere, with status 500 (Next says
+ * nothing of the response's status here).
  */
 export async function onRequestError(
   error: unknown,
@@ -73,22 +72,19 @@ export async function onRequestError(
   }
   const route = routeOfContext(context);
   const routerKind = routerKindOf(context);
-  runRequest(
-    describeRequest(webRequest, options, undefined, () => route),
-    ({ isolationScope }) => {
-      isolationScope.setTags({
-        'next.router_kind': routerKind,
-        'next.route_path': context?.routePath,
-        'next.route_type': context?.routeType,
-      });
-      isolationScope.setContext('nextjs', { ...context, routerKind });
-      captureOnce(
-        error,
-        { ...options, shouldCapture: () => true },
-        `nextjs.${context?.routeType ?? 'request'}`,
-      );
-    },
-  );
+  const description = describeRequest(webRequest, options, undefined, () => route);
+  // A server action the app did not wrap: named by Next's action id rather than by its page.
+  const action = context?.routeType === 'action' ? headers.get('next-action') : null;
+  if (action) description.transaction = `serverAction/${action}`;
+  runRequest(description, ({ isolationScope }) => {
+    isolationScope.setTags({
+      'next.router_kind': routerKind,
+      'next.route_path': context?.routePath,
+      'next.route_type': context?.routeType,
+    });
+    isolationScope.setContext('nextjs', { ...context, routerKind });
+    captureOnce(error, options, `nextjs.${context?.routeType ?? 'request'}`, webRequest, 500);
+  });
 }
 
 /**

@@ -2,6 +2,7 @@ import { clientIpFromHeaders } from '@x/core';
 import {
   type CaptureRequestErrorOptions,
   captureRequestError,
+  captureServerErrors,
   type RequestDescription,
   runRequestCapturing,
 } from '@x/core/internal';
@@ -17,12 +18,29 @@ export function describeRequest(
   const getUser = options.getUser;
   return {
     method: request.method,
-    url: request.url,
+    url: urlAsSent(request),
     headers: request.headers,
     clientIp: () => clientIpFromHeaders(request.headers, options.trustProxy, socketIp),
     getUser: getUser && (() => getUser(request)),
     route,
   };
+}
+
+/**
+ * The request's URL with the host the client sent it to: Next builds `request.url` from its own
+ * host name (`localhost` under `next start`) whatever the `Host` header said.
+ */
+function urlAsSent(request: Request): string {
+  const host = request.headers.get('host');
+  if (!host) return request.url;
+  try {
+    const url = new URL(request.url);
+    const sent = new URL(`${url.protocol}//${host}`);
+    url.host = sent.host;
+    return url.href;
+  } catch {
+    return request.url;
+  }
 }
 
 /**
@@ -63,6 +81,16 @@ export function routeOfRequest(request: Request, params: unknown): () => string 
   };
 }
 
+/** What a wrapper knows about its request beyond the Web `Request`. */
+export interface RequestUnit {
+  /** The peer address, where there is a socket (Pages API routes). */
+  socketIp?: string | undefined;
+  /** The route, read when an event is built. */
+  route?: (() => string | undefined) | undefined;
+  /** The transaction name, when it is not `"<METHOD> <route>"` (server actions). */
+  transaction?: string | undefined;
+}
+
 /**
  * Runs `fn` in a fresh isolation scope for `request`, and captures (once) what
  * it throws before rethrowing it — so Next's own error handling runs as before.
@@ -72,33 +100,44 @@ export function runForRequest<T>(
   overrides: NextAdapterOptions,
   mechanism: string,
   fn: () => T | Promise<T>,
-  socketIp?: string,
-  route?: () => string | undefined,
+  unit: RequestUnit = {},
 ): Promise<T> {
   const options = nextConfig(overrides);
   return runRequestCapturing(
-    describeRequest(request, options, socketIp, route),
-    captureOptions(options, mechanism),
+    {
+      ...describeRequest(request, options, unit.socketIp, unit.route),
+      transaction: unit.transaction,
+    },
+    captureOptions(options, mechanism, request),
     fn,
   );
 }
 
-/** Next's capture rule: the adapter's `shouldCapture`, never Next's own control-flow errors. */
+/** Next's capture rule: the adapter's `shouldCapture` (core's default), never Next's control flow. */
 export function captureOptions(
   options: NextAdapterOptions,
   mechanism: string,
-): CaptureRequestErrorOptions {
-  const should = options.shouldCapture;
+  request: Request,
+  status?: number,
+): CaptureRequestErrorOptions<Request> {
+  const should = options.shouldCapture ?? captureServerErrors;
   return {
     mechanism,
-    shouldCapture: (status, error) =>
-      !isNextControlFlow(error) && (should ? should(status, error) : status >= 500),
+    status,
+    unit: request,
+    shouldCapture: (code, error, unit) => !isNextControlFlow(error) && should(code, error, unit),
   };
 }
 
 /** Captures an error once, unless it is one of Next's control-flow errors. */
-export function captureOnce(error: unknown, options: NextAdapterOptions, mechanism: string): void {
-  captureRequestError(error, captureOptions(options, mechanism));
+export function captureOnce(
+  error: unknown,
+  options: NextAdapterOptions,
+  mechanism: string,
+  request: Request,
+  status?: number,
+): void {
+  captureRequestError(error, captureOptions(options, mechanism, request, status));
 }
 
 /** `redirect()`, `notFound()` and dynamic-rendering bailouts throw on purpose: never report them. */

@@ -32,9 +32,8 @@ export function withPagesApi<Req extends IncomingMessage, Res extends ServerResp
       options,
       'nextjs.pages_api',
       () => handler(req, res),
-      req.socket?.remoteAddress,
       // Pages API routes get no params apart from `req.query`: the path names the route.
-      routeOfRequest(request, undefined),
+      { socketIp: req.socket?.remoteAddress, route: routeOfRequest(request, undefined) },
     );
   };
 }

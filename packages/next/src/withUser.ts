@@ -19,13 +19,8 @@ export function withUser<C = unknown>(
 ): (request: Request, context: C) => Promise<Response> {
   return function xRouteHandler(request: Request, context: C) {
     const route = routeOfRequest(request, (context as { params?: unknown } | undefined)?.params);
-    return runForRequest(
-      request,
-      options,
-      'nextjs.route',
-      () => handler(request, context),
-      undefined,
+    return runForRequest(request, options, 'nextjs.route', () => handler(request, context), {
       route,
-    );
+    });
   };
 }

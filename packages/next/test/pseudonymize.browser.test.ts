@@ -1,13 +1,12 @@
 // pseudonymizeUsers in a real browser: @x/next/client (built, bundled for the browser, so core's
 // main entry and Web Crypto) in headless Chromium sends the same pseudonyms as Node's node:crypto.
-import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createPseudonymizer } from '../../core/src/pseudonymizeUsers';
 import { launchChromium } from '@x/test-kit/chromium';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { init, pseudonymizeUser } from '../src/index';
 import { startTestInbox, storedEvent, storedEvents } from './helpers';
 
 const KEY = 'x-test-key-0123456789';
@@ -89,9 +88,9 @@ it('Web Crypto in Chromium gives the pseudonyms node:crypto gives for the same k
 
   const stored = (await storedEvents(inbox)).filter((e) => e.title.startsWith('Error: browser'));
   expect(stored).toHaveLength(2);
-  const pseudonymize = createPseudonymizer({ key: KEY, allow: ['plan'] }, (key, message) =>
-    createHmac('sha256', key).update(message).digest(),
-  );
+  // The server side's pseudonyms, through the public API (node:crypto's HMAC).
+  init({ pseudonymizeUsers: { key: KEY, allow: ['plan'] } });
+  const pseudonymize = pseudonymizeUser;
   for (const user of users) {
     const summary = stored.find((e) => e.title === `Error: browser ${user.id}`);
     const event = await storedEvent(inbox, summary?.id ?? '');

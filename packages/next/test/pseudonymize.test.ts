@@ -7,7 +7,7 @@ import {
   startEnvelopeTap,
 } from '@x/test-kit/envelope-tap';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { close, flush, registerX, userFromAuthSession, withUser } from '../src/index';
+import { close, flush, mapAuthUser, registerX, withUser } from '../src/index';
 import { startTestInbox, storedEvents } from './helpers';
 
 const KEY = 'next-test-pseudonymize-key-0123456789';
@@ -43,7 +43,7 @@ it('sends pseudonyms only, and the inbox counts two people who hit an error thre
     getUser: async (request) => {
       const session = /session=([^;]+)/.exec(request.headers.get('cookie') ?? '')?.[1] ?? '';
       const user = people.get(session);
-      return user ? { ...userFromAuthSession({ user }), team: user.team } : null;
+      return user ? { ...mapAuthUser({ user }), team: user.team } : null;
     },
   });
   const handler = withUser(async () => {

@@ -4,10 +4,10 @@ import {
   close,
   flush,
   getEventUser,
+  mapAuthUser,
   onRequestError,
   registerX,
   setUser,
-  userFromAuthSession,
   withUser,
 } from '../src/index';
 import { startTestInbox, storedEvent, storedEvents } from './helpers';
@@ -28,9 +28,7 @@ async function getUser(request: Request) {
   const cookie = /session=([^;]+)/.exec(request.headers.get('cookie') ?? '')?.[1];
   const id = bearer ?? cookie;
   await new Promise((r) => setTimeout(r, Math.random() * 3));
-  return id
-    ? userFromAuthSession({ user: { id, name: `name-${id}`, email: `${id}@example.com` } })
-    : null;
+  return id ? mapAuthUser({ user: { id, name: `name-${id}`, email: `${id}@example.com` } }) : null;
 }
 
 function register(trustProxy?: number) {
@@ -105,6 +103,20 @@ describe('withUser (App Router route handlers)', () => {
     );
     // Deliveries run in parallel: compare as a set.
     expect(transactions.sort()).toEqual(['GET /docs/[...slug]', 'GET /shops/[shop]/orders/[id]']);
+  });
+
+  it('keeps the host the request was sent to (Next names its own host in request.url)', async () => {
+    register(1);
+    const handler = withUser(async () => {
+      throw new Error('host kept');
+    });
+    const sent = new Request('http://localhost:3004/api/where?q=1', {
+      headers: { host: '127.0.0.1:3004' },
+    });
+    await expect(handler(sent, {})).rejects.toThrow('host kept');
+    const [event] = await newEvents();
+    const full = await storedEvent(inbox, event?.id ?? '');
+    expect(full.request).toMatchObject({ url: 'http://127.0.0.1:3004/api/where' });
   });
 
   it('believes no forwarded header without trustProxy', async () => {
@@ -200,6 +212,42 @@ describe('withUser (App Router route handlers)', () => {
 });
 
 describe('onRequestError', () => {
+  it('honours shouldCapture, with status 500 and the request', async () => {
+    const seen: [number, string][] = [];
+    registerX({
+      dsn: inbox.dsn,
+      sendClientReports: false,
+      getUser,
+      shouldCapture: (status, _error, req) => {
+        seen.push([status, new URL(req.url).pathname]);
+        return !new URL(req.url).pathname.startsWith('/quiet');
+      },
+    });
+    const context = { routerKind: 'App Router', routePath: '/x', routeType: 'render' };
+    await onRequestError(
+      new Error('quiet'),
+      { path: '/quiet', method: 'GET', headers: {} },
+      context,
+    );
+    await onRequestError(new Error('loud'), { path: '/loud', method: 'GET', headers: {} }, context);
+    expect(seen).toEqual([
+      [500, '/quiet'],
+      [500, '/loud'],
+    ]);
+    expect((await newEvents()).map((e) => e.title)).toEqual(['Error: loud']);
+  });
+
+  it('names an unwrapped server action by its action id, not by its page', async () => {
+    register(1);
+    await onRequestError(
+      new Error('bare action'),
+      { path: '/', method: 'POST', headers: { host: 'shop.test', 'next-action': '7f3a9c01d2' } },
+      { routerKind: 'App Router', routePath: '/page', routeType: 'action' },
+    );
+    const [event] = await newEvents();
+    expect(event?.transaction).toBe('serverAction/7f3a9c01d2');
+  });
+
   it('captures with the route, router kind and the user from that request’s headers', async () => {
     register(1);
     const error = new Error('server component failed');

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startTestTracing, type TestTracing } from '@x/test-kit/otel';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { close, flush, registerX, userFromAuthSession, withUser } from '../src/index';
+import { close, flush, mapAuthUser, registerX, withUser } from '../src/index';
 import { startTestInbox, storedEvent, storedEvents } from './helpers';
 
 let inbox: Awaited<ReturnType<typeof startTestInbox>>;
@@ -23,9 +23,7 @@ afterAll(async () => {
 async function getUser(request: Request) {
   const id = request.headers.get('authorization')?.replace(/^Bearer /, '');
   await new Promise((resolve) => setImmediate(resolve));
-  return id
-    ? userFromAuthSession({ user: { id, name: `name-${id}`, email: `${id}@x.test` } })
-    : null;
+  return id ? mapAuthUser({ user: { id, name: `name-${id}`, email: `${id}@x.test` } }) : null;
 }
 
 const boom = withUser(

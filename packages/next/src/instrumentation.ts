@@ -1,4 +1,4 @@
-import type { ClientOptions } from '@x/core';
+import { type ClientOptions, clientIpFromHeaders } from '@x/core';
 import { initAs, runRequest, toWebHeaders, wasCaptured } from '@x/core/internal';
 import { configureNext, type NextAdapterOptions, nextConfig } from './config';
 import { captureOnce, describeRequest } from './requestScope';
@@ -20,6 +20,8 @@ export type RegisterOptions = ClientOptions & NextAdapterOptions;
  */
 export function registerX(options: RegisterOptions = {}): void {
   const { getUser, trustProxy, shouldCapture, ...clientOptions } = options;
+  // A malformed trustProxy entry throws here, at start-up, rather than losing every client IP.
+  clientIpFromHeaders({}, trustProxy);
   configureNext({ getUser, trustProxy, shouldCapture });
   // Called once per runtime (Node and Edge each load instrumentation.ts); both are servers.
   init({ ...clientOptions, platform: 'node' });

@@ -338,3 +338,9 @@ describe('onRequestError', () => {
     expect(full.transaction).toBe('GET /edge/boom');
   });
 });
+
+describe('registerX', () => {
+  it('throws at start-up on a malformed trustProxy entry, naming it', () => {
+    expect(() => registerX({ trustProxy: ['10.0.0.0/8', 'not-an-ip'] })).toThrow(/not-an-ip/);
+  });
+});

@@ -245,7 +245,8 @@ describe('onRequestError', () => {
       { routerKind: 'App Router', routePath: '/page', routeType: 'action' },
     );
     const [event] = await newEvents();
-    expect(event?.transaction).toBe('serverAction/7f3a9c01d2');
+    const full = await storedEvent(inbox, event?.id ?? '');
+    expect(full.transaction).toBe('serverAction/7f3a9c01d2');
   });
 
   it('captures with the route, router kind and the user from that request’s headers', async () => {

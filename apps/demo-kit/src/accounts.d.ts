@@ -10,3 +10,5 @@ export interface DemoAccount {
 export const accounts: DemoAccount[];
 /** The account for a username/password pair, or undefined. */
 export function findAccount(username: unknown, password: unknown): DemoAccount | undefined;
+/** The demo contract's routes, as each sample app lists them on `GET /`. */
+export const DEMO_ROUTES: string[];

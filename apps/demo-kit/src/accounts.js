@@ -17,3 +17,12 @@ export const accounts = JSON.parse(
 export function findAccount(username, password) {
   return accounts.find((a) => a.username === username && a.password === password);
 }
+
+/** The demo contract's routes, as each sample app lists them on `GET /`. */
+export const DEMO_ROUTES = [
+  'POST /login',
+  'GET /whoami',
+  'GET /boom',
+  'GET /boom/async?delay=ms',
+  'POST /report',
+];

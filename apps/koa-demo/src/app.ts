@@ -1,6 +1,6 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import { findAccount } from '@x/demo-kit/accounts';
+import { DEMO_ROUTES, findAccount } from '@x/demo-kit/accounts';
 import { captureMessage, getEventUser, koaMiddleware } from '@x/koa';
 import jsonwebtoken from 'jsonwebtoken';
 import Koa from 'koa';
@@ -74,16 +74,7 @@ export function createApp({ secret, trustProxy }: { secret: string; trustProxy: 
     ctx.body = { eventId: captureMessage('report from koa-demo', 'info') };
   });
   router.get('/', (ctx) => {
-    ctx.body = {
-      app: 'koa-demo',
-      routes: [
-        'POST /login',
-        'GET /whoami',
-        'GET /boom',
-        'GET /boom/async?delay=ms',
-        'POST /report',
-      ],
-    };
+    ctx.body = { app: 'koa-demo', routes: DEMO_ROUTES };
   });
   app.use(router.routes()).use(router.allowedMethods());
   return app;

@@ -9,7 +9,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { findAccount } from '@x/demo-kit/accounts';
+import { DEMO_ROUTES, findAccount } from '@x/demo-kit/accounts';
 import { captureMessage, getEventUser } from '@x/nest';
 import { type Claims, OptionalJwtGuard } from './auth.js';
 
@@ -21,16 +21,7 @@ export class DemoController {
 
   @Get()
   index() {
-    return {
-      app: 'nest-demo',
-      routes: [
-        'POST /login',
-        'GET /whoami',
-        'GET /boom',
-        'GET /boom/async?delay=ms',
-        'POST /report',
-      ],
-    };
+    return { app: 'nest-demo', routes: DEMO_ROUTES };
   }
 
   @Post('login')

@@ -1,5 +1,5 @@
-// The public entry: start an inbox, and the types of its options, its handle and the JSON API's
-// answers. Everything else is internal to the package and changes without notice.
+// The public entry: start an inbox, the types of its options, its handle and the JSON API's
+// answers, and the error it throws when no SQLite driver loads. Everything else is internal to the package and changes without notice.
 export type {
   ErasedUser,
   EventDetail,
@@ -12,5 +12,6 @@ export type {
   UserExportIssue,
 } from './apiTypes';
 export type { InboxOptions } from './options';
+export { SqliteUnavailableError } from './sqlite';
 export type { InboxHandle } from './startInbox';
 export { startInbox } from './startInbox';

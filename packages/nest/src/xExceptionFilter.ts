@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { FILTER_CATCH_EXCEPTIONS } from '@nestjs/common/constants.js';
 import { ApplicationConfig, BaseExceptionFilter, HttpAdapterHost } from '@nestjs/core';
-import { throwError } from 'rxjs';
+import { captureContextError, contextUnit } from './contextUnits.js';
 import { X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
 import { captureNestError, requestState } from './requestState.js';
 
@@ -32,17 +32,25 @@ export class XExceptionFilter implements ExceptionFilter {
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): unknown {
-    const http = host.getType() === 'http';
-    const state = http ? requestState(host.switchToHttp().getRequest()) : undefined;
-    captureNestError(exception, host, state, this.options);
+    const type = host.getType();
+    if (type === 'http') {
+      const state = requestState(host.switchToHttp().getRequest());
+      captureNestError(exception, host, state, this.options);
+    } else {
+      captureContextError(exception, host, this.options);
+    }
     const next = this.nextFilter(exception);
     if (next) return next.catch(exception, host);
-    if (http) {
+    if (type === 'http') {
       // The HTTP adapter exists only once the app is created: build Nest's default handling lazily.
       this.fallback ??= new BaseExceptionFilter(this.adapterHost.httpAdapter);
       return this.fallback.catch(exception, host);
     }
-    return throwError(() => exception);
+    const unit = contextUnit(type);
+    if (unit) return unit.answer(exception, host);
+    // Nest's own answer where a context has no filter of its own (GraphQL's external filter):
+    // the error goes back to the caller as it was thrown.
+    throw exception;
   }
 
   /** The app's global filter Nest would have picked if this one were not there. */

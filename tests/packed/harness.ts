@@ -81,7 +81,10 @@ export function freePort(): Promise<number> {
 export interface Server {
   name: string;
   child: ChildProcess;
+  /** stdout and stderr, interleaved as they arrived. */
   output: () => string;
+  /** stderr alone. */
+  errors: () => string;
   stop(): Promise<void>;
 }
 
@@ -100,16 +103,19 @@ export function startServer(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  let errors = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
+    errors += chunk.toString();
   });
   const server: Server = {
     name,
     child,
     output: () => output,
+    errors: () => errors,
     stop: () =>
       new Promise<void>((resolve) => {
         servers.delete(server);
@@ -225,6 +231,11 @@ export class InboxReader {
       timeoutMs,
     );
   }
+}
+
+/** The lines of `text` that contain `needle`. */
+export function linesWith(text: string, needle: string): string[] {
+  return text.split('\n').filter((line) => line.includes(needle));
 }
 
 /** Whether an event belongs to the request that carried `marker` in its URL. */

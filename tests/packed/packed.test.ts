@@ -5,6 +5,11 @@
 // Express, Nest on Fastify, Next (`next build` + `next start`) — against the packed inbox, log in
 // for real, throw, and read what the inbox stored.
 //
+// Besides the README path, with the same tarballs: each adapter pins the exact @x/core it was
+// packed with; an app whose own @x/core is another version than its adapter's runs on one shared
+// carrier and is told so once; and a second Next app signs in with Auth.js v5 (`auth()`), plus
+// the getUser mistake v5 invites (getToken without its secret), said once on the console.
+//
 // So a broken `files`/`exports`/dependency list or a README example that no longer compiles or
 // no longer reports the right user fails here. Build first (`npm test` does): it packs `dist`.
 //
@@ -23,7 +28,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import jsonwebtoken from 'jsonwebtoken';
@@ -34,6 +39,7 @@ import {
   freePort,
   fromRequest,
   InboxReader,
+  linesWith,
   type RunResult,
   run,
   runOk,
@@ -44,7 +50,9 @@ import {
   tail,
   waitForHttp,
 } from './harness';
+import { SESSION_COOKIE, signInWithCredentials } from './nextAuth';
 import { codeBlocks, importedPackages, installLines, snippets } from './readme';
+import { readManifest, repackCoreAs } from './tarball';
 
 const repoRoot = join(__dirname, '..', '..');
 const fixtures = join(__dirname, 'fixtures');
@@ -82,6 +90,13 @@ const VERSIONS: Record<string, string> = {
   typescript: '5.9.3',
 };
 
+/** The Auth.js v5 app's next-auth (v5 is published under the `beta` tag). */
+const NEXT_AUTH_V5 = '5.0.0-beta.32';
+/** What a second copy of @x/core is re-released as, beside the packed one. */
+const OTHER_CORE_VERSION = '0.1.0-other.1';
+/** The start of what @x/core says once when an adapter's getUser throws. */
+const RESOLVER_THREW = "[@x] the user resolver (the adapter's getUser) threw:";
+
 /** What the glue needs besides the README install lines (Fastify: the README's "or" platform). */
 const GLUE_DEPENDENCIES = ['@nestjs/jwt', '@nestjs/platform-fastify'];
 const GLUE_DEV_DEPENDENCIES = ['@types/node', '@types/react', '@types/react-dom', 'typescript'];
@@ -117,6 +132,9 @@ let inbox: Server | undefined;
 let reader: InboxReader;
 let dsn = '';
 let footprint: Promise<RunResult> | undefined;
+/** The Auth.js v5 Next app (outside `consumer`: it needs its own next-auth). */
+let nextV5 = '';
+let nextV5Install: Promise<RunResult> | undefined;
 const timings: Record<string, number> = {};
 
 function timed<T>(label: string, promise: Promise<T>): Promise<T> {
@@ -143,6 +161,9 @@ const THIRD_PARTY_TYPE_ERRORS: Record<string, number[]> = {
   next: [2304],
   // @types/koa 3.0 names content-disposition's Options, which content-disposition 1.x dropped.
   '@types/koa': [2694],
+  // Auth.js v5's declarations import optional peers (nodemailer, @simplewebauthn) and internal
+  // types its published types.d.ts does not export (TS 5.9 says 2304 where 7 says 2552).
+  '@auth/core': [2304, 2305, 2307, 2552],
 };
 const toleratedTypeErrors = new Set<string>();
 
@@ -244,6 +265,22 @@ function bearer(account: typeof ALICE) {
   );
 }
 
+/** The Auth.js v5 app's package.json: the packed @x/next, next-auth 5, the rest as the consumer's. */
+function nextV5Manifest() {
+  const pinned = (names: string[]) => Object.fromEntries(names.map((n) => [n, VERSIONS[n]]));
+  return {
+    name: 'next-auth-v5-consumer',
+    private: true,
+    dependencies: {
+      '@x/core': `file:${tarballs['@x/core']}`,
+      '@x/next': `file:${tarballs['@x/next']}`,
+      'next-auth': NEXT_AUTH_V5,
+      ...pinned(['next', 'react', 'react-dom']),
+    },
+    devDependencies: pinned(['@types/node', '@types/react', '@types/react-dom', 'typescript']),
+  };
+}
+
 describe.skipIf(skip)('packed install, outside the workspace', () => {
   beforeAll(async () => {
     for (const name of PACKAGES) {
@@ -258,7 +295,7 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
     consumer = join(work, 'consumer');
     mkdirSync(consumer);
 
-    // 1. pnpm pack (it rewrites workspace:^ to a caret range), all five at once.
+    // 1. pnpm pack (it rewrites workspace:* to the exact version), all five at once.
     const [pnpm = 'pnpm', ...pnpmArgs] = pnpmCommand();
     await timed(
       'pack',
@@ -315,7 +352,17 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
       ),
     );
 
-    // 3. The consumer: every README install line, the glue's few extras, both TypeScripts.
+    // 3. The Auth.js v5 app: a project of its own (next-auth 5 cannot sit beside the consumer's
+    // next-auth 4), installed while the consumer installs.
+    nextV5 = join(work, 'next-auth-v5');
+    cpSync(join(fixtures, 'next-auth-v5'), nextV5, { recursive: true });
+    writeFileSync(join(nextV5, 'package.json'), `${JSON.stringify(nextV5Manifest(), null, 2)}\n`);
+    nextV5Install = timed(
+      'next-auth v5 install',
+      run('npm', ['install', ...npmFlags], { cwd: nextV5, timeoutMs: 300_000 }),
+    );
+
+    // 4. The consumer: every README install line, the glue's few extras, both TypeScripts.
     const dependencies: Record<string, string> = {};
     const devDependencies: Record<string, string> = { typescript7: `npm:typescript@${TS7}` };
     const version = (name: string) => {
@@ -343,7 +390,7 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
       runOk('npm', ['install', ...npmFlags], { cwd: consumer, timeoutMs: 420_000 }),
     );
 
-    // 4. Source files: the glue, then every marked README snippet as written.
+    // 5. Source files: the glue, then every marked README snippet as written.
     cpSync(join(fixtures, 'consumer'), consumer, { recursive: true });
     for (const name of README_PACKAGES) {
       for (const snippet of snippets(readmes[name] ?? '')) {
@@ -353,7 +400,7 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
       }
     }
 
-    // 5. The inbox from its tarball's bin, on Node 24: node:sqlite, so nothing to compile.
+    // 6. The inbox from its tarball's bin, on Node 24: node:sqlite, so nothing to compile.
     const node24 = ensureNode(24);
     if (!node24.path) throw new Error(`no Node 24 for the inbox: ${node24.reason}`);
     const inboxNode = node24.path;
@@ -379,6 +426,7 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
   afterAll(async () => {
     await stopAllServers();
     await footprint?.catch(() => undefined);
+    await nextV5Install?.catch(() => undefined);
     if (work && !keep) rmSync(work, { recursive: true, force: true });
     console.log(
       `packed-install timings (ms): ${JSON.stringify(timings)}${keep ? `; kept ${work}` : ''}`,
@@ -462,6 +510,18 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
           }
         }
         expect([...undeclared]).toEqual([]);
+      },
+    );
+
+    // workspace:* is published as the exact version: an adapter runs the core it was released
+    // with, never a later one a range would let npm pick.
+    it.each(PACKAGES.filter((name) => name !== 'core'))(
+      '@x/%s depends on exactly the packed @x/core (no range), in its tarball and as installed',
+      (name) => {
+        const core = readManifest(unpacked.core ?? '').version;
+        expect(readManifest(unpacked[name] ?? '').dependencies?.['@x/core']).toBe(core);
+        const installed = readManifest(join(consumer, 'node_modules', '@x', name));
+        expect(installed.dependencies?.['@x/core']).toBe(core);
       },
     );
 
@@ -556,6 +616,72 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
       );
       expectUsers(events, { sdk: 'x.javascript.koa', error: 'boom', ip: '127.0.0.1' });
     }, 120_000);
+  });
+
+  describe('two versions of @x/core in one app', () => {
+    it("@x/koa keeps the core it pins, shares the app's scopes, and the app is told once", async () => {
+      const core = readManifest(unpacked.core ?? '').version;
+      const otherCore = await timed(
+        'core repack',
+        repackCoreAs(unpacked.core ?? '', OTHER_CORE_VERSION, work),
+      );
+      const dir = join(work, 'two-cores');
+      cpSync(join(fixtures, 'two-cores'), dir, { recursive: true });
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({
+          name: 'two-cores',
+          private: true,
+          type: 'module',
+          dependencies: {
+            '@x/core': `file:${otherCore}`,
+            '@x/koa': `file:${tarballs['@x/koa']}`,
+            koa: VERSIONS.koa,
+          },
+          // Stands in for the registry, which would serve @x/koa's pinned core: the packed one
+          // is on none.
+          overrides: { '@x/koa': { '@x/core': `file:${tarballs['@x/core']}` } },
+        }),
+      );
+      await timed(
+        'two cores install',
+        runOk('npm', ['install', ...npmFlags], { cwd: dir, timeoutMs: 180_000 }),
+      );
+
+      // Two cores on disk: the app's at the top, the released one nested under the adapter, and
+      // each side resolves its own.
+      const top = join(dir, 'node_modules', '@x', 'core');
+      const nested = join(dir, 'node_modules', '@x', 'koa', 'node_modules', '@x', 'core');
+      expect(readManifest(top).version).toBe(OTHER_CORE_VERSION);
+      expect(readManifest(nested).version).toBe(core);
+      const koaRequire = createRequire(join(dir, 'node_modules', '@x', 'koa', 'package.json'));
+      expect(koaRequire.resolve('@x/core')).toContain(`${nested}/`);
+      expect(createRequire(join(dir, 'package.json')).resolve('@x/core')).toContain(`${top}/`);
+
+      const port = await freePort();
+      const server = startServer('two-cores', process.execPath, ['app.mjs'], {
+        cwd: dir,
+        env: { ...env, PORT: String(port), X_DSN: dsn },
+      });
+      const url = `http://127.0.0.1:${port}`;
+      await waitForHttp(server, `${url}/`, 30_000);
+      const stamp = Date.now().toString(36);
+      for (const marker of [`tc1-${stamp}`, `tc2-${stamp}`]) {
+        expect((await fetch(`${url}/boom?case=${marker}`)).status).toBe(500);
+        const event = await reader.waitFor(`the two-cores event (${marker})`, fromRequest(marker));
+        // The app's copy set the user on the scope the adapter's copy captured in…
+        expect(userOf(event)).toEqual({ id: 'from-app-core' });
+        // …and the client the app's copy initialized (its version) sent the event.
+        expect(event.sdk).toMatchObject({ name: 'x.javascript.core', version: OTHER_CORE_VERSION });
+        expect(event.exception?.values?.at(-1)?.value).toBe('boom with two cores');
+      }
+      await server.stop();
+      const told = linesWith(server.output(), 'is loaded beside @x/core');
+      expect(told, server.output()).toHaveLength(1);
+      expect(linesWith(server.errors(), 'is loaded beside @x/core')).toEqual(told);
+      const named = /^\[@x\] @x\/core (\S+) is loaded beside @x\/core (\S+?):/.exec(told[0] ?? '');
+      expect(named?.slice(1).sort()).toEqual([core, OTHER_CORE_VERSION].sort());
+    }, 240_000);
   });
 
   describe('@x/nest README module', () => {
@@ -673,6 +799,11 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
     );
 
     it('logs in with next-auth, reports the user, no IP a client could forge, nobody else', async () => {
+      // The user below comes through core's mapper, from next-auth 4's JWT.
+      const instrumentation = snippets(readmes.next ?? '').find(
+        (s) => s.file === 'next-app/instrumentation.ts',
+      );
+      expect(instrumentation?.code).toMatch(/\bmapAuthUser\(/);
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
       const server = startServer(
@@ -695,35 +826,10 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
       const page = await fetch(`${url}/`);
       expect(page.status).toBe(200);
 
-      const signIn = async (account: typeof ALICE) => {
-        const csrf = await fetch(`${url}/api/auth/csrf`);
-        const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-        const cookie = csrf.headers
-          .getSetCookie()
-          .map((c) => c.split(';')[0])
-          .join('; ');
-        const response = await fetch(`${url}/api/auth/callback/credentials`, {
-          method: 'POST',
-          redirect: 'manual',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-          body: new URLSearchParams({
-            csrfToken,
-            username: account.username,
-            password: account.password,
-            json: 'true',
-          }),
-        });
-        const session = response.headers
-          .getSetCookie()
-          .map((c) => c.split(';')[0] ?? '')
-          .find((c) => c.startsWith('next-auth.session-token='));
-        expect(
-          session,
-          `no session cookie for ${account.username} (${response.status})`,
-        ).toBeTruthy();
-        return session ?? '';
+      const cookies = {
+        alice: await signInWithCredentials(url, ALICE, SESSION_COOKIE.v4),
+        bob: await signInWithCredentials(url, BOB, SESSION_COOKIE.v4),
       };
-      const cookies = { alice: await signIn(ALICE), bob: await signIn(BOB) };
       const events = await threeRequests((marker, who) =>
         fetch(`${url}/api/orders?case=${marker}`, {
           method: 'POST',
@@ -748,6 +854,120 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
       );
       expect(event.sdk?.name).toBe('x.javascript.nextjs');
       expect(userOf(event)).toEqual({ id: ALICE.id, username: ALICE.username, email: ALICE.email });
+    }, 180_000);
+  });
+
+  // The same @x/next with Auth.js v5, whose server-side API is `auth()`: in a route handler, a
+  // server action or a server component it reads the request's cookies itself, so getUser needs
+  // no Request. The session callback in auth.ts puts the id on `session.user`.
+  describe('Auth.js v5 app: getUser maps auth() (next build + next start)', () => {
+    const nextBin = () => join(nextV5, 'node_modules', 'next', 'dist', 'bin', 'next');
+
+    /** `next start` on a free port, with AUTH_SECRET; the host is trusted as behind no proxy. */
+    async function startNextV5(name: string, extraEnv: NodeJS.ProcessEnv = {}) {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const server = startServer(
+        name,
+        process.execPath,
+        [nextBin(), 'start', '-p', String(port), '-H', '127.0.0.1'],
+        {
+          cwd: nextV5,
+          env: {
+            ...env,
+            NEXT_TELEMETRY_DISABLED: '1',
+            X_DSN: dsn,
+            AUTH_SECRET: JWT_SECRET,
+            AUTH_TRUST_HOST: 'true',
+            ...extraEnv,
+          },
+        },
+      );
+      await waitForHttp(server, `${url}/`, 60_000);
+      return { server, url };
+    }
+
+    it(`installs next-auth ${NEXT_AUTH_V5} and builds with next build`, async () => {
+      const installed = await nextV5Install;
+      expect(installed?.code, tail(installed?.output ?? '')).toBe(0);
+      expect(readManifest(join(nextV5, 'node_modules', 'next-auth')).version).toBe(NEXT_AUTH_V5);
+      const result = await timed(
+        'next build (Auth.js v5)',
+        node([nextBin(), 'build'], nextV5, { NEXT_TELEMETRY_DISABLED: '1' }, 400_000),
+      );
+      expect(result.code, tail(result.output)).toBe(0);
+    }, 720_000);
+
+    it.each(['5.9', '7'] as const)(
+      'TypeScript %s compiles it',
+      async (version) => {
+        const result = await timed(
+          `tsc ${version} next v5`,
+          tsc(version, join(nextV5, 'tsconfig.json')),
+        );
+        expect(result.errors).toEqual([]);
+      },
+      240_000,
+    );
+
+    it('signs in; route handler and server component events carry the user, nobody else', async () => {
+      const { server, url } = await startNextV5('next-auth-v5');
+      const cookies = {
+        alice: await signInWithCredentials(url, ALICE, SESSION_COOKIE.v5),
+        bob: await signInWithCredentials(url, BOB, SESSION_COOKIE.v5),
+      };
+      const events = await threeRequests((marker, who) =>
+        fetch(`${url}/api/orders?case=${marker}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-forwarded-for': SPOOFED_IP,
+            ...(who === 'anonymous' ? {} : { cookie: cookies[who] }),
+          },
+          body: JSON.stringify({ items: [] }),
+        }),
+      );
+      expectUsers(events, { sdk: 'x.javascript.nextjs', error: 'empty order', ip: undefined });
+
+      // Through onRequestError: auth() still finds the request's cookies there.
+      const marker = `v5-page-${Date.now().toString(36)}`;
+      const broken = await fetch(`${url}/broken?case=${marker}`, {
+        headers: { cookie: cookies.bob },
+      });
+      expect(broken.status).toBe(500);
+      const event = await reader.waitFor('the v5 server component error', fromRequest(marker));
+      expect(event.exception?.values?.at(-1)?.value).toBe('page broke (v5)');
+      expect(userOf(event)).toEqual({ id: BOB.id, username: BOB.username, email: BOB.email });
+      await server.stop();
+      expect(linesWith(server.output(), RESOLVER_THREW)).toEqual([]);
+    }, 180_000);
+
+    // Auth.js v5's getToken reads no AUTH_SECRET by itself and throws for every signed-in
+    // request without one: events lose their user, and the console says so once, not per request.
+    it('getUser with getToken({ req }) and no secret: no user, and one console line', async () => {
+      const { server, url } = await startNextV5('next-auth-v5 (getToken without secret)', {
+        X_GET_USER: 'getToken-without-secret',
+      });
+      const cookie = await signInWithCredentials(url, ALICE, SESSION_COOKIE.v5);
+      const stamp = Date.now().toString(36);
+      const requests = [
+        ...[1, 2, 3].map((i) => ({ marker: `v5-nosecret-${i}-${stamp}`, path: '/api/orders' })),
+        { marker: `v5-nosecret-page-${stamp}`, path: '/broken' },
+      ];
+      for (const { marker, path } of requests) {
+        const response = await fetch(`${url}${path}?case=${marker}`, {
+          method: path === '/broken' ? 'GET' : 'POST',
+          headers: { cookie, 'content-type': 'application/json' },
+          ...(path === '/broken' ? {} : { body: JSON.stringify({ items: [] }) }),
+        });
+        expect(response.status).toBe(500);
+        const event = await reader.waitFor(`the event of ${path} (${marker})`, fromRequest(marker));
+        expect(userOf(event)).toEqual({});
+      }
+      await server.stop();
+      const said = linesWith(server.output(), RESOLVER_THREW);
+      expect(said, tail(server.output())).toHaveLength(1);
+      expect(said[0]).toMatch(/^\[@x\] .*Must pass `secret`/);
     }, 180_000);
   });
 });

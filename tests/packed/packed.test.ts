@@ -394,7 +394,9 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
     cpSync(join(fixtures, 'consumer'), consumer, { recursive: true });
     for (const name of README_PACKAGES) {
       for (const snippet of snippets(readmes[name] ?? '')) {
-        const file = join(consumer, snippet.file);
+        // The Auth.js v5 snippets belong to the v5 app, a project of its own (step 3).
+        const base = snippet.file.startsWith('next-auth-v5/') ? work : consumer;
+        const file = join(base, snippet.file);
         mkdirSync(dirname(file), { recursive: true });
         writeFileSync(file, snippet.code);
       }

@@ -18,6 +18,7 @@ import {
 } from '@nestjs/core';
 import { close } from '@x/core';
 import { initAs } from '@x/core/internal';
+import { instrumentGraphql } from './graphqlResolvers.js';
 import { type AnyRequest, X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
 import { XExceptionFilter } from './xExceptionFilter.js';
 import { XInterceptor } from './xInterceptor.js';
@@ -146,6 +147,7 @@ export class XModule implements NestModule, OnApplicationShutdown {
     const others = filters.filter((filter) => !(filter instanceof XExceptionFilter));
     filters.splice(0, filters.length, ...others, ...ours);
     this.interceptScopedFilters();
+    instrumentGraphql(this.modules, this.options);
   }
 
   /**

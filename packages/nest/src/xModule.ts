@@ -20,6 +20,7 @@ import { close } from '@x/core';
 import { initAs } from '@x/core/internal';
 import { instrumentGraphql } from './graphqlResolvers.js';
 import { type AnyRequest, X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
+import { wsGatewaysProvider } from './wsGateways.js';
 import { XExceptionFilter } from './xExceptionFilter.js';
 import { XInterceptor } from './xInterceptor.js';
 import { openRequest, XMiddleware } from './xMiddleware.js';
@@ -69,6 +70,7 @@ function providers(options: Provider): Provider[] {
     },
     { provide: APP_GUARD, useClass: XRouteGuard },
     { provide: APP_FILTER, useClass: XExceptionFilter },
+    wsGatewaysProvider,
   ];
 }
 

@@ -1,7 +1,9 @@
 import { getAsyncContextStrategy } from './asyncContext';
+import { getIsolationScope } from './currentScopes';
 import { Scope } from './scope';
 import { captureException } from './sdk';
 import type { User } from './user';
+import { isTravelledUser } from './userPropagation';
 
 /** Options of {@link withBackgroundScope}. */
 export interface BackgroundScopeOptions {
@@ -16,8 +18,9 @@ export interface BackgroundScopeOptions {
 /**
  * Runs non-HTTP work — a job started from a request, a timer, a queue
  * consumer — in a fresh, empty isolation scope: it never sees the request's
- * user (unless given one) and what it sets never leaks back. An error it
- * throws (or rejects with) is captured with that scope, then rethrown.
+ * user (unless given one) and what it sets never leaks back — only a user that travelled in
+ * with the unit of work it starts from (`travelledUser`: a message's sender) stays its default
+ * user. An error it throws (or rejects with) is captured with that scope, then rethrown.
  *
  * @example
  * setTimeout(() => withBackgroundScope(() => sendInvoice(order), { user: { id: order.userId } }), 0);
@@ -27,6 +30,9 @@ export function withBackgroundScope<T>(
   options: BackgroundScopeOptions = {},
 ): T {
   const isolationScope = new Scope();
+  // A user that travelled in with the unit of work (`travelledUser`) is who the work is for.
+  const travelled = getIsolationScope().getUserResolver();
+  if (isTravelledUser(travelled)) isolationScope.setUserResolver(travelled);
   if (options.user) isolationScope.setUser(options.user);
   if (options.tags) isolationScope.setTags(options.tags);
   const scope = new Scope();

@@ -79,4 +79,6 @@ export type { Transport, TransportOptions } from './transport';
 export { createHttpTransport } from './transport';
 export type { Geo, NormalizedUser, User } from './user';
 export { hasIdentity, userKey } from './userKey';
+export type { UserToken } from './userPropagation';
+export { openUser, sealUser, travelledUser } from './userPropagation';
 export { SDK_VERSION } from './version';

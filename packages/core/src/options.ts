@@ -46,6 +46,14 @@ export interface ClientOptions {
    */
   pseudonymizeUsers?: PseudonymizeUsers | undefined;
   /**
+   * The secret that signs the user a unit of work carries to another service (`sealUser()`,
+   * `openUser()`: a microservice message, a queued job). The same in every service that passes
+   * users on; at least 16 bytes, 32+ characters recommended (`openssl rand -hex 32`); a key of its
+   * own (what it signs is domain-separated from pseudonyms all the same). Servers only: in a
+   * browser bundle it is public. Never sent, never logged. @default off: no user travels
+   */
+  propagationKey?: string | undefined;
+  /**
    * Overrides `sdk.settings.infer_ip`, i.e. whether the server may use the
    * connection's IP. @default `"never"` on servers; in browsers `"auto"` with `sendDefaultPii`
    */

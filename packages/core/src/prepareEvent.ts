@@ -36,8 +36,13 @@ export interface PrepareOptions {
         options: PrepareOptions,
       ) => void)
     | undefined;
-  /** `pseudonymizeUsers`: applied to the event's user after every other rule. */
-  pseudonymize?: Pseudonymizer | undefined;
+  /**
+   * `pseudonymizeUsers`: applied to the event's user after every other rule. It gets the scopes
+   * the user came from (the server client's leaves a travelled user alone: userPropagation.ts).
+   */
+  pseudonymize?:
+    | ((user: NormalizedUser, scopes?: readonly ScopeData[]) => ReturnType<Pseudonymizer>)
+    | undefined;
   environment?: string | undefined;
   release?: string | undefined;
   serverName?: string | undefined;
@@ -72,7 +77,7 @@ export async function prepareEvent(
     neverInfer,
   } = await buildEventUser(prepared.user, scopes, options);
   const user =
-    finalUser && options.pseudonymize ? await options.pseudonymize(finalUser) : finalUser;
+    finalUser && options.pseudonymize ? await options.pseudonymize(finalUser, scopes) : finalUser;
   if (user) prepared.user = user;
   else delete prepared.user;
 

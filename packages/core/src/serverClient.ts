@@ -11,6 +11,8 @@ import { settleWithin } from './settleWithin';
 import type { Spool } from './spool';
 import { activeTraceContext } from './traceContext';
 import { createHttpTransport } from './transport';
+import type { NormalizedUser } from './user';
+import { keepTravelled } from './userPropagation';
 
 /** How long the build step waits for the runtime's frame improvements (source maps, context). */
 const SOURCE_FRAMES_TIMEOUT_MS = 1000;
@@ -28,6 +30,18 @@ export class ServerClient extends Client {
     super({ ...options, transport: options.transport ?? createHttpTransport }, dsn, spool);
     this.prepare.applyRequest = applyEventRequest;
     this.prepare.onResolverError = warnResolverFailed;
+    const pseudonymize = this.prepare.pseudonymize;
+    if (pseudonymize) this.prepare.pseudonymize = keepTravelled(pseudonymize);
+  }
+
+  /**
+   * The user an event captured with these scopes would send: {@link getEventUser}, then
+   * `pseudonymizeUsers` (a travelled user as it came). What `sealUser` seals.
+   */
+  async getSendableUser(scopes: readonly ScopeData[]): Promise<NormalizedUser | null> {
+    const user = await this.getEventUser(scopes);
+    const pseudonymize = this.prepare.pseudonymize;
+    return user && pseudonymize ? pseudonymize(user, scopes) : user;
   }
 
   /**

@@ -4,11 +4,12 @@ import type { Scopes } from './asyncContext';
 import type { Client } from './client';
 import { getGlobalScope } from './currentScopes';
 import { debugWarn } from './debug';
-import { createPseudonymizer, type Pseudonymizer } from './pseudonymizeUsers';
+import { createPseudonymizer } from './pseudonymizeUsers';
 import type { OtelSpanLike } from './traceContext';
+import { keepTravelled, type ScopedPseudonymizer } from './userPropagation';
 
 // One pseudonymizer per client (it imports the key once).
-const pseudonymizers = new WeakMap<Client, Pseudonymizer>();
+const pseudonymizers = new WeakMap<Client, ScopedPseudonymizer>();
 
 /**
  * Puts the user an event of this request would carry on the request's server span:
@@ -31,10 +32,10 @@ export async function annotateServerSpan(
     if (user && options) {
       let pseudonymize = pseudonymizers.get(client);
       if (!pseudonymize) {
-        pseudonymize = createPseudonymizer(options);
+        pseudonymize = keepTravelled(createPseudonymizer(options));
         pseudonymizers.set(client, pseudonymize);
       }
-      user = await pseudonymize(user);
+      user = await pseudonymize(user, chain);
     }
     if (!user || !span.isRecording()) return;
     const set = (key: string, value: unknown) => {

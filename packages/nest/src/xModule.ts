@@ -19,6 +19,7 @@ import {
 import { close } from '@x/core';
 import { initAs } from '@x/core/internal';
 import { instrumentGraphql } from './graphqlResolvers.js';
+import { GraphqlSchemas } from './graphqlSchema.js';
 import { type AnyRequest, X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
 import { wsGatewaysProvider } from './wsGateways.js';
 import { XExceptionFilter } from './xExceptionFilter.js';
@@ -70,6 +71,7 @@ function providers(options: Provider): Provider[] {
     },
     { provide: APP_GUARD, useClass: XRouteGuard },
     { provide: APP_FILTER, useClass: XExceptionFilter },
+    GraphqlSchemas,
     wsGatewaysProvider,
   ];
 }

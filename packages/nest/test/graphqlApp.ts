@@ -1,8 +1,7 @@
 // A code-first GraphQL app (Apollo driver) for @x/nest's GraphQL tests, on Express or Fastify,
-// with or without XModule. Each app gets its own resolver classes: XModule adds its guard and field
-// middleware to the metadata of the resolvers it finds, and an app built without XModule must not
-// inherit them from one built with it.
-
+// with or without XModule. Each app gets its own resolver classes: XModule adds an interceptor to
+// the metadata of resolvers with their own filters, and an app built without XModule must not
+// inherit it from one built with it.
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import {
   type CanActivate,

@@ -1,6 +1,8 @@
 // An SDK must never change an app's answers: every GraphQL request below gets the same HTTP
-// status and the same body, byte for byte, from the same app built with and without XModule.
+// status and the same body, byte for byte, from the same app built with and without XModule, and
+// Nest logs the same errors.
 import 'reflect-metadata';
+import type { LoggerService } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flush } from '../src/index.js';
 import { bearer, type GraphqlApp, type Platform, startGraphqlApp } from './graphqlApp.js';
@@ -74,26 +76,43 @@ async function send(target: GraphqlApp, c: Case) {
   };
 }
 
+/** What Nest logs as errors (its exception handler logs what no filter answered). */
+const logged: string[] = [];
+const recorder: LoggerService = {
+  log: () => undefined,
+  warn: () => undefined,
+  error: (message: unknown) => {
+    logged.push(message instanceof Error ? `${message.name}: ${message.message}` : String(message));
+  },
+};
+
 describe.each(['express', 'fastify'] as Platform[])('GraphQL answers on %s', (platform) => {
   let plain: GraphqlApp;
   let withX: GraphqlApp;
   beforeAll(async () => {
-    plain = await startGraphqlApp(platform, undefined);
-    withX = await startGraphqlApp(platform, {
-      dsn: inbox.dsn,
-      sendDefaultPii: true,
-      sendClientReports: false,
-    });
+    plain = await startGraphqlApp(platform, undefined, recorder);
+    withX = await startGraphqlApp(
+      platform,
+      {
+        dsn: inbox.dsn,
+        sendDefaultPii: true,
+        sendClientReports: false,
+      },
+      recorder,
+    );
   });
   afterAll(async () => {
     await plain.app.close();
     await withX.app.close();
   });
 
-  it.each(CASES)('$name: the same status and body with XModule', async (c) => {
+  it.each(CASES)('$name: the same status, body and Nest error log with XModule', async (c) => {
+    logged.length = 0;
     const expected = await send(plain, c);
+    const expectedLog = logged.splice(0);
     const actual = await send(withX, c);
     expect(actual).toEqual(expected);
+    expect(logged).toEqual(expectedLog);
   });
 
   it('the errors behind those answers were captured (so XModule did see them)', async () => {

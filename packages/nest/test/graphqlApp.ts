@@ -10,6 +10,7 @@ import {
   type ExecutionContext,
   type INestApplication,
   Injectable,
+  type LoggerService,
   Module,
   UseFilters,
   UseGuards,
@@ -220,14 +221,15 @@ export interface GraphqlApp {
   ): Promise<{ status: number; body: unknown }>;
 }
 
-/** Starts the app on 127.0.0.1, a free port. */
+/** Starts the app on 127.0.0.1, a free port; Nest logs to `logger` (nowhere by default). */
 export async function startGraphqlApp(
   platform: Platform,
   x: XModuleOptions | undefined,
+  logger: LoggerService | false = false,
 ): Promise<GraphqlApp> {
   const moduleRef = await Test.createTestingModule({ imports: [graphqlAppModule(x)] }).compile();
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
-  const app = moduleRef.createNestApplication(adapter, { logger: false });
+  const app = moduleRef.createNestApplication(adapter, { logger });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
   const post: GraphqlApp['post'] = async (query, { variables, sub } = {}) => {

@@ -39,8 +39,10 @@ import jsonwebtoken from 'jsonwebtoken';
 import { captureMessage, getEventUser, XModule, type XModuleOptions } from '../src/index.js';
 import { JwtStrategy, SECRET } from './app.js';
 
+/** The HTTP platform an app runs on. */
 export type Platform = 'express' | 'fastify';
 
+/** The GraphQL `User` type. */
 @ObjectType('User')
 export class GqlUser {
   @Field(() => ID, { nullable: true }) id?: string | undefined;

@@ -3,7 +3,7 @@ import { type ExecutionContext, Injectable, Module, UseGuards } from '@nestjs/co
 import { GqlExecutionContext, GraphQLModule, Query, Resolver } from '@nestjs/graphql';
 import { AuthGuard } from '@nestjs/passport';
 
-// Your JWT strategy's guard, reading the request from the GraphQL context: it sets `req.user`.
+/** Your JWT strategy's guard, reading the request from the GraphQL context: it sets `req.user`. */
 @Injectable()
 export class GqlAuthGuard extends AuthGuard('jwt') {
   override getRequest(context: ExecutionContext) {
@@ -11,6 +11,7 @@ export class GqlAuthGuard extends AuthGuard('jwt') {
   }
 }
 
+/** Any resolver: its guard sets the user, XModule does the rest. */
 @Resolver()
 @UseGuards(GqlAuthGuard)
 export class AccountResolver {
@@ -21,7 +22,7 @@ export class AccountResolver {
   }
 }
 
-// Import it next to XModule (and your JWT strategy's module) in AppModule: nothing else to add.
+/** Imported next to XModule (and your JWT strategy's module) in AppModule: nothing else to add. */
 @Module({
   imports: [
     GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, autoSchemaFile: true }),

@@ -26,6 +26,7 @@ import {
 import jsonwebtoken from 'jsonwebtoken';
 import { getUserAsync, XModule } from '../src/index.js';
 
+/** The gateway's adapter: socket.io (Nest's default `IoAdapter`) or `ws` (`WsAdapter`). */
 export type WsPlatform = 'socket.io' | 'ws';
 
 const SECRET = 'ws-test-secret';

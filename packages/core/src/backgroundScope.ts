@@ -1,4 +1,5 @@
 import { getAsyncContextStrategy } from './asyncContext';
+import { markCaptured } from './capturedErrors';
 import { getIsolationScope } from './currentScopes';
 import { Scope } from './scope';
 import { captureException } from './sdk';
@@ -37,7 +38,9 @@ export function withBackgroundScope<T>(
   if (options.tags) isolationScope.setTags(options.tags);
   const scope = new Scope();
   const capture = (error: unknown) => {
-    if (options.captureErrors !== false) {
+    // Once: a handler of a unit of work (a message) may run as background work, inside the
+    // unit's own capture.
+    if (options.captureErrors !== false && markCaptured(error)) {
       captureException(error, { mechanism: { type: 'background', handled: false } });
     }
     throw error;

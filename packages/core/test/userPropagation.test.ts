@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getCarrier } from '../src/carrier';
+import { runRequestCapturing } from '../src/internal';
 import {
   type ClientOptions,
   captureException,
@@ -278,6 +279,20 @@ describe('the receiving side', () => {
       'from a request': undefined,
       'with its own user': { id: 'job-owner' },
     });
+  });
+
+  it('a message handler run as background work is captured once, with the travelled user', async () => {
+    start();
+    const token = await sealFor({ id: 'u-1' });
+    const handler = () => withBackgroundScope(() => Promise.reject(new Error('handler')));
+    const unit = runRequestCapturing(
+      { getUser: travelledUser(token) },
+      { mechanism: 'rpc' },
+      handler,
+    );
+    await expect(unit).rejects.toThrow('handler');
+    expect(await sentUsers()).toEqual({ handler: { id: 'u-1' } });
+    expect(sent).toHaveLength(1);
   });
 });
 

@@ -2,6 +2,9 @@
 // the built app and the built inbox as real processes and reads back what the
 // inbox stored.
 import { describeEndToEnd } from './contract/endToEnd.js';
+
+export { describeNestContexts } from './contract/nestContexts.js';
+
 import { describeProxyAndPii, describePseudonymization } from './contract/privacySettings.js';
 import { describeTraceContext } from './contract/traceContext.js';
 

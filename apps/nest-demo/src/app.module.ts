@@ -1,24 +1,20 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
 import { JwtModule } from '@nestjs/jwt';
+import { ClientsModule, Transport } from '@nestjs/microservices';
 import { PassportModule } from '@nestjs/passport';
 import { XModule } from '@x/nest';
 import { type DemoUser, JWT_SECRET, JwtStrategy } from './auth.js';
-import { DemoController } from './demo.controller.js';
-
-const env = process.env;
+import { DemoController, RPC_CLIENT } from './demo.controller.js';
+import { DemoGateway } from './gateway.js';
+import { DemoResolver } from './graphql.js';
+import { xSettings } from './settings.js';
 
 @Module({
   imports: [
     XModule.forRoot({
-      dsn: env.X_DSN ?? 'http://xinboxdevkey@127.0.0.1:8969/1',
-      sendDefaultPii: (env.X_SEND_DEFAULT_PII ?? 'true') !== 'false',
-      release: 'nest-demo@0.1.0',
-      serverName: 'nest-demo',
-      environment: 'development',
-      // With a key, users are sent as pseudonyms (px_…); `subscription` is the one custom key kept.
-      pseudonymizeUsers: env.X_PSEUDONYMIZE_KEY
-        ? { key: env.X_PSEUDONYMIZE_KEY, allow: ['subscription'] }
-        : undefined,
+      ...xSettings('nest-demo'),
       // The demo sends a custom field too, so it maps req.user itself.
       getUser: (req) => {
         const user = req.user as DemoUser | null | undefined;
@@ -34,8 +30,21 @@ const env = process.env;
     }),
     PassportModule,
     JwtModule.register({ secret: JWT_SECRET }),
+    GraphQLModule.forRoot<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      autoSchemaFile: true,
+      includeStacktraceInErrorResponses: false,
+    }),
+    // The microservice main.ts started; its port arrives in RPC_PORT.
+    ClientsModule.register([
+      {
+        name: RPC_CLIENT,
+        transport: Transport.TCP,
+        options: { host: '127.0.0.1', port: Number(process.env.RPC_PORT ?? 3012) },
+      },
+    ]),
   ],
   controllers: [DemoController],
-  providers: [JwtStrategy],
+  providers: [JwtStrategy, DemoResolver, DemoGateway],
 })
 export class AppModule {}

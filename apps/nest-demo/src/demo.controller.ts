@@ -1,27 +1,51 @@
 import {
+  BadGatewayException,
   Body,
   Controller,
   Get,
   HttpCode,
+  Inject,
   Post,
   Query,
   UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import type { ClientProxy } from '@nestjs/microservices';
 import { DEMO_ROUTES, findAccount } from '@x/demo-kit/accounts';
-import { captureMessage, getEventUser } from '@x/nest';
+import { captureMessage, getEventUser, SkipCapture, withUser } from '@x/nest';
+import { firstValueFrom } from 'rxjs';
 import { type Claims, OptionalJwtGuard } from './auth.js';
+
+/** Injection token of the client of the demo's TCP microservice. */
+export const RPC_CLIENT = 'RPC';
 
 /** The demo contract. */
 @Controller()
 @UseGuards(OptionalJwtGuard)
 export class DemoController {
-  constructor(private readonly jwt: JwtService) {}
+  private readonly rpc: ClientProxy;
+
+  constructor(
+    private readonly jwt: JwtService,
+    @Inject(RPC_CLIENT) rpc: ClientProxy,
+  ) {
+    // Every message this client sends carries the caller's user, signed (X_PROPAGATION_KEY).
+    this.rpc = withUser(rpc);
+  }
 
   @Get()
   index() {
-    return { app: 'nest-demo', routes: DEMO_ROUTES };
+    return {
+      app: 'nest-demo',
+      routes: [
+        ...DEMO_ROUTES,
+        'POST /graphql (query Boom { boom }, { whoami { id username email } })',
+        'socket.io: boom, whoami',
+        'GET /rpc/boom',
+        'GET /rpc/whoami',
+      ],
+    };
   }
 
   @Post('login')
@@ -52,6 +76,24 @@ export class DemoController {
   async boomAsync(@Query('delay') delay?: string): Promise<never> {
     await new Promise((resolve) => setTimeout(resolve, Math.min(Number(delay) || 0, 10_000)));
     throw new Error('boom');
+  }
+
+  /** Calls the microservice's `{ cmd: 'boom' }`; its event carries this request's user. */
+  @Get('rpc/boom')
+  @SkipCapture() // the microservice reports the failure; this route only answers 502
+  async rpcBoom(@Query('tag') tag?: string): Promise<never> {
+    try {
+      await firstValueFrom(this.rpc.send({ cmd: 'boom' }, tag ? { tag } : {}));
+    } catch {
+      // what the caller receives: Nest's `{ status: 'error', message }`
+    }
+    throw new BadGatewayException('the microservice failed');
+  }
+
+  /** The user the microservice sees for this request (travelled, signed). */
+  @Get('rpc/whoami')
+  async rpcWhoami(): Promise<unknown> {
+    return firstValueFrom(this.rpc.send({ cmd: 'whoami' }, {}));
   }
 
   @Post('report')

@@ -1,8 +1,12 @@
 // nest-demo: environment PORT (3002), X_DSN (the local inbox), X_SEND_DEFAULT_PII (true),
-// TRUST_PROXY (off), JWT_SECRET, X_PSEUDONYMIZE_KEY (off),
+// TRUST_PROXY (off), JWT_SECRET, X_PSEUDONYMIZE_KEY (off), X_PROPAGATION_KEY (a demo key),
+// RPC_PORT (unset: the TCP microservice is started here, as its own process, on a free port),
 // OTEL_EXPORTER_OTLP_ENDPOINT (off; set, OpenTelemetry traces go there — src/otel.ts).
 import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { startMicroservice } from './startMicroservice.js';
+
+if (!process.env.RPC_PORT) process.env.RPC_PORT = String(await startMicroservice());
 
 // Tracing starts before Nest and the app load, so that its instrumentations see them; on
 // SIGTERM/SIGINT it exports what it holds while Nest's shutdown hooks close the app and @x.

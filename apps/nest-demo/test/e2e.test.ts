@@ -1,4 +1,6 @@
 import { join } from 'node:path';
-import { describeDemoContract } from '@x/demo-kit/contract';
+import { describeDemoContract, describeNestContexts } from '@x/demo-kit/contract';
 
-describeDemoContract('nest-demo', join(__dirname, '..', 'dist', 'main.js'));
+const entry = join(__dirname, '..', 'dist', 'main.js');
+describeDemoContract('nest-demo', entry);
+describeNestContexts('nest-demo', entry);

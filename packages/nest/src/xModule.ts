@@ -21,6 +21,7 @@ import { initAs } from '@x/core/internal';
 import { instrumentGraphql } from './graphqlResolvers.js';
 import { GraphqlSchemas } from './graphqlSchema.js';
 import { type AnyRequest, X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
+import { rpcHandlersProvider } from './rpcHandlers.js';
 import { wsGatewaysProvider } from './wsGateways.js';
 import { XExceptionFilter } from './xExceptionFilter.js';
 import { XInterceptor } from './xInterceptor.js';
@@ -73,6 +74,7 @@ function providers(options: Provider): Provider[] {
     { provide: APP_FILTER, useClass: XExceptionFilter },
     GraphqlSchemas,
     wsGatewaysProvider,
+    rpcHandlersProvider,
   ];
 }
 

@@ -1,0 +1,106 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import type { Provider } from '@nestjs/common';
+import { INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
+import { ModulesContainer } from '@nestjs/core';
+import { registerContextUnit } from './contextUnits.js';
+import { X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
+import { type MicroservicesModule, patternsOf, rpcUnit, XRpcInterceptor } from './rpcUnit.js';
+
+/** The methods of a controller's prototype chain that handle messages or events. */
+function handlersOf(prototype: object): object[] {
+  const handlers: object[] = [];
+  for (
+    let proto = prototype;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const value = Object.getOwnPropertyDescriptor(proto, name)?.value as unknown;
+      if (name !== 'constructor' && patternsOf(value).length > 0) handlers.push(value as object);
+    }
+  }
+  return handlers;
+}
+
+/** The message and event handlers of the app's controllers, found as Nest's listeners find them. */
+export function rpcHandlersIn(modules: ModulesContainer): Set<object> {
+  const handlers = new Set<object>();
+  for (const module of modules.values()) {
+    for (const { metatype } of module.controllers.values()) {
+      if (typeof metatype !== 'function') continue;
+      for (const handler of handlersOf(metatype.prototype as object)) handlers.add(handler);
+    }
+  }
+  return handlers;
+}
+
+/** `BaseRpcExceptionFilter` and `RpcException` of a loaded `@nestjs/microservices`, if it has them. */
+function microservicesApi(loaded: unknown): MicroservicesModule | undefined {
+  const namespace = loaded as Partial<MicroservicesModule> & {
+    default?: Partial<MicroservicesModule>;
+  };
+  // Nest 11 is CommonJS: its exports may sit on `default` when imported.
+  for (const api of [namespace, namespace.default]) {
+    if (typeof api?.BaseRpcExceptionFilter === 'function' && typeof api.RpcException === 'function')
+      return api as MicroservicesModule;
+  }
+  return undefined;
+}
+
+/**
+ * `@nestjs/microservices` as Nest loads it — resolved from `@nestjs/core`, so that `RpcException`
+ * is the class the app throws and the answer is Nest's own — else as this package resolves it.
+ * `undefined` when neither loads: then Nest cannot run message handlers either.
+ */
+async function loadMicroservices(): Promise<MicroservicesModule | undefined> {
+  const loaders = [
+    () => {
+      const core = createRequire(import.meta.url).resolve('@nestjs/core');
+      return import(pathToFileURL(createRequire(core).resolve('@nestjs/microservices')).href);
+    },
+    () => import('@nestjs/microservices'),
+  ];
+  for (const load of loaders) {
+    try {
+      const api = microservicesApi(await load());
+      if (api) return api;
+    } catch {
+      // Not resolvable this way: try the next.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * When the app has message handlers: loads what @x/nest needs of `@nestjs/microservices` (once,
+ * at start-up, so answering an error stays synchronous), registers the `rpc` context unit and
+ * puts the rpc interceptor first on every handler method. Runs while Nest creates the providers,
+ * before it binds the handlers to the transport (`connectMicroservice`, `listen`). An app without
+ * message handlers loads none of it.
+ */
+async function instrumentRpcHandlers(
+  modules: ModulesContainer,
+  options: XModuleOptions,
+): Promise<number> {
+  const handlers = rpcHandlersIn(modules);
+  if (handlers.size === 0) return 0;
+  const microservices = await loadMicroservices();
+  if (!microservices) return 0;
+  const unit = rpcUnit(microservices);
+  registerContextUnit(unit);
+  const interceptor = new XRpcInterceptor(unit, options);
+  for (const handler of handlers) {
+    const current = (Reflect.getMetadata(INTERCEPTORS_METADATA, handler) ?? []) as unknown[];
+    if (current.some((entry) => entry instanceof XRpcInterceptor)) continue;
+    Reflect.defineMetadata(INTERCEPTORS_METADATA, [interceptor, ...current], handler);
+  }
+  return handlers.size;
+}
+
+/** The provider `XModule` declares for message handlers; its value is how many it instrumented. */
+export const rpcHandlersProvider: Provider = {
+  provide: Symbol.for('@x/nest.rpcHandlers'),
+  inject: [ModulesContainer, X_MODULE_OPTIONS],
+  useFactory: instrumentRpcHandlers,
+};

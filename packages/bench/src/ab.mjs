@@ -12,7 +12,7 @@ import { chooseLoadGenerator, runLoad } from './lib/load.mjs';
 import { startServer } from './lib/server.mjs';
 import { startSink } from './lib/sink.mjs';
 import { summarize } from './lib/stats.mjs';
-import { AUTH_HEADERS } from './paths.mjs';
+import { requestOf } from './paths.mjs';
 
 const [framework, rounds = '3', seconds = '4', ...variants] = process.argv.slice(2);
 if (!framework || variants.length === 0) {
@@ -30,7 +30,7 @@ for (let round = 1; round <= Number(rounds); round++) {
     const server = await startServer({ framework, variant, mode, dsn: sink.dsn, extraArgs });
     try {
       sink.reset();
-      const load = { url: server.url, connections: 50, headers: AUTH_HEADERS };
+      const load = { ...requestOf(framework, server.url), connections: 50 };
       await runLoad(generator, { ...load, seconds: 2 });
       const before = await server.request('cpu');
       const out = await runLoad(generator, { ...load, seconds: Number(seconds) });

@@ -12,6 +12,7 @@ export const FRAMEWORKS = {
   koa: ['bare', 'als', 'x', 'sentry', 'otel', 'otel+x'],
   nest: ['bare', 'x', 'sentry'],
   'nest-fastify': ['bare', 'x', 'sentry'],
+  'nest-graphql': ['bare', 'x', 'sentry'],
   next: ['bare', 'x'],
 };
 
@@ -21,8 +22,40 @@ export const variantsOf = (framework, mode) =>
     (variant) => mode === 'hello' || (variant !== 'als' && !variant.startsWith('otel')),
   );
 
-/** The request every load sends: an authenticated GET. */
+/** The authentication every load sends (the HTTP frameworks' request: a GET of `/`). */
 export const AUTH_HEADERS = { Authorization: 'Bearer token-7' };
+
+/** The GraphQL framework's request: one named query, POSTed as JSON. */
+const GRAPHQL_BODY = JSON.stringify({ query: 'query Hello { hello }' });
+
+/** What the load sends to `framework`'s server at `baseUrl` (`url`, `headers`, `method`, `body`). */
+export function requestOf(framework, baseUrl) {
+  if (framework !== 'nest-graphql') return { url: baseUrl, headers: AUTH_HEADERS };
+  return {
+    url: `${baseUrl}graphql`,
+    method: 'POST',
+    headers: { ...AUTH_HEADERS, 'Content-Type': 'application/json' },
+    body: GRAPHQL_BODY,
+  };
+}
+
+/**
+ * The status every answer must have: 200, and on the error path 500 — except GraphQL's, where a
+ * resolver's error is a 200 whose body has `errors`. Status alone cannot tell that from success,
+ * so one request before the load checks the body.
+ */
+async function expectedStatus(framework, mode, request) {
+  if (framework !== 'nest-graphql') return mode === 'error' ? 500 : 200;
+  const { url, ...init } = request;
+  const res = await fetch(url, init);
+  const answer = await res.json().catch(() => ({}));
+  const ok =
+    res.status === 200 &&
+    (mode === 'error' ? answer.errors?.length > 0 : answer.data?.hello === 'user7');
+  if (!ok)
+    throw new Error(`${framework}: unexpected answer ${res.status} ${JSON.stringify(answer)}`);
+  return 200;
+}
 
 /** One trial: start, warm up, measure, (error path) flush and count what the sink received. */
 export async function trial({
@@ -38,19 +71,19 @@ export async function trial({
   sink.reset();
   const server = await startServer({ framework, variant, mode, dsn: sink.dsn, node });
   try {
-    const load = { url: server.url, connections: 50, headers: AUTH_HEADERS };
+    const load = { ...requestOf(framework, server.url), connections: 50 };
+    const expected = await expectedStatus(framework, mode, load);
     await runLoad(generator, { ...load, seconds: warmSeconds });
     const cpuBefore = await server.request('cpu');
     const result = await runLoad(generator, { ...load, seconds });
     const cpuAfter = await server.request('cpu');
     // CPU time per request: what the server spent, whatever else ran on the machine.
     result.cpuUs = (cpuAfter.us - cpuBefore.us) / result.requests;
-    const expected = mode === 'error' ? 500 : 200;
-    if (mode === 'hello' && result.non2xx > 0)
-      throw new Error(`${framework}/${variant}: ${result.non2xx} non-2xx responses`);
+    if (result.non2xx !== (expected === 200 ? 0 : result.requests))
+      throw new Error(
+        `${framework}/${variant}: expected only ${expected}s, ${result.non2xx} of ${result.requests} non-2xx`,
+      );
     if (mode === 'hello') result.rss = (await server.request('mem')).rss;
-    if (mode === 'error' && result.non2xx !== result.requests)
-      throw new Error(`${framework}/${variant}: expected only ${expected}s`);
     if (mode === 'error' && variant !== 'bare') {
       const started = performance.now();
       const { thrown, ok } = await server.request('flush', 60_000);
@@ -67,9 +100,9 @@ export async function trial({
 }
 
 /**
- * Runs `rounds` interleaved rounds of both paths. Returns one row per trial:
- * `{ mode, framework, variant, round, rps, p99, …, rpsRatio, p99Ratio }` (ratios to the same
- * round's bare trial).
+ * Runs `rounds` interleaved rounds of both paths of `frameworks` (by default all). Returns one row
+ * per trial: `{ mode, framework, variant, round, rps, p99, …, rpsRatio, p99Ratio }` (ratios to the
+ * same round's bare trial).
  */
 export async function runPaths({
   generator,
@@ -80,11 +113,12 @@ export async function runPaths({
   log,
   node,
   nodeLabel = '',
+  frameworks = Object.keys(FRAMEWORKS),
 }) {
   const rows = [];
   for (let round = 1; round <= rounds; round++) {
     for (const mode of ['hello', 'error']) {
-      for (const framework of Object.keys(FRAMEWORKS)) {
+      for (const framework of frameworks) {
         let base;
         for (const variant of variantsOf(framework, mode)) {
           const result = await trial({

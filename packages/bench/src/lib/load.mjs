@@ -60,24 +60,36 @@ function run(command, args, timeoutMs) {
 /**
  * Runs one load: `seconds` long (or until `requests` responses, capped at `seconds`), with
  * `connections` keep-alive connections. Returns `{ rps, p50, p99, requests, non2xx }`
- * (latencies in ms). `script` is an optional wrk Lua body (wrk only); `rate` caps the load at
- * that many requests per second overall (autocannon).
+ * (latencies in ms). `method` and `body` make every request e.g. a POST with that body; `script`
+ * is an optional wrk Lua body (wrk only); `rate` caps the load at that many requests per second
+ * overall (autocannon).
  */
 export async function runLoad(
   generator,
-  { url, seconds, connections = 50, headers = {}, requests, script, rate },
+  { url, seconds, connections = 50, headers = {}, method, body, requests, script, rate },
 ) {
   // wrk can neither stop after a number of requests (it always runs its full duration) nor hold
   // a steady rate: autocannon can.
   if (generator.name === 'wrk' && !requests && !rate)
-    return runWrk({ url, seconds, connections, headers, requests, script });
-  return runAutocannon({ url, seconds, connections, headers, requests, rate });
+    return runWrk({ url, seconds, connections, headers, method, body, script });
+  return runAutocannon({ url, seconds, connections, headers, method, body, requests, rate });
 }
 
-async function runWrk({ url, seconds, connections, headers, script }) {
+/** wrk sets a request's method and body only from Lua; a long bracket needs no escaping. */
+function wrkRequestLua(method, body) {
+  const lines = [];
+  if (method) lines.push(`wrk.method = "${method}"`);
+  if (body !== undefined) {
+    if (body.includes(']==]')) throw new Error('wrk body: unsupported "]==]"');
+    lines.push(`wrk.body = [==[${body}]==]`);
+  }
+  return lines.join('\n');
+}
+
+async function runWrk({ url, seconds, connections, headers, method, body, script }) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '--timeout', '10s'];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
-  const lua = script ?? '';
+  const lua = [wrkRequestLua(method, body), script ?? ''].filter(Boolean).join('\n');
   if (lua) {
     const file = join(scratch, `script-${process.hrtime.bigint()}.lua`);
     writeFileSync(file, lua);
@@ -103,9 +115,11 @@ async function runWrk({ url, seconds, connections, headers, script }) {
   };
 }
 
-async function runAutocannon({ url, seconds, connections, headers, requests, rate }) {
+async function runAutocannon({ url, seconds, connections, headers, method, body, requests, rate }) {
   const bin = require.resolve('autocannon/autocannon.js');
   const args = [bin, '-j', '-c', String(connections), '-d', String(seconds), '-t', '10'];
+  if (method) args.push('-m', method);
+  if (body !== undefined) args.push('-b', body);
   if (requests) args.push('-a', String(requests));
   if (rate) args.push('-R', String(Math.max(1, Math.round(rate))));
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}=${value}`);

@@ -5,8 +5,15 @@ import { onCpu, SERVER_CPU } from './cpus.mjs';
 
 const serversDir = fileURLToPath(new URL('../servers/', import.meta.url));
 
-/** The server file and platform of a benchmark framework (`nest-fastify` is Nest on Fastify). */
-const SERVER_FILES = { 'nest-fastify': ['nest', 'fastify'] };
+/**
+ * The server file and platform of a benchmark framework (`nest-fastify` is Nest on Fastify,
+ * `nest-graphql` Nest's GraphQL module, `nest-gateway` a socket.io gateway).
+ */
+const SERVER_FILES = {
+  'nest-fastify': ['nest', 'fastify'],
+  'nest-graphql': ['nestGraphql'],
+  'nest-gateway': ['nestGateway'],
+};
 
 /**
  * Starts `servers/<framework>.mjs` as `variant` (bare | als | x | sentry) in `mode` (hello |
@@ -37,7 +44,7 @@ export function startServer({
       BENCH_MODE: mode,
       BENCH_PLATFORM: platform,
       BENCH_DSN: dsn,
-      BENCH_SENTRY_PACKAGE: file === 'nest' ? '@sentry/nestjs' : '@sentry/node',
+      BENCH_SENTRY_PACKAGE: file.startsWith('nest') ? '@sentry/nestjs' : '@sentry/node',
     },
   });
   const waiters = new Map();

@@ -34,6 +34,11 @@ export interface RuntimeSupport {
   fetch?: typeof fetch | undefined;
   /** UTF-8 bytes of a string, when the runtime has a faster encoder than `TextEncoder` (Node: `Buffer`). */
   utf8?: ((text: string) => Uint8Array) | undefined;
+  /**
+   * Runs a function outside every unit of work (the node entry: an AsyncLocalStorage snapshot
+   * taken at load), for work that outlives the unit that started it, such as delivery.
+   */
+  outsideUnits?: (<T>(fn: () => T) => T) | undefined;
   /** A synchronous HMAC-SHA-256 for `pseudonymizeUsers` (the node entry: `node:crypto`). */
   hmacSha256?: HmacSha256 | undefined;
   /**

@@ -1,10 +1,12 @@
 // The source map of a built file: Node's own when it keeps one, else the one the file's
 // `//# sourceMappingURL=` names (a file next to it or a `data:` URL), cached per file.
+
 import { findSourceMap } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FlattenMap, type TraceMap } from '@jridgewell/trace-mapping';
 import { decodeDataUrl } from './decodeDataUrl';
 import { Lru } from './lru';
+import { outsideUnits } from './outsideUnits';
 import { readText } from './readText';
 import { MAX_SOURCE_BYTES } from './sourceLines';
 
@@ -35,7 +37,8 @@ export function clearSourceMapCache(): void {
 export function loadSourceMap(file: string): Promise<LoadedMap | null> {
   let pending = maps.get(file);
   if (!pending) {
-    pending = readMap(file).catch(() => null);
+    // Kept in a cache, so made outside the capturing unit (see outsideUnits).
+    pending = outsideUnits(() => readMap(file).catch(() => null));
     maps.set(file, pending);
   }
   return pending;

@@ -10,7 +10,7 @@ import { Scope, type ScopeData } from './scope';
 import { settleWithin } from './settleWithin';
 import type { Spool } from './spool';
 import { activeTraceContext } from './traceContext';
-import { createHttpTransport } from './transport';
+import { createHttpTransport, type Transport } from './transport';
 import type { NormalizedUser } from './user';
 import { keepTravelled } from './userPropagation';
 
@@ -27,7 +27,8 @@ const SOURCE_FRAMES_TIMEOUT_MS = 1000;
 export class ServerClient extends Client {
   /** @param dsn the parsed DSN, or `undefined` for a client that drops everything. */
   constructor(options: ClientOptions, dsn: Dsn | undefined, spool?: Spool) {
-    super({ ...options, transport: options.transport ?? createHttpTransport }, dsn, spool);
+    const factory = options.transport ?? createHttpTransport;
+    super({ ...options, transport: (o) => sendingOutsideUnits(factory(o)) }, dsn, spool);
     this.prepare.applyRequest = applyEventRequest;
     this.prepare.onResolverError = warnResolverFailed;
     const pseudonymize = this.prepare.pseudonymize;
@@ -108,4 +109,18 @@ function readGetter<T>(getter: (() => T) | undefined): T | undefined {
     debugWarn('a request getter threw; the event goes without its value', error);
     return undefined;
   }
+}
+
+/**
+ * The transport, with each `send` run outside the unit of work that captured the event: a
+ * delivery (its socket, its retries, a keep-alive connection) outlives the request, and made
+ * inside it would keep the request's async-context stores — its scopes, its request or socket —
+ * alive as long as the connection lives.
+ */
+function sendingOutsideUnits(transport: Transport): Transport {
+  const outside = getCarrier().runtime?.outsideUnits;
+  if (!outside) return transport;
+  const send = transport.send.bind(transport);
+  transport.send = (envelope) => outside(() => send(envelope));
+  return transport;
 }

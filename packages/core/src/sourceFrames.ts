@@ -19,6 +19,7 @@
 //    computes it, so the same error groups the same on two machines.
 //
 // This runs only in the client's asynchronous build step, never on the caller's path.
+
 import { CONTEXT_LINES } from './addContextLines';
 import type { Event, ExceptionValue, StackFrame } from './event';
 import { rootDir } from './framePath';
@@ -27,6 +28,7 @@ import { improveFrames } from './improveFrames';
 import { clearPackageNameCache } from './inApp';
 import { clearSourceMapCache } from './loadSourceMap';
 import { Lru } from './lru';
+import { outsideUnits } from './outsideUnits';
 import { clearSourceLineCache } from './sourceLines';
 
 export { CONTEXT_LINES } from './addContextLines';
@@ -96,13 +98,17 @@ export function applySourceFrames(
     return undefined;
   }
   if (!improved) {
-    const entry: Improved = { pending: improveFrames(values, root, lines) };
-    entry.pending.then(
-      (frames) => {
-        entry.frames = frames;
-      },
-      () => undefined, // the caller sees the rejection; nothing to record
-    );
+    // Kept in a cache, so made outside the capturing unit (see outsideUnits).
+    const entry: Improved = outsideUnits(() => {
+      const made: Improved = { pending: improveFrames(values, root, lines) };
+      made.pending.then(
+        (frames) => {
+          made.frames = frames;
+        },
+        () => undefined, // the caller sees the rejection; nothing to record
+      );
+      return made;
+    });
     improved = entry;
     if (key !== undefined) improvedFrames.set(key, entry);
   }

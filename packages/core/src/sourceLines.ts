@@ -1,9 +1,11 @@
 // The lines of a frame's source, for its context lines: the source map's `sourcesContent` entry
 // when it has one, else the file itself. Cached (bounded), files over 1 MB skipped.
+
 import { isAbsolute } from 'node:path';
 import { sourceContentFor } from '@jridgewell/trace-mapping';
 import type { LoadedMap } from './loadSourceMap';
 import { Lru } from './lru';
+import { outsideUnits } from './outsideUnits';
 import { readText } from './readText';
 
 /** Source files (and `sourcesContent` entries) larger than this get no context lines. */
@@ -45,7 +47,9 @@ function mapSourceLines(
   const key = `map:${path ?? source}`;
   let pending = sources.get(key);
   if (!pending) {
-    pending = Promise.resolve(content.split(/\r?\n/));
+    const lines = content.split(/\r?\n/);
+    // Kept in a cache, so made outside the capturing unit (see outsideUnits).
+    pending = outsideUnits(() => Promise.resolve(lines));
     sources.set(key, pending);
   }
   return pending;
@@ -54,7 +58,9 @@ function mapSourceLines(
 function fileLines(path: string): Promise<string[] | null> {
   let pending = sources.get(path);
   if (!pending) {
-    pending = readText(path, MAX_SOURCE_BYTES).then((text) => text?.split(/\r?\n/) ?? null);
+    pending = outsideUnits(() =>
+      readText(path, MAX_SOURCE_BYTES).then((text) => text?.split(/\r?\n/) ?? null),
+    );
     sources.set(path, pending);
   }
   return pending;

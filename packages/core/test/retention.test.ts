@@ -1,0 +1,35 @@
+// A unit of work's scopes (and what they reference: its request, its socket) must not outlive it
+// because @x cached something it computed while capturing one of its errors.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { expect, it } from 'vitest';
+import { captureException, flush, init, withIsolationScope } from '../src/node';
+import { clearSourceFrameCaches } from '../src/sourceFrames';
+import { useSharedSink } from './sink';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const sink = useSharedSink(500);
+
+it('a capture keeps no unit alive: delivery and the frame caches run outside it', async () => {
+  clearSourceFrameCaches();
+  init({ dsn: sink.dsn, sendClientReports: false });
+  const refs: WeakRef<object>[] = [];
+  await (async () => {
+    await withIsolationScope(async (scope) => {
+      const request = { socket: new Array(1000).fill('held') };
+      scope.setContext('unit', { n: 1 });
+      (scope as unknown as { request: unknown }).request = request;
+      refs.push(new WeakRef(scope), new WeakRef(request));
+      // The first capture reading this file fills the caches.
+      if (process.env.NO_CAPTURE !== '1') captureException(new Error('fills the caches'));
+      await flush(2000);
+    });
+  })();
+  expect(sink.events()).toHaveLength(process.env.NO_CAPTURE === '1' ? 0 : 1);
+  for (let i = 0; i < 10 && refs.some((r) => r.deref()); i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    gc();
+  }
+  expect(refs.map((r) => r.deref() === undefined)).toEqual([true, true]);
+});

@@ -12,7 +12,7 @@ export const failingAction = withServerAction(
 
 /**
  * A server action that sets the user itself (Sentry's pattern): it replaces the session user.
- * Its events are named after the function.
+ * Its events are named after the function where the build keeps its name, else Next's action id.
  */
 export const reassignAction = withServerAction(async function reassign(): Promise<void> {
   setUser({ email: 'override@example.com', plan: 'gold' });

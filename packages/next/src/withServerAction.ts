@@ -5,7 +5,8 @@ import { runForRequest } from './requestScope';
 export interface ServerActionOptions extends NextAdapterOptions {
   /**
    * Names the action's events (`transaction: "serverAction/<name>"`).
-   * @default the function's name, else Next's action id (the `Next-Action` header)
+   * @default the function's name (where the build keeps it; `next build` does not), else Next's
+   * action id (the `Next-Action` header)
    */
   name?: string | undefined;
 }

@@ -51,8 +51,9 @@ const GRAPHQL_CLIENT_CODES: Readonly<Record<string, number>> = {
 
 /**
  * The HTTP status an error stands for, by one rule for every adapter, first match wins:
- * `getStatus()` (Nest's `HttpException`), a numeric `status`, a numeric `statusCode` (Koa's and
- * Node's convention), a GraphQL error's `extensions.http.status`, then its `extensions.code`
+ * `getStatus()` (Nest's `HttpException`), the answer of an error that carries one (`getError()`:
+ * Nest's `WsException` and `RpcException` — the status it states, else 400), a numeric `status`,
+ * a numeric `statusCode` (Koa's and Node's convention), a GraphQL error's `extensions.http.status`, then its `extensions.code`
  * (`BAD_USER_INPUT` 400, `UNAUTHENTICATED` 401, `FORBIDDEN` 403, …), then the same for the error
  * a GraphQL error wraps (`originalError`). Only 400–599 count; anything else is 500. Never throws.
  *
@@ -74,6 +75,7 @@ function statusWithin(error: unknown, depth: number): number | undefined {
     };
     const candidates = [
       typeof e.getStatus === 'function' ? (e.getStatus as () => unknown).call(error) : undefined,
+      answerStatus(error),
       e.status,
       e.statusCode,
       e.extensions?.http?.status,
@@ -89,6 +91,22 @@ function statusWithin(error: unknown, depth: number): number | undefined {
     // A getter or getStatus() that throws: the error says nothing about its status.
     return undefined;
   }
+}
+
+/**
+ * An error that carries the answer its client gets (`getError()`: Nest's `WsException` and
+ * `RpcException`) is the app's deliberate reply, not a failure: the status its answer states, else
+ * 400. `undefined` for any other error.
+ */
+function answerStatus(error: unknown): number | undefined {
+  const getError = (error as { getError?: unknown }).getError;
+  if (typeof getError !== 'function') return undefined;
+  const answer = getError.call(error) as { status?: unknown; statusCode?: unknown } | null;
+  const stated =
+    typeof answer === 'object' && answer !== null
+      ? (answer.status ?? answer.statusCode)
+      : undefined;
+  return isErrorStatus(stated) ? stated : 400;
 }
 
 function isErrorStatus(value: unknown): value is number {

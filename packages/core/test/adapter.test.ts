@@ -31,6 +31,9 @@ describe('statusOfError', () => {
   it.each([
     ['Nest HttpException (getStatus wins)', httpException(403), 403],
     ['Koa status', { status: 404 }, 404],
+    ["Nest's WsException (an answer for the client)", { getError: () => 'not allowed' }, 400],
+    ["Nest's RpcException stating a status", { getError: () => ({ status: 503 }) }, 503],
+    ['an answer stating statusCode', { getError: () => ({ statusCode: 404 }) }, 404],
     ['Node statusCode', { statusCode: 503 }, 503],
     ['GraphQL http.status', graphQLError({ http: { status: 429 } }), 429],
     ['GraphQL BAD_USER_INPUT', graphQLError({ code: 'BAD_USER_INPUT' }), 400],

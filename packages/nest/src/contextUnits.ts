@@ -25,12 +25,6 @@ export interface ContextUnit {
    * own base exception filter), so that the app's clients see no difference with @x.
    */
   answer(exception: unknown, host: ArgumentsHost): unknown;
-  /**
-   * The status `exception` stands for in this context where core's rule (`statusOfError`) does
-   * not know it — a gateway's `WsException` is the app's deliberate answer to its client (400).
-   * `undefined`, or no method: core's rule.
-   */
-  status?(exception: unknown): number | undefined;
 }
 
 const units = new Map<string, ContextUnit>();
@@ -57,16 +51,9 @@ export function captureContextError(
 ): void {
   const type = host.getType();
   const unit = contextUnit(type);
-  let status: number | undefined;
-  try {
-    status = unit?.status?.(error);
-  } catch {
-    status = undefined;
-  }
   const capture = (scopes: Scopes | undefined) =>
     captureRequestError(error, {
       mechanism: `nestjs.${type}`,
-      status,
       shouldCapture: options.shouldCapture,
       unit: host,
       scopes,

@@ -77,21 +77,12 @@ function contextKey(host: ArgumentsHost): object | undefined {
   return typeof context === 'object' && context !== null ? context : undefined;
 }
 
-/** The status of an `RpcException`: the one its error states (`status`, `statusCode`), else 400. */
-function rpcStatus(microservices: MicroservicesModule, exception: unknown): number | undefined {
-  if (!(exception instanceof microservices.RpcException)) return undefined;
-  const error = exception.getError() as { status?: unknown; statusCode?: unknown } | null;
-  const stated =
-    typeof error === 'object' && error !== null ? (error.status ?? error.statusCode) : 0;
-  return typeof stated === 'number' && stated >= 400 && stated < 600 ? Math.trunc(stated) : 400;
-}
-
 /**
  * The translation of a microservice message (`host.getType() === 'rpc'`) into core's unit, for
  * every transport. Its answer is Nest's own (`BaseRpcExceptionFilter`): the caller gets
  * `{ status: 'error', message: 'Internal server error' }` for an unexpected error and an
- * `RpcException`'s error as it is. An `RpcException` is the app's answer on purpose: it counts as
- * 400 (so it is not captured by default) unless its error states a status of its own.
+ * `RpcException`'s error as it is. An `RpcException` is the app's answer on purpose: core's status
+ * rule counts it as 400 (not captured by default) unless its error states a status of its own.
  */
 export function rpcUnit(microservices: MicroservicesModule): ContextUnit {
   const nestAnswer = new microservices.BaseRpcExceptionFilter();
@@ -103,7 +94,6 @@ export function rpcUnit(microservices: MicroservicesModule): ContextUnit {
     },
     describe: (host) => describeMessage(host),
     answer: (exception, host) => nestAnswer.catch(exception, host),
-    status: (exception) => rpcStatus(microservices, exception),
   };
 }
 
@@ -139,18 +129,11 @@ export class XRpcInterceptor implements NestInterceptor {
   }
 
   private capture(error: unknown, context: ExecutionContext, scopes: Scopes): void {
-    let status: number | undefined;
-    try {
-      status = this.unit.status?.(error);
-    } catch {
-      status = undefined;
-    }
     const skipped =
       Reflect.getMetadata(X_SKIP_CAPTURE, context.getHandler()) === true ||
       Reflect.getMetadata(X_SKIP_CAPTURE, context.getClass()) === true;
     captureRequestError(error, {
       mechanism: 'nestjs.rpc',
-      status,
       shouldCapture: skipped ? () => false : this.options.shouldCapture,
       unit: context,
       scopes,

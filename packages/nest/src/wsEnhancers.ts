@@ -47,15 +47,8 @@ export class XWsInterceptor implements NestInterceptor {
   }
 
   private capture(error: unknown, context: ExecutionContext, scopes: Scopes): void {
-    let status: number | undefined;
-    try {
-      status = this.unit.status?.(error);
-    } catch {
-      status = undefined;
-    }
     captureRequestError(error, {
       mechanism: 'nestjs.ws',
-      status,
       shouldCapture: this.options.shouldCapture,
       unit: context,
       scopes,

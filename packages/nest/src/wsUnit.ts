@@ -92,6 +92,5 @@ export function wsUnit(websockets: WebsocketsModule): ContextUnit {
       if (host.switchToWs().getClient()) nestAnswer.catch(exception, host);
       return undefined;
     },
-    status: (exception) => (exception instanceof websockets.WsException ? 400 : undefined),
   };
 }

@@ -1,26 +1,14 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import type { Provider } from '@nestjs/common';
 import { INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
 import { ModulesContainer } from '@nestjs/core';
 import { registerContextUnit } from './contextUnits.js';
+import { loadNestPackage, prototypeMethods } from './nestPackages.js';
 import { X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
 import { type MicroservicesModule, patternsOf, rpcUnit, XRpcInterceptor } from './rpcUnit.js';
 
 /** The methods of a controller's prototype chain that handle messages or events. */
 function handlersOf(prototype: object): object[] {
-  const handlers: object[] = [];
-  for (
-    let proto = prototype;
-    proto && proto !== Object.prototype;
-    proto = Object.getPrototypeOf(proto)
-  ) {
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      const value = Object.getOwnPropertyDescriptor(proto, name)?.value as unknown;
-      if (name !== 'constructor' && patternsOf(value).length > 0) handlers.push(value as object);
-    }
-  }
-  return handlers;
+  return prototypeMethods(prototype).filter((method) => patternsOf(method).length > 0);
 }
 
 /** The message and event handlers of the app's controllers, found as Nest's listeners find them. */
@@ -35,41 +23,13 @@ export function rpcHandlersIn(modules: ModulesContainer): Set<object> {
   return handlers;
 }
 
-/** `BaseRpcExceptionFilter` and `RpcException` of a loaded `@nestjs/microservices`, if it has them. */
-function microservicesApi(loaded: unknown): MicroservicesModule | undefined {
-  const namespace = loaded as Partial<MicroservicesModule> & {
-    default?: Partial<MicroservicesModule>;
-  };
-  // Nest 11 is CommonJS: its exports may sit on `default` when imported.
-  for (const api of [namespace, namespace.default]) {
-    if (typeof api?.BaseRpcExceptionFilter === 'function' && typeof api.RpcException === 'function')
-      return api as MicroservicesModule;
-  }
-  return undefined;
-}
-
-/**
- * `@nestjs/microservices` as Nest loads it — resolved from `@nestjs/core`, so that `RpcException`
- * is the class the app throws and the answer is Nest's own — else as this package resolves it.
- * `undefined` when neither loads: then Nest cannot run message handlers either.
- */
-async function loadMicroservices(): Promise<MicroservicesModule | undefined> {
-  const loaders = [
-    () => {
-      const core = createRequire(import.meta.url).resolve('@nestjs/core');
-      return import(pathToFileURL(createRequire(core).resolve('@nestjs/microservices')).href);
-    },
-    () => import('@nestjs/microservices'),
-  ];
-  for (const load of loaders) {
-    try {
-      const api = microservicesApi(await load());
-      if (api) return api;
-    } catch {
-      // Not resolvable this way: try the next.
-    }
-  }
-  return undefined;
+/** `@nestjs/microservices`' `BaseRpcExceptionFilter` and `RpcException`, as Nest loads them. */
+function loadMicroservices(): Promise<MicroservicesModule | undefined> {
+  return loadNestPackage('@nestjs/microservices', (api) =>
+    typeof api.BaseRpcExceptionFilter === 'function' && typeof api.RpcException === 'function'
+      ? (api as unknown as MicroservicesModule)
+      : undefined,
+  );
 }
 
 /**

@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import type { Provider } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
+import { loadNestPackage } from './nestPackages.js';
 import { X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
 import type { WebsocketsModule } from './wsUnit.js';
 
@@ -22,40 +21,13 @@ export function gatewaysIn(modules: ModulesContainer): Set<object> {
   return gateways;
 }
 
-/** `BaseWsExceptionFilter` and `WsException` of a loaded `@nestjs/websockets`, if it has them. */
-function websocketsApi(loaded: unknown): WebsocketsModule | undefined {
-  const namespace = loaded as Partial<WebsocketsModule> & { default?: Partial<WebsocketsModule> };
-  // Nest 11 is CommonJS: its exports may sit on `default` when imported.
-  for (const api of [namespace, namespace.default]) {
-    if (typeof api?.BaseWsExceptionFilter === 'function' && typeof api.WsException === 'function')
-      return api as WebsocketsModule;
-  }
-  return undefined;
-}
-
-/**
- * `@nestjs/websockets` as Nest's own socket module loads it — resolved from `@nestjs/core`, so
- * `WsException` is the class Nest's exception handler tests against and the answer is its own —
- * else as this package resolves it. `undefined` when neither loads: then Nest cannot wire the
- * gateways either.
- */
-async function loadWebsockets(): Promise<WebsocketsModule | undefined> {
-  const loaders = [
-    () => {
-      const core = createRequire(import.meta.url).resolve('@nestjs/core');
-      return import(pathToFileURL(createRequire(core).resolve('@nestjs/websockets')).href);
-    },
-    () => import('@nestjs/websockets'),
-  ];
-  for (const load of loaders) {
-    try {
-      const api = websocketsApi(await load());
-      if (api) return api;
-    } catch {
-      // Not resolvable this way: try the next.
-    }
-  }
-  return undefined;
+/** `@nestjs/websockets`' `BaseWsExceptionFilter` and `WsException`, as Nest loads them. */
+function loadWebsockets(): Promise<WebsocketsModule | undefined> {
+  return loadNestPackage('@nestjs/websockets', (api) =>
+    typeof api.BaseWsExceptionFilter === 'function' && typeof api.WsException === 'function'
+      ? (api as unknown as WebsocketsModule)
+      : undefined,
+  );
 }
 
 /**

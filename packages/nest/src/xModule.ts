@@ -20,6 +20,7 @@ import { close } from '@x/core';
 import { initAs } from '@x/core/internal';
 import { instrumentGraphql } from './graphqlResolvers.js';
 import { GraphqlSchemas } from './graphqlSchema.js';
+import { prototypeMethods } from './nestPackages.js';
 import { type AnyRequest, X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
 import { rpcHandlersProvider } from './rpcHandlers.js';
 import { wsGatewaysProvider } from './wsGateways.js';
@@ -34,22 +35,6 @@ interface FastifyHooks {
     name: 'onRequest',
     hook: (request: AnyRequest, reply: unknown, done: (error?: unknown) => void) => void,
   ): unknown;
-}
-
-/** The methods of a controller's prototype chain (its possible route handlers). */
-function routeHandlers(prototype: object): object[] {
-  const handlers: object[] = [];
-  for (
-    let proto = prototype;
-    proto && proto !== Object.prototype;
-    proto = Object.getPrototypeOf(proto)
-  ) {
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      const value = Object.getOwnPropertyDescriptor(proto, name)?.value as unknown;
-      if (name !== 'constructor' && typeof value === 'function') handlers.push(value);
-    }
-  }
-  return handlers;
 }
 
 /** Options of `XModule.forRootAsync()`, in Nest's usual shape. */
@@ -178,7 +163,7 @@ export class XModule implements NestModule, OnApplicationShutdown {
           addTo(metatype);
           continue;
         }
-        for (const handler of routeHandlers(metatype.prototype as object)) {
+        for (const handler of prototypeMethods(metatype.prototype as object)) {
           if (hasFilters(handler)) addTo(handler);
         }
       }

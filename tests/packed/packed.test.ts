@@ -2,8 +2,9 @@
 // with npm into one project outside the workspace (no pnpm, no workspace links), write the README
 // snippets into it as its source files (plus the glue the READMEs say an app writes itself: a
 // login, a main.ts), type-check them with TypeScript 5.9 and 7, then run them — Koa, Nest on
-// Express, Nest on Fastify, Next (`next build` + `next start`) — against the packed inbox, log in
-// for real, throw, and read what the inbox stored.
+// Express, Nest on Fastify, a Nest app with the README's GraphQL resolver, socket.io gateway and
+// microservice caller, Next (`next build` + `next start`) — against the packed inbox, log in for
+// real, throw, and read what the inbox stored.
 //
 // Besides the README path, with the same tarballs: each adapter pins the exact @x/core it was
 // packed with; an app whose own @x/core is another version than its adapter's runs on one shared
@@ -78,6 +79,24 @@ const VERSIONS: Record<string, string> = {
   '@nestjs/platform-express': '^12.5.1',
   '@nestjs/platform-fastify': '^12.5.0',
   '@nestjs/jwt': '^12.0.2',
+  '@nestjs/websockets': '^12.1.1',
+  '@nestjs/platform-socket.io': '^12.1.1',
+  'socket.io': '^4.8.3',
+  '@nestjs/platform-ws': '^12.1.1',
+  ws: '^8.22.0',
+  '@types/ws': '^8.18.1',
+  '@nestjs/microservices': '^12.1.1',
+  '@nestjs/graphql': '14.0.3',
+  '@nestjs/apollo': '14.2.2',
+  '@apollo/server': '^5.5.1',
+  graphql: '^16.15.0',
+  '@as-integrations/express5': '^1.1.2',
+  '@nestjs/passport': '^12.0.0',
+  passport: '^0.7.0',
+  '@types/passport': '^1.0.17',
+  'passport-jwt': '^4.0.1',
+  '@types/passport-jwt': '^4.0.1',
+  'socket.io-client': '^4.8.4',
   'reflect-metadata': '^0.2.2',
   rxjs: '^7.8.2',
   next: '16.4.6',
@@ -97,9 +116,20 @@ const OTHER_CORE_VERSION = '0.1.0-other.1';
 /** The start of what @x/core says once when an adapter's getUser throws. */
 const RESOLVER_THREW = "[@x] the user resolver (the adapter's getUser) threw:";
 
-/** What the glue needs besides the README install lines (Fastify: the README's "or" platform). */
-const GLUE_DEPENDENCIES = ['@nestjs/jwt', '@nestjs/platform-fastify'];
-const GLUE_DEV_DEPENDENCIES = ['@types/node', '@types/react', '@types/react-dom', 'typescript'];
+/**
+ * What the glue needs besides the README install lines (Fastify: the README's "or" platform;
+ * passport-jwt: the JWT strategy the README's GqlAuthGuard extends; socket.io-client: the test's
+ * gateway client, loaded from the consumer).
+ */
+const GLUE_DEPENDENCIES = ['@nestjs/jwt', '@nestjs/platform-fastify', 'passport-jwt'];
+const GLUE_DEV_DEPENDENCIES = [
+  '@types/node',
+  '@types/passport-jwt',
+  '@types/react',
+  '@types/react-dom',
+  'socket.io-client',
+  'typescript',
+];
 
 const JWT_SECRET = 'packed-test-secret';
 const ALICE = {
@@ -164,6 +194,9 @@ const THIRD_PARTY_TYPE_ERRORS: Record<string, number[]> = {
   // Auth.js v5's declarations import optional peers (nodemailer, @simplewebauthn) and internal
   // types its published types.d.ts does not export (TS 5.9 says 2304 where 7 says 2552).
   '@auth/core': [2304, 2305, 2307, 2552],
+  // The GraphQL packages' declarations import their optional peers (@apollo/gateway, ts-morph).
+  '@nestjs/apollo': [2307],
+  '@nestjs/graphql': [2307],
 };
 const toleratedTypeErrors = new Set<string>();
 
@@ -201,15 +234,27 @@ async function tsc(version: '5.9' | '7', project: string, extra: string[] = []) 
 }
 
 /** Starts `node <entry>` of the consumer on a free port and waits until it answers HTTP. */
-async function startApp(name: string, args: string[]) {
+async function startApp(name: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   const port = await freePort();
   const server = startServer(name, process.execPath, args, {
     cwd: consumer,
-    env: { ...env, PORT: String(port), X_DSN: dsn, JWT_SECRET },
+    env: { ...env, PORT: String(port), X_DSN: dsn, JWT_SECRET, ...extraEnv },
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(server, `${url}/`, 60_000);
   return { server, url, port };
+}
+
+/** The part of socket.io-client the test uses (the consumer's copy: the workspace has none). */
+interface IoClient {
+  io(
+    url: string,
+    options: { auth: { token: string }; transports: string[] },
+  ): {
+    once(event: string, listener: (value: unknown) => void): void;
+    emit(event: string, ...args: unknown[]): void;
+    disconnect(): void;
+  };
 }
 
 function userOf(event: StoredEvent) {
@@ -712,6 +757,65 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
       }, 120_000);
     nest('Express', 'dist/nest/main.js');
     nest('Fastify', 'dist/nest/main-fastify.js');
+
+    // The README's GraphQL module, socket.io gateway and Orders (withUser) in one Express app that
+    // is also the TCP microservice Orders calls (main-beyond.ts): each failure is one event, with
+    // the Bearer token's user and a transaction of its kind.
+    it('GraphQL, the socket.io gateway and the microservice report the caller, once each', async () => {
+      const { url } = await startApp('nest-beyond', ['dist/nest/main-beyond.js'], {
+        RPC_PORT: String(await freePort()),
+        X_PROPAGATION_KEY: 'packed-test-propagation-key-0123456789',
+      });
+      const token = bearer(ALICE);
+      const alice = { id: ALICE.id, username: ALICE.username, email: ALICE.email };
+
+      // Apollo answers 200, with the resolver's error in the body.
+      const graphql = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: 'query Balance { balance }' }),
+      });
+      expect(await graphql.json()).toMatchObject({ errors: [{ message: 'ledger unavailable' }] });
+
+      // The consumer's socket.io-client, as an app's browser would connect.
+      const { io } = createRequire(join(consumer, 'package.json'))('socket.io-client') as IoClient;
+      const socket = io(url, { auth: { token }, transports: ['websocket'] });
+      const answered = await new Promise<unknown>((resolve, reject) => {
+        socket.once('exception', resolve);
+        socket.once('connect_error', reject);
+        socket.emit('send', 'hello');
+      }).finally(() => socket.disconnect());
+      expect(answered).toMatchObject({ status: 'error', message: 'Internal server error' });
+
+      // The route's own 500 is the caller's event; the handler's is the microservice's.
+      const total = await fetch(`${url}/total`, { headers: { authorization: `Bearer ${token}` } });
+      expect(total.status).toBe(500);
+
+      // Each failure: its error, its transaction, the caller's user (no IP on a socket message).
+      const expected = [
+        { error: 'ledger unavailable', transaction: 'query Balance', ip: true },
+        { error: 'not sent: hello', transaction: 'ws send', ip: false },
+        { error: 'cannot sum 2 items', transaction: 'rpc {"cmd":"sum"}', ip: true },
+      ];
+      const errorOf = (e: StoredEvent) => e.exception?.values?.at(-1)?.value;
+      for (const { error, transaction, ip } of expected) {
+        const event = await reader.waitFor(
+          `the event of ${transaction}`,
+          (e) => errorOf(e) === error,
+        );
+        expect(event.transaction).toBe(transaction);
+        expect(event.sdk?.name).toBe('x.javascript.nest');
+        expect(userOf(event)).toEqual(ip ? { ...alice, ip_address: '127.0.0.1' } : alice);
+      }
+      // By now a second copy of any of them, sent with it, would have arrived too.
+      const all = await reader.all();
+      for (const { error } of expected) {
+        expect(
+          all.filter((e) => errorOf(e) === error),
+          error,
+        ).toHaveLength(1);
+      }
+    }, 120_000);
 
     it('loads in a CommonJS Nest 11 app (require(esm), Node ≥ 20.19)', async () => {
       const dir = join(work, 'nest11');

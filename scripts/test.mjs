@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The one test command (`npm test`): on a fresh machine with Node ≥ 20 and npm it
-// gets pnpm, installs, finds (or, as root on Debian, installs) Chromium, lints,
-// builds, type-checks, runs every test on this Node and again on Node 24 and 26
-// (real binaries from the npm registry), then prints the summary line CI reads:
-// `N passed, N failed`.
+// gets pnpm, installs, finds (or, as root on Debian, installs) Chromium and
+// redis-server, lints, builds, type-checks, runs every test on this Node and again
+// on Node 24 and 26 (real binaries from the npm registry), then prints the summary
+// line CI reads: `N passed, N failed`.
 //
 // Flags: --node=20,24,26 picks the Node majors of the vitest runs ("self" = this
 // Node); anything after `--` goes to vitest (e.g. `npm test -- --project core`).
@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHROMIUM_HINT, ensureChromium } from '../packages/test-kit/src/chromium.mjs';
+import { ensureRedis, REDIS_HINT } from '../packages/test-kit/src/redis.mjs';
 import { EXTRA_NODE_MAJORS, ensureNode } from './lib/nodeBinaries.mjs';
 import { pathWithPnpm, pnpmCommand, root } from './lib/pnpm.mjs';
 
@@ -64,6 +65,16 @@ if (!chromium.path) {
 }
 env.CHROMIUM_PATH = chromium.path;
 console.log(`\nChromium: ${chromium.path}`);
+
+// The queue tests (@x/bullmq) start their own Redis from this binary.
+const redis = ensureRedis();
+if (!redis.path) {
+  console.log(`\n${redis.reason}. ${REDIS_HINT}`);
+  failed += 1;
+  finish();
+}
+env.REDIS_SERVER_PATH = redis.path;
+console.log(`redis-server: ${redis.path}`);
 
 runPnpm('lint and format (biome)', ['exec', 'biome', 'check', '.']);
 const built = runPnpm('build (turbo)', [

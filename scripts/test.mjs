@@ -86,6 +86,9 @@ const built = runPnpm('build (turbo)', [
 ]);
 runPnpm('typecheck (tsc)', ['exec', 'turbo', 'run', 'typecheck', '--output-logs=errors-only']);
 
+/** Test files that run on this Node only (see vitestOn). */
+const ONCE_ONLY = ['**/packaging.test.ts', '**/*.browser.test.ts', '**/browser.test.ts'];
+
 /** Runs vitest on one Node binary and adds its counts; a file that failed to load counts as failed. */
 function vitestOn(major) {
   let node = process.execPath;
@@ -111,10 +114,13 @@ function vitestOn(major) {
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${resultsFile}`,
+      ...(major === 'self' ? [] : ONCE_ONLY.flatMap((glob) => ['--exclude', glob])),
       ...vitestArgs,
     ],
-    // The packed-install test (npm installs of five tarballs and three apps, ~3 min) runs once,
-    // on this Node; it starts the packed inbox on Node 24 itself.
+    // What does not depend on the server's Node runs once, on this Node: the packed-install test
+    // (npm installs of the tarballs and the apps, ~3 min; it starts the packed inbox on Node 24
+    // itself), the packaging checks and the browser suites. With X_PACKED_SKIP the other runs also
+    // use smaller counts and leave out the demo contract's privacy and trace suites.
     { counts: false, extraEnv: major === 'self' ? {} : { X_PACKED_SKIP: '1' } },
   );
   try {

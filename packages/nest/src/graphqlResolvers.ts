@@ -6,6 +6,7 @@ import type { ModulesContainer } from '@nestjs/core';
 import { catchError, type Observable, throwError } from 'rxjs';
 import { captureContextError, registerContextUnit } from './contextUnits.js';
 import { graphqlUnit } from './graphqlUnit.js';
+import { prototypeMethods } from './nestPackages.js';
 import type { XModuleOptions } from './options.js';
 
 // @nestjs/graphql's metadata keys (its constants: the package is an optional peer, not imported).
@@ -30,19 +31,6 @@ export class GraphqlFilterInterceptor implements NestInterceptor {
       }),
     );
   }
-}
-
-/** The methods of a class's prototype chain. */
-function methodsOf(prototype: object): object[] {
-  const methods: object[] = [];
-  for (let proto = prototype; proto && proto !== Object.prototype; ) {
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      const value = Object.getOwnPropertyDescriptor(proto, name)?.value as unknown;
-      if (name !== 'constructor' && typeof value === 'function') methods.push(value);
-    }
-    proto = Object.getPrototypeOf(proto) as object;
-  }
-  return methods;
 }
 
 const hasFilters = (target: object) =>
@@ -72,7 +60,7 @@ export function instrumentGraphql(modules: ModulesContainer, options: XModuleOpt
     for (const { metatype } of module.providers.values()) {
       if (typeof metatype !== 'function' || !metatype.prototype) continue;
       const classFilters = hasFilters(metatype);
-      for (const method of methodsOf(metatype.prototype as object)) {
+      for (const method of prototypeMethods(metatype.prototype as object)) {
         if (!isRootResolver(method, metatype) || !(classFilters || hasFilters(method))) continue;
         const current = (Reflect.getMetadata(INTERCEPTORS_METADATA, method) ?? []) as unknown[];
         if (current.some((entry) => entry instanceof GraphqlFilterInterceptor)) continue;

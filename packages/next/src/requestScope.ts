@@ -33,6 +33,10 @@ export function describeRequest(
 function urlAsSent(request: Request): string {
   const host = request.headers.get('host');
   if (!host) return request.url;
+  // Per request: parse only when the URL names another host than the header.
+  const start = request.url.indexOf('//') + 2;
+  const end = request.url.indexOf('/', start);
+  if (request.url.slice(start, end === -1 ? undefined : end) === host) return request.url;
   try {
     const url = new URL(request.url);
     const sent = new URL(`${url.protocol}//${host}`);

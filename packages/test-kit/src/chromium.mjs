@@ -1,10 +1,10 @@
 // Finds a Chromium to drive with playwright-core, and launches it the one way
 // every browser test in this repository does. Plain JavaScript so the test
 // command (scripts/test.mjs) can use the same lookup before any build.
-import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureTool, findTool } from './systemTool.mjs';
 
 /** Where Chromium or Chrome usually lives, in the order they are tried after `CHROMIUM_PATH`. */
 export const CHROMIUM_CANDIDATES = [
@@ -31,15 +31,6 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-function executable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The Chromium executable to use: `CHROMIUM_PATH` when set (it must exist),
  * else the first of {@link CHROMIUM_CANDIDATES} that exists.
@@ -48,14 +39,10 @@ function executable(path) {
  * @returns {{ path: string } | { path: undefined, reason: string }}
  */
 export function findChromium(env = process.env) {
-  const wanted = env.CHROMIUM_PATH?.trim();
-  if (wanted) {
-    return executable(wanted)
-      ? { path: wanted }
-      : { path: undefined, reason: `CHROMIUM_PATH=${wanted} is not an executable file` };
-  }
-  const found = CHROMIUM_CANDIDATES.find(executable);
-  return found ? { path: found } : { path: undefined, reason: 'no Chromium or Chrome found' };
+  return findTool(
+    { envVar: 'CHROMIUM_PATH', candidates: CHROMIUM_CANDIDATES, label: 'Chromium or Chrome' },
+    env,
+  );
 }
 
 /** The one line that tells a person how to get a browser for the tests. */
@@ -64,27 +51,19 @@ export const CHROMIUM_HINT =
 
 /**
  * Finds Chromium and, where that is possible without asking (root on Debian
- * or Ubuntu), installs Debian's `chromium` package. Never throws.
+ * or Ubuntu), installs Debian's `chromium` package (see systemTool.mjs). Never throws.
  *
  * @param {{ log?: (line: string) => void }} [options]
  * @returns {{ path: string } | { path: undefined, reason: string }}
  */
 export function ensureChromium({ log = console.log } = {}) {
-  const found = findChromium();
-  if (found.path || process.env.CHROMIUM_PATH?.trim()) return found;
-  const canApt =
-    process.platform === 'linux' &&
-    process.getuid?.() === 0 &&
-    spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
-  if (!canApt) return found;
-  log('Chromium not found: installing Debian’s chromium package (apt-get, ~1 min) …');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const install =
-    update.status === 0 &&
-    spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env }).status ===
-      0;
-  return install ? findChromium() : { path: undefined, reason: 'apt-get install chromium failed' };
+  return ensureTool({
+    envVar: 'CHROMIUM_PATH',
+    aptPackage: 'chromium',
+    label: 'Chromium',
+    find: findChromium,
+    log,
+  });
 }
 
 /**

@@ -1,11 +1,12 @@
 // Finds a redis-server for the queue tests and starts a throw-away one per suite: its own port on
 // 127.0.0.1, its own temporary directory, nothing saved to disk. Plain JavaScript so the test
 // command (scripts/test.mjs) can use the same lookup before any build.
-import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { ensureTool, findTool } from './systemTool.mjs';
 
 /** Where redis-server usually lives, tried after `REDIS_SERVER_PATH` and the `PATH`. */
 export const REDIS_CANDIDATES = [
@@ -18,15 +19,6 @@ export const REDIS_CANDIDATES = [
 export const REDIS_HINT =
   'The queue tests need Redis: install it (Debian/Ubuntu: `sudo apt-get install redis-server`, macOS: `brew install redis`) or set REDIS_SERVER_PATH to a redis-server executable.';
 
-function executable(path) {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The redis-server executable to use: `REDIS_SERVER_PATH` when set (it must exist), else the
  * first `redis-server` on the `PATH`, else the first of {@link REDIS_CANDIDATES} that exists.
@@ -35,18 +27,12 @@ function executable(path) {
  * @returns {{ path: string } | { path: undefined, reason: string }}
  */
 export function findRedis(env = process.env) {
-  const wanted = env.REDIS_SERVER_PATH?.trim();
-  if (wanted) {
-    return executable(wanted)
-      ? { path: wanted }
-      : { path: undefined, reason: `REDIS_SERVER_PATH=${wanted} is not an executable file` };
-  }
   const onPath = (env.PATH ?? '')
     .split(delimiter)
     .filter(Boolean)
     .map((dir) => join(dir, 'redis-server'));
-  const found = [...onPath, ...REDIS_CANDIDATES].find(executable);
-  return found ? { path: found } : { path: undefined, reason: 'no redis-server found' };
+  const candidates = [...onPath, ...REDIS_CANDIDATES];
+  return findTool({ envVar: 'REDIS_SERVER_PATH', candidates, label: 'redis-server' }, env);
 }
 
 /**
@@ -58,21 +44,13 @@ export function findRedis(env = process.env) {
  * @returns {{ path: string } | { path: undefined, reason: string }}
  */
 export function ensureRedis({ log = console.log } = {}) {
-  const found = findRedis();
-  if (found.path || process.env.REDIS_SERVER_PATH?.trim()) return found;
-  const canApt =
-    process.platform === 'linux' &&
-    process.getuid?.() === 0 &&
-    spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
-  if (!canApt) return found;
-  log('redis-server not found: installing Debian’s redis-server package (apt-get) …');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const apt = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env }).status === 0;
-  const install = () => apt(['install', '-y', '-qq', 'redis-server']);
-  const installed = install() || (apt(['update', '-qq']) && install());
-  return installed
-    ? findRedis()
-    : { path: undefined, reason: 'apt-get install redis-server failed' };
+  return ensureTool({
+    envVar: 'REDIS_SERVER_PATH',
+    aptPackage: 'redis-server',
+    label: 'redis-server',
+    find: findRedis,
+    log,
+  });
 }
 
 /** A port on 127.0.0.1 that was free a moment ago. */

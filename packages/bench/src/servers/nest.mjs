@@ -3,25 +3,11 @@
 // guard). Plain JS: decorators are applied as functions, so the benchmark needs no build step.
 import 'reflect-metadata';
 import { Controller, Get, Injectable, Module, Req } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { authenticate, config, fail, ready } from './common.mjs';
+import { nestVariant } from './nestVariant.mjs';
 
-const imports = [];
-const providers = [];
-let flush;
-let setUser;
-if (config.variant === 'x') {
-  const x = await import('@x/nest');
-  imports.push(x.XModule.forRoot({ dsn: config.dsn, sendDefaultPii: true, release: 'bench@1' }));
-  flush = () => x.flush(10_000);
-} else if (config.variant === 'sentry') {
-  const Sentry = await import('@sentry/nestjs');
-  const { SentryGlobalFilter, SentryModule } = await import('@sentry/nestjs/setup');
-  imports.push(SentryModule.forRoot());
-  providers.push({ provide: APP_FILTER, useClass: SentryGlobalFilter });
-  flush = () => Sentry.flush(10_000);
-  setUser = Sentry.setUser;
-}
+const { imports, providers, flush, setUser } = await nestVariant();
 
 class AuthGuard {
   canActivate(context) {

@@ -8,14 +8,9 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConnectedSocket, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { authenticate, config, fail, ready } from './common.mjs';
+import { nestVariant } from './nestVariant.mjs';
 
-const imports = [];
-let flush;
-if (config.variant === 'x') {
-  const x = await import('@x/nest');
-  imports.push(x.XModule.forRoot({ dsn: config.dsn, sendDefaultPii: true, release: 'bench@1' }));
-  flush = () => x.flush(10_000);
-}
+const { imports, flush } = await nestVariant();
 
 class HelloGateway {
   handleConnection(client) {

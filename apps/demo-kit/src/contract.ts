@@ -3,6 +3,7 @@
 // inbox stored.
 import { describeEndToEnd } from './contract/endToEnd.js';
 
+export { describeJobs } from './contract/jobs.js';
 export { describeNestContexts } from './contract/nestContexts.js';
 
 import { describeProxyAndPii, describePseudonymization } from './contract/privacySettings.js';

@@ -1,10 +1,12 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import { DEMO_ROUTES, findAccount } from '@x/demo-kit/accounts';
+import { JOBS_ROUTE, jobAttempts } from '@x/demo-kit/jobs';
 import { captureMessage, getEventUser, koaMiddleware } from '@x/koa';
 import jsonwebtoken from 'jsonwebtoken';
 import Koa from 'koa';
 import jwt from 'koa-jwt';
+import type { Jobs } from './jobs';
 
 /** What the demo's JWT carries (and so what `ctx.state.user` is). */
 interface Claims {
@@ -14,8 +16,16 @@ interface Claims {
   subscription: string;
 }
 
-/** Builds the demo app: the demo contract on Koa 3 with koa-jwt. */
-export function createApp({ secret, trustProxy }: { secret: string; trustProxy: boolean }): Koa {
+/** Builds the demo app: the demo contract on Koa 3 with koa-jwt (`jobs`: off without Redis). */
+export function createApp({
+  secret,
+  trustProxy,
+  jobs,
+}: {
+  secret: string;
+  trustProxy: boolean;
+  jobs?: Jobs | undefined;
+}): Koa {
   const app = new Koa();
   app.proxy = trustProxy;
   app.silent = true; // @x reports errors; no stack traces on stderr
@@ -73,8 +83,30 @@ export function createApp({ secret, trustProxy }: { secret: string; trustProxy: 
   router.post('/report', (ctx) => {
     ctx.body = { eventId: captureMessage('report from koa-demo', 'info') };
   });
+  router.post('/jobs/boom', async (ctx) => {
+    if (!ctx.state.user) {
+      ctx.status = 401;
+      ctx.body = { error: 'sign in first' };
+    } else if (!jobs) {
+      ctx.status = 503;
+      ctx.body = { error: 'jobs are off: no Redis' };
+    } else {
+      const attempts = jobAttempts(ctx.query.attempts);
+      const job = await jobs.queue.add(
+        'boom',
+        { requestedAt: new Date().toISOString() },
+        {
+          attempts,
+          removeOnComplete: true,
+          removeOnFail: 1000,
+        },
+      );
+      ctx.status = 202;
+      ctx.body = { jobId: job.id };
+    }
+  });
   router.get('/', (ctx) => {
-    ctx.body = { app: 'koa-demo', routes: DEMO_ROUTES };
+    ctx.body = { app: 'koa-demo', routes: [...DEMO_ROUTES, JOBS_ROUTE] };
   });
   app.use(router.routes()).use(router.allowedMethods());
   return app;

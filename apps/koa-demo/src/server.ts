@@ -1,7 +1,10 @@
 // koa-demo: environment PORT (3001), X_DSN (the local inbox), X_SEND_DEFAULT_PII (true),
-// TRUST_PROXY (off), JWT_SECRET, X_SPOOL_DIR (off), X_PSEUDONYMIZE_KEY (off),
+// TRUST_PROXY (off), JWT_SECRET, X_SPOOL_DIR (off), X_PSEUDONYMIZE_KEY (off), X_PROPAGATION_KEY (a
+// demo key: signs the user a job carries), REDIS_URL (redis://127.0.0.1:6379; `off`, or no Redis
+// there: the jobs part is off), JOBS_CONCURRENCY (10),
 // OTEL_EXPORTER_OTLP_ENDPOINT (off; set, OpenTelemetry traces go there — src/otel.ts).
 import type { AddressInfo } from 'node:net';
+import { jobsConcurrency, jobsConnection } from '@x/demo-kit/jobs';
 import { close, init } from '@x/koa';
 
 const env = process.env;
@@ -24,11 +27,19 @@ init({
   pseudonymizeUsers: env.X_PSEUDONYMIZE_KEY
     ? { key: env.X_PSEUDONYMIZE_KEY, allow: ['subscription'] }
     : undefined,
+  // Signs the user each background job carries (the worker below checks it).
+  propagationKey: env.X_PROPAGATION_KEY ?? 'x-demo-propagation-key-for-development-only',
 });
+
+const connection = await jobsConnection('koa-demo');
+const jobs = connection
+  ? (await import('./jobs')).startJobs(connection, jobsConcurrency())
+  : undefined;
 
 const app = createApp({
   secret: env.JWT_SECRET ?? 'x-demo-secret',
   trustProxy: ['1', 'true', 'yes'].includes((env.TRUST_PROXY ?? '').toLowerCase()),
+  jobs,
 });
 const server = app.listen(Number(env.PORT ?? 3001), env.HOST ?? '127.0.0.1', () => {
   const { address, port } = server.address() as AddressInfo;
@@ -38,7 +49,9 @@ const server = app.listen(Number(env.PORT ?? 3001), env.HOST ?? '127.0.0.1', () 
 // Stop taking requests, deliver what was captured, then exit.
 const shutdown = () => {
   server.close();
-  void Promise.allSettled([close(2000), stopTracing?.()]).finally(() => process.exit(0));
+  void Promise.allSettled([jobs?.close()])
+    .then(() => Promise.allSettled([close(2000), stopTracing?.()]))
+    .finally(() => process.exit(0));
 };
 process.once('SIGTERM', shutdown);
 process.once('SIGINT', shutdown);

@@ -88,7 +88,15 @@ export async function startInboxProcess(
   };
 }
 
-/** A built sample app as a real process: `PORT=0`, reporting to `dsn`. */
+/**
+ * A built sample app as a real process: `PORT=0`, reporting to `dsn`; its background jobs are off
+ * (`REDIS_URL=off`) unless `env` names a Redis — never a developer's own Redis by default.
+ */
 export function startAppProcess(entry: string, env: Record<string, string>): Promise<Started> {
-  return spawnNode(entry, [], { PORT: '0', ...env }, /listening on (http:\/\/\S+)/);
+  return spawnNode(
+    entry,
+    [],
+    { PORT: '0', REDIS_URL: 'off', ...env },
+    /listening on (http:\/\/\S+)/,
+  );
 }

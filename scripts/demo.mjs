@@ -5,7 +5,9 @@
 // Ctrl-C stops everything.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
+import { findRedis, REDIS_HINT } from '../packages/test-kit/src/redis.mjs';
 import { pnpmCommand, root } from './lib/pnpm.mjs';
 
 const args = new Set(process.argv.slice(2));
@@ -83,12 +85,13 @@ const inbox = await start(
   /DSN: (\S+)/,
 );
 const dsn = inbox[1];
+const redisUrl = await redisForJobs();
 const urls = [];
 for (const app of apps) {
   const match = await start(
     app.name,
     [join(root, 'apps', app.dir, app.entry)],
-    { X_DSN: dsn, PORT: String(app.port), ...(app.env ?? {}) },
+    { X_DSN: dsn, PORT: String(app.port), REDIS_URL: redisUrl, ...(app.env ?? {}) },
     /listening on (http:\/\/\S+)/,
   );
   urls.push({ name: app.name, url: match[1] });
@@ -97,6 +100,8 @@ for (const app of apps) {
 console.log('\n──────────────────────────────────────────────');
 console.log(`inbox     http://127.0.0.1:${INBOX_PORT}   (API: /api/issues, /api/events)`);
 console.log(`DSN       ${dsn}`);
+if (redisUrl !== 'off')
+  console.log(`jobs      ${redisUrl}   (POST /jobs/boom on koa-demo, nest-demo)`);
 for (const { name, url } of urls) console.log(`${name.padEnd(9)} ${url}`);
 console.log('demo users: alice / alice-demo-pass, bob / bob-demo-pass, carol / carol-demo-pass');
 console.log('Ctrl-C stops everything.');
@@ -116,12 +121,50 @@ if (args.has('--traffic')) {
       await fetch(`${url}/boom`, { headers });
       await fetch(`${url}/boom/async?delay=20`, { headers });
       await fetch(`${url}/report`, { method: 'POST', headers });
+      if (redisUrl !== 'off') await fetch(`${url}/jobs/boom`, { method: 'POST', headers });
     }
     await fetch(`${url}/boom`); // an anonymous visitor
     console.log(`traffic: ${name}: 3 users logged in, errors and reports sent`);
   }
+  if (redisUrl !== 'off') await new Promise((r) => setTimeout(r, 1000)); // the jobs fail meanwhile
   const issues = await (await fetch(`http://127.0.0.1:${INBOX_PORT}/api/issues`)).json();
   console.log(`inbox now has ${issues.data.length} issue(s):`);
   for (const issue of issues.data)
     console.log(`  ${issue.title} — ${issue.event_count} events, ${issue.user_count} users`);
+}
+
+/**
+ * The Redis of the apps' background jobs: `REDIS_URL` when set; else one already listening on
+ * 127.0.0.1:6379; else a redis-server started here (stopped with the demo); else `off`, said in
+ * one line (the rest of the demo works without it).
+ */
+async function redisForJobs() {
+  if (process.env.REDIS_URL) return process.env.REDIS_URL;
+  const url = 'redis://127.0.0.1:6379';
+  if (await answers(6379)) return url;
+  const found = findRedis();
+  if (!found.path) {
+    console.log(`jobs: off — ${found.reason}. ${REDIS_HINT}`);
+    return 'off';
+  }
+  const args = ['--port', '6379', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const redis = spawn(found.path, args, { cwd: root, stdio: 'ignore' });
+  children.push(redis);
+  for (let waited = 0; waited < 5000; waited += 50) {
+    if (await answers(6379)) return url;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  console.log(`jobs: off — ${found.path} did not start on port 6379`);
+  return 'off';
+}
+
+/** Whether something accepts connections on 127.0.0.1:`port`. */
+function answers(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

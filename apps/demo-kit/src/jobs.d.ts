@@ -6,8 +6,8 @@ export declare const JOBS_ROUTE: string;
 export declare const DEFAULT_REDIS_URL: string;
 /**
  * The BullMQ connection of the demo's jobs — `REDIS_URL`, else a Redis on 127.0.0.1:6379 — once it
- * answers a PING within a second; `undefined` when `REDIS_URL` is `off` or nothing answers (then
- * one line on stdout says that the jobs part is off, and why).
+ * answers a PING within a second; `undefined` when `REDIS_URL` is `off`, or when nothing answers
+ * (then one line on stdout says that the jobs part is off, and why).
  */
 export function jobsConnection(
   app: string,

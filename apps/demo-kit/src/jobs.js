@@ -14,18 +14,15 @@ export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 /**
  * The BullMQ connection of the demo's jobs — `REDIS_URL`, else a Redis on 127.0.0.1:6379 — once it
- * answers a PING within a second; `undefined` when `REDIS_URL` is `off` or nothing answers (then
- * one line on stdout says that the jobs part is off, and why).
+ * answers a PING within a second; `undefined` when `REDIS_URL` is `off`, or when nothing answers
+ * (then one line on stdout says that the jobs part is off, and why).
  * @param {string} app the app's name, for that line
  * @param {NodeJS.ProcessEnv} [env]
  * @returns {Promise<{ url: string, maxRetriesPerRequest: null } | undefined>}
  */
 export async function jobsConnection(app, env = process.env) {
   const url = env.REDIS_URL || DEFAULT_REDIS_URL;
-  if (url === 'off') {
-    console.log(`${app}: jobs off (REDIS_URL=off)`);
-    return undefined;
-  }
+  if (url === 'off') return undefined; // asked for: nothing to say
   const probe = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 1000,

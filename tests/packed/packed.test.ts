@@ -32,6 +32,7 @@ import {
 import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { startRedis } from '@x/test-kit/redis';
 import jsonwebtoken from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureNode } from '../../scripts/lib/nodeBinaries.mjs';
@@ -59,8 +60,8 @@ const repoRoot = join(__dirname, '..', '..');
 const fixtures = join(__dirname, 'fixtures');
 
 /** The published packages, packed; their READMEs' marked snippets become the consumer's files. */
-const PACKAGES = ['core', 'koa', 'nest', 'next', 'inbox'];
-const README_PACKAGES = ['core', 'koa', 'nest', 'next'];
+const PACKAGES = ['core', 'koa', 'nest', 'next', 'bullmq', 'inbox'];
+const README_PACKAGES = ['core', 'koa', 'nest', 'next', 'bullmq'];
 
 /** TypeScript 7 installs next to 5.9 under an npm alias; its `tsc` is `typescript7/bin/tsc`. */
 const TS7 = '7.0.2';
@@ -71,6 +72,9 @@ const TS7 = '7.0.2';
  */
 const VERSIONS: Record<string, string> = {
   koa: '^3.3.0',
+  bullmq: '^6.7.6',
+  ioredis: '^5.11.1',
+  '@nestjs/bullmq': '^12.0.0',
   'koa-jwt': '^4.0.4',
   '@types/koa': '^3.0.3',
   '@nestjs/common': '^12.5.1',
@@ -132,6 +136,8 @@ const GLUE_DEV_DEPENDENCIES = [
 ];
 
 const JWT_SECRET = 'packed-test-secret';
+/** The key the README job examples' producer and worker share (X_PROPAGATION_KEY). */
+const PROPAGATION_KEY = 'packed-test-propagation-key-0123456789';
 const ALICE = {
   id: 'u-alice',
   username: 'alice',
@@ -662,6 +668,41 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
         }),
       );
       expectUsers(events, { sdk: 'x.javascript.koa', error: 'boom', ip: '127.0.0.1' });
+    }, 120_000);
+  });
+
+  describe('@x/koa README jobs (BullMQ on a real Redis)', () => {
+    it('a job added in a signed-in request fails in the worker process with that user', async () => {
+      const redis = await startRedis();
+      try {
+        const jobsEnv = { REDIS_URL: redis.url, X_PROPAGATION_KEY: PROPAGATION_KEY };
+        const worker = startServer('koa-worker', process.execPath, ['dist/koa-worker.js'], {
+          cwd: consumer,
+          env: { ...env, X_DSN: dsn, ...jobsEnv },
+        });
+        const { url } = await startApp('koa-jobs', ['dist/koa-jobs-app.js'], jobsEnv);
+        const order = `x-${Date.now().toString(36)}`;
+        const res = await fetch(`${url}/invoices?order=${order}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${bearer(ALICE)}` },
+        });
+        expect(res.status).toBe(202);
+        const { jobId } = (await res.json()) as { jobId: string };
+        const event = await reader.waitFor(`the koa job ${jobId}'s event`, (e) =>
+          JSON.stringify(e.exception ?? {}).includes(`unknown order ${order}`),
+        );
+        expect(event.sdk?.name).toBe('x.javascript.bullmq');
+        expect(event.transaction).toBe('job invoices/send');
+        expect(event.contexts).toMatchObject({
+          job: { queue: 'invoices', name: 'send', id: jobId, attempt: 1 },
+        });
+        expect(event.request).toBeUndefined();
+        // The producer has no sendDefaultPii: the job carries the id and username only.
+        expect(userOf(event)).toEqual({ id: ALICE.id, username: ALICE.username });
+        await worker.stop();
+      } finally {
+        await redis.stop();
+      }
     }, 120_000);
   });
 

@@ -1,6 +1,8 @@
 // Finds a redis-server for the queue tests and starts a throw-away one per suite: its own port on
-// 127.0.0.1, its own temporary directory, nothing saved to disk. Plain JavaScript so the test
-// command (scripts/test.mjs) can use the same lookup before any build.
+// 127.0.0.1, its own temporary directory, nothing saved to disk unless the suite asks for it (extra
+// arguments such as `--appendonly yes`); it can be shut down and started again on the same port
+// and directory, as a restarted Redis would be. Plain JavaScript so the test command
+// (scripts/test.mjs) can use the same lookup before any build.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -80,10 +82,18 @@ function answersPing(port) {
   });
 }
 
-/** Starts redis-server on `port`; resolves once it answers, rejects if it exits first. */
-async function launch(path, port, dir) {
+/**
+ * Starts redis-server on `port`; resolves once it answers, rejects if it exits first. `extra`
+ * comes after the defaults, so it overrides them (`--appendonly yes`).
+ *
+ * @param {string} path
+ * @param {number} port
+ * @param {string} dir
+ * @param {string[]} extra
+ */
+async function launch(path, port, dir, extra) {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  const child = spawn(path, [...args, '--dir', dir, '--daemonize', 'no'], {
+  const child = spawn(path, [...args, ...extra, '--dir', dir, '--daemonize', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Its last words, for the error when it does not come up (a taken port, a bad flag).
@@ -108,31 +118,50 @@ async function launch(path, port, dir) {
 }
 
 /**
- * Starts a throw-away redis-server on a free port of 127.0.0.1 (`--save '' --appendonly no`, in a
- * temporary directory). `stop()` ends it and deletes the directory. Throws with
- * {@link REDIS_HINT} when there is no redis-server.
+ * Ends `child` with SIGTERM — Redis's own shutdown: it finishes the command it runs and, with
+ * `appendonly`, fsyncs the file — and resolves once it exited. Nothing when it already has.
  *
- * @returns {Promise<{ url: string, port: number, stop: () => Promise<void> }>}
+ * @param {import('node:child_process').ChildProcess} child
  */
-export async function startRedis() {
+async function terminate(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * Starts a throw-away redis-server on 127.0.0.1 (`--save '' --appendonly no`, in a temporary
+ * directory): on a free port, or on `port` when given; `args` go after those defaults and
+ * override them (`['--appendonly', 'yes', '--appendfsync', 'always']` keeps every acknowledged
+ * write across a restart). `shutdown()` ends the server and keeps its directory, `restart()` ends
+ * it if it runs and starts it again on the same port, directory and arguments, `stop()` ends it
+ * and deletes the directory. Throws with {@link REDIS_HINT} when there is no redis-server.
+ *
+ * @param {{ args?: string[], port?: number }} [options]
+ * @returns {Promise<import('./redis.d.mts').StartedRedis>}
+ */
+export async function startRedis({ args = [], port } = {}) {
   const found = findRedis();
   if (!found.path) throw new Error(`${found.reason}. ${REDIS_HINT}`);
   const dir = mkdtempSync(join(tmpdir(), 'x-redis-'));
   let lastError;
-  // Another process may take the port between the probe and the launch: try a few.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+  // Another process may take a free port between the probe and the launch: try a few. A port
+  // asked for is tried once.
+  for (let attempt = 0; attempt < (port ? 1 : 3); attempt++) {
+    const chosen = port ?? (await freePort());
     try {
-      const child = await launch(found.path, port, dir);
+      let child = await launch(found.path, chosen, dir, args);
+      const shutdown = () => terminate(child);
+      const restart = async () => {
+        await terminate(child);
+        child = await launch(found.path, chosen, dir, args);
+      };
       const stop = async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          const exited = new Promise((resolve) => child.once('exit', resolve));
-          child.kill('SIGTERM');
-          await exited;
-        }
+        await terminate(child);
         rmSync(dir, { recursive: true, force: true });
       };
-      return { url: `redis://127.0.0.1:${port}`, port, stop };
+      return { url: `redis://127.0.0.1:${chosen}`, port: chosen, dir, shutdown, restart, stop };
     } catch (error) {
       lastError = error;
     }

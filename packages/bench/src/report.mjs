@@ -10,6 +10,7 @@ import {
 } from './report/components.mjs';
 import { met, table } from './report/format.mjs';
 import { introSection, machineSection } from './report/header.mjs';
+import { jobsSection } from './report/jobs.mjs';
 import {
   errorPathSection,
   gatewaySection,
@@ -36,6 +37,7 @@ export function renderReport({
   paths20 = [],
   storms = [],
   gateway = [],
+  jobs = [],
   node = process.version,
   node20,
 }) {
@@ -45,6 +47,7 @@ export function renderReport({
     stormsSection(storms),
     nodeBesideSection(paths, paths20, node, node20),
     gatewaySection(gateway),
+    jobsSection(jobs),
     captureSection(capture, settings),
     inboxSection(inbox),
     bundleSection(size),

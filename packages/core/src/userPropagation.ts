@@ -8,6 +8,7 @@
 import { getCarrier } from './carrier';
 import { getScopeChain } from './currentScopes';
 import { debugWarn, warnOnce } from './debug';
+import { Lru } from './lru';
 import { normalizeUser } from './normalizeUser';
 import type { ClientOptions } from './options';
 import type { Pseudonymizer } from './pseudonymizeUsers';
@@ -43,10 +44,16 @@ export type UserToken = string;
 export async function sealUser(): Promise<UserToken | undefined> {
   try {
     const client = getCarrier().client as SealingClient | undefined;
-    const key = propagationKeyOf(client);
+    const key = keyStateOf(client);
     if (!key || typeof client?.getSendableUser !== 'function') return undefined;
     const user = await client.getSendableUser(getScopeChain().map((s) => s.getScopeData()));
-    return user ? await seal(user, key) : undefined;
+    if (!user) return undefined;
+    const json = JSON.stringify(user);
+    const cached = key.tokens.get(json);
+    if (cached) return cached;
+    const token = await seal(user, key.bytes);
+    if (token) key.tokens.set(json, token);
+    return token;
   } catch (error) {
     debugWarn('sealUser: could not seal the user; none travels', error);
     return undefined;
@@ -145,12 +152,33 @@ interface SealingClient {
   getSendableUser?(scopes: readonly ScopeData[]): Promise<NormalizedUser | null>;
 }
 
+/**
+ * The tokens sealed under the current key, by the sealed user's JSON: a token is a function of
+ * the key and that JSON alone, so a repeated user (the common case: one user adds many jobs) costs
+ * a lookup instead of an HMAC. Emptied when the key changes.
+ */
+interface KeyState {
+  text: string;
+  bytes: Uint8Array;
+  tokens: Lru<string, UserToken>;
+}
+let current: KeyState | undefined;
+const TOKEN_CACHE_SIZE = 256;
+
 /** The client's `propagationKey` as bytes; `undefined` (a short one said once) when unusable. */
 function propagationKeyOf(client: SealingClient | undefined): Uint8Array | undefined {
+  return keyStateOf(client)?.bytes;
+}
+
+function keyStateOf(client: SealingClient | undefined): KeyState | undefined {
   const key = client?.options?.propagationKey;
   if (typeof key !== 'string' || key === '') return undefined;
+  if (current?.text === key) return current;
   const bytes = utf8(key);
-  if (bytes.length >= MIN_KEY_BYTES) return bytes;
+  if (bytes.length >= MIN_KEY_BYTES) {
+    current = { text: key, bytes, tokens: new Lru(TOKEN_CACHE_SIZE) };
+    return current;
+  }
   warnOnce(
     'propagation-key',
     `propagationKey needs ${MIN_KEY_BYTES}+ bytes (32+ characters recommended: openssl rand -hex 32); no user travels`,
@@ -214,11 +242,28 @@ function refused(reason: string, error?: unknown): null {
   return null;
 }
 
+const encoder = new TextEncoder();
 function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
+  return encoder.encode(text);
 }
 
+// Node's Buffer encodes base64url natively (several times faster); browsers take the loop below.
+const NodeBuffer = (
+  globalThis as {
+    Buffer?: {
+      from(
+        bytes: ArrayBufferLike,
+        offset: number,
+        length: number,
+      ): { toString(encoding: 'base64url'): string };
+    };
+  }
+).Buffer;
+
 function toBase64Url(bytes: Uint8Array): string {
+  if (NodeBuffer) {
+    return NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64url');
+  }
   let binary = '';
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');

@@ -195,6 +195,23 @@ describe('sealing and opening', () => {
     expect(openUser(token)).toEqual({ id: 'u-1' });
   });
 
+  it('gives a repeated user the same token without a second HMAC; a new key, a new token', async () => {
+    start();
+    const hmac = vi.spyOn(getCarrier().runtime as { hmacSha256: () => Uint8Array }, 'hmacSha256');
+    const first = await sealFor({ id: 'u-1', username: 'ada' });
+    const again = await sealFor({ id: 'u-1', username: 'ada' });
+    expect(again).toBe(first);
+    expect(hmac).toHaveBeenCalledTimes(1); // sealing; the repeat is a lookup
+    expect(await sealFor({ id: 'u-2' })).not.toBe(first);
+    await close(100);
+    start({ propagationKey: OTHER_KEY });
+    const other = await sealFor({ id: 'u-1', username: 'ada' });
+    expect(other).toMatch(TOKEN_SHAPE);
+    expect(other).not.toBe(first);
+    expect(openUser(other)).toEqual({ id: 'u-1', username: 'ada' });
+    expect(openUser(first)).toBeNull(); // the old key's token does not open under the new key
+  });
+
   it('seals a user too large for a token without its custom data', async () => {
     start();
     const token = await sealFor({ id: 'u-1', notes: 'x'.repeat(5000) });

@@ -4,7 +4,7 @@ import { DEMO_ROUTES, findAccount } from '@x/demo-kit/accounts';
 import { JOBS_ROUTE, jobAttempts } from '@x/demo-kit/jobs';
 import { captureMessage, getEventUser, koaMiddleware } from '@x/koa';
 import jsonwebtoken from 'jsonwebtoken';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import jwt from 'koa-jwt';
 import type { Jobs } from './jobs';
 
@@ -83,7 +83,17 @@ export function createApp({
   router.post('/report', (ctx) => {
     ctx.body = { eventId: captureMessage('report from koa-demo', 'info') };
   });
-  router.post('/jobs/boom', async (ctx) => {
+  router.post('/jobs/boom', jobsRoute(jobs));
+  router.get('/', (ctx) => {
+    ctx.body = { app: 'koa-demo', routes: [...DEMO_ROUTES, JOBS_ROUTE] };
+  });
+  app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}
+
+/** `POST /jobs/boom`: a failing job added with the request's user → 202 `{ jobId }`. */
+function jobsRoute(jobs: Jobs | undefined): Middleware {
+  return async (ctx) => {
     if (!ctx.state.user) {
       ctx.status = 401;
       ctx.body = { error: 'sign in first' };
@@ -91,23 +101,13 @@ export function createApp({
       ctx.status = 503;
       ctx.body = { error: 'jobs are off: no Redis' };
     } else {
-      const attempts = jobAttempts(ctx.query.attempts);
       const job = await jobs.queue.add(
         'boom',
         { requestedAt: new Date().toISOString() },
-        {
-          attempts,
-          removeOnComplete: true,
-          removeOnFail: 1000,
-        },
+        { attempts: jobAttempts(ctx.query.attempts), removeOnComplete: true, removeOnFail: 1000 },
       );
       ctx.status = 202;
       ctx.body = { jobId: job.id };
     }
-  });
-  router.get('/', (ctx) => {
-    ctx.body = { app: 'koa-demo', routes: [...DEMO_ROUTES, JOBS_ROUTE] };
-  });
-  app.use(router.routes()).use(router.allowedMethods());
-  return app;
+  };
 }

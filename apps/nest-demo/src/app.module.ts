@@ -1,5 +1,5 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { JwtModule } from '@nestjs/jwt';
 import { ClientsModule, Transport } from '@nestjs/microservices';
@@ -9,6 +9,7 @@ import { type DemoUser, JWT_SECRET, JwtStrategy } from './auth.js';
 import { DemoController, RPC_CLIENT } from './demo.controller.js';
 import { DemoGateway } from './gateway.js';
 import { DemoResolver } from './graphql.js';
+import { JobsModule } from './jobs.module.js';
 import { xSettings } from './settings.js';
 
 @Module({
@@ -47,4 +48,9 @@ import { xSettings } from './settings.js';
   controllers: [DemoController],
   providers: [JwtStrategy, DemoResolver, DemoGateway],
 })
-export class AppModule {}
+export class AppModule {
+  /** The app with its background jobs on `connection`'s Redis (without one: jobs off). */
+  static withJobs(connection: Parameters<typeof JobsModule.register>[0]): DynamicModule {
+    return { module: AppModule, imports: [JobsModule.register(connection)] };
+  }
+}

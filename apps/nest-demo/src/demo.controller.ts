@@ -13,6 +13,7 @@ import {
 import { JwtService } from '@nestjs/jwt';
 import type { ClientProxy } from '@nestjs/microservices';
 import { DEMO_ROUTES, findAccount } from '@x/demo-kit/accounts';
+import { JOBS_ROUTE } from '@x/demo-kit/jobs';
 import { captureMessage, getEventUser, SkipCapture, withUser } from '@x/nest';
 import { firstValueFrom } from 'rxjs';
 import { type Claims, OptionalJwtGuard } from './auth.js';
@@ -44,6 +45,7 @@ export class DemoController {
         'socket.io: boom, whoami',
         'GET /rpc/boom',
         'GET /rpc/whoami',
+        JOBS_ROUTE,
       ],
     };
   }

@@ -1,6 +1,8 @@
 // nest-demo: environment PORT (3002), X_DSN (the local inbox), X_SEND_DEFAULT_PII (true),
 // TRUST_PROXY (off), JWT_SECRET, X_PSEUDONYMIZE_KEY (off), X_PROPAGATION_KEY (a demo key),
 // RPC_PORT (unset: the TCP microservice is started here, as its own process, on a free port),
+// REDIS_URL (redis://127.0.0.1:6379; `off`, or no Redis there: the jobs part is off),
+// JOBS_CONCURRENCY (10),
 // OTEL_EXPORTER_OTLP_ENDPOINT (off; set, OpenTelemetry traces go there — src/otel.ts).
 import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -18,10 +20,14 @@ if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
 }
 const { NestFactory } = await import('@nestjs/core');
 const { AppModule } = await import('./app.module.js');
+const { jobsConnection } = await import('@x/demo-kit/jobs');
 
-const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-  logger: ['warn', 'error'],
-});
+const app = await NestFactory.create<NestExpressApplication>(
+  AppModule.withJobs(await jobsConnection('nest-demo')),
+  {
+    logger: ['warn', 'error'],
+  },
+);
 // Express decides req.ip: X-Forwarded-For counts only behind a trusted proxy.
 app.set(
   'trust proxy',

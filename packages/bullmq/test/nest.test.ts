@@ -32,6 +32,7 @@ import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { captureMessage, flush, setUser } from '@x/bullmq';
 import { XBullModule } from '@x/bullmq/nest';
+import { XModule } from '@x/nest';
 import type { FullEvent } from '@x/test-kit/inbox';
 import {
   type FlowProducer,
@@ -42,8 +43,6 @@ import {
   type WorkerOptions,
 } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-// @x/nest as built (its own package; this one has no dependency on it).
-import { XModule } from '../../nest/dist/index.js';
 import {
   KEY,
   queueName,

@@ -63,7 +63,7 @@ async function runJobs(withX: boolean) {
           failedReason: stored.failedReason,
           attemptsMade: stored.attemptsMade,
           attemptsStarted: stored.attemptsStarted,
-          stacktraces: stored.stacktrace.length,
+          stacktraces: (stored.stacktrace ?? []).length,
         };
       }),
     );

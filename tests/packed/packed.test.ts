@@ -42,6 +42,7 @@ import {
   fromRequest,
   InboxReader,
   linesWith,
+  poll,
   type RunResult,
   run,
   runOk,
@@ -680,7 +681,7 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
           cwd: consumer,
           env: { ...env, X_DSN: dsn, ...jobsEnv },
         });
-        const { url } = await startApp('koa-jobs', ['dist/koa-jobs-app.js'], jobsEnv);
+        const { url, server } = await startApp('koa-jobs', ['dist/koa-jobs-app.js'], jobsEnv);
         const order = `x-${Date.now().toString(36)}`;
         const res = await fetch(`${url}/invoices?order=${order}`, {
           method: 'POST',
@@ -699,7 +700,48 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
         expect(event.request).toBeUndefined();
         // The producer has no sendDefaultPii: the job carries the id and username only.
         expect(userOf(event)).toEqual({ id: ALICE.id, username: ALICE.username });
-        await worker.stop();
+        await Promise.all([worker.stop(), server.stop()]);
+      } finally {
+        await redis.stop();
+      }
+    }, 120_000);
+  });
+
+  describe('@x/bullmq README Nest module (BullMQ on a real Redis)', () => {
+    it('a job the controller adds fails in its @Processor: 3 attempts, 3 events with the user', async () => {
+      const redis = await startRedis();
+      try {
+        const { url, server } = await startApp('nest-jobs', ['dist/nest/main-jobs.js'], {
+          REDIS_URL: redis.url,
+          X_PROPAGATION_KEY: PROPAGATION_KEY,
+        });
+        const res = await fetch(`${url}/orders`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${bearer(BOB)}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ order: '' }),
+        });
+        expect(res.status).toBe(201);
+        const ofTheJob = (e: StoredEvent) =>
+          e.transaction === 'job invoices/send' && e.sdk?.name === 'x.javascript.nest';
+        const events = await poll(
+          'the three attempts of the Nest job',
+          async () => {
+            const found = (await reader.all()).filter(ofTheJob);
+            return found.length >= 3 ? found : undefined;
+          },
+          60_000,
+        );
+        expect(events).toHaveLength(3);
+        const attempts = events.map(
+          (e) => (e.contexts as { job?: { attempt?: number } }).job?.attempt,
+        );
+        expect(attempts.sort()).toEqual([1, 2, 3]);
+        for (const event of events) {
+          expect(event.exception?.values?.at(-1)).toMatchObject({ value: 'no order' });
+          expect(userOf(event)).toEqual({ id: BOB.id, username: BOB.username });
+          expect(event.request).toBeUndefined();
+        }
+        await server.stop();
       } finally {
         await redis.stop();
       }

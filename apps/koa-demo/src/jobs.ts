@@ -18,13 +18,15 @@ export interface Jobs {
 /** Starts the queue and a worker running `concurrency` jobs at once. */
 export function startJobs(connection: ConnectionOptions, concurrency: number): Jobs {
   // Every job added here carries the caller's user (a route's Bearer user), signed.
-  const queue = withUser(new Queue<BoomJob>(DEMO_QUEUE, { connection }));
+  // The app's own key prefix: another app on the same Redis (the demo runs two) has its own jobs.
+  const prefix = 'koa-demo';
+  const queue = withUser(new Queue<BoomJob>(DEMO_QUEUE, { connection, prefix }));
   const worker = new Worker<BoomJob>(
     DEMO_QUEUE,
     withJobScope(async (job) => {
       throw new Error(`job ${job.name} failed`);
     }),
-    { connection, concurrency },
+    { connection, prefix, concurrency },
   );
   captureStalledJobs(worker);
   worker.on('error', () => {}); // Redis gone for a while: BullMQ reconnects by itself

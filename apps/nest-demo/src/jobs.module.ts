@@ -13,7 +13,8 @@ export class JobsModule {
     return {
       module: JobsModule,
       imports: [
-        BullModule.forRoot({ connection }),
+        // The app's own key prefix: another app on the same Redis (the demo runs two) has its own.
+        BullModule.forRoot({ connection, prefix: 'nest-demo' }),
         BullModule.registerQueue({ name: DEMO_QUEUE }),
         XBullModule, // every @Processor and queue of the app: the user travels with the job
       ],

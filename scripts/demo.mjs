@@ -38,6 +38,8 @@ const apps = readdirSync(join(root, 'apps'))
   .map(({ dir, pkg }) => ({ name: pkg.name, dir, ...pkg['x-demo'] }));
 
 const children = [];
+/** The redis-server the demo started, if any: stopped after the apps. */
+let redisChild;
 function start(name, argv, env, ready) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, argv, {
@@ -61,15 +63,28 @@ function start(name, argv, env, ready) {
   });
 }
 
-function stopAll() {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+/** Stops the apps and the inbox, then Redis (an app closing its worker still talks to it). */
+async function stopAll() {
+  const running = (child) => child.exitCode === null && child.signalCode === null;
+  const last = redisChild ? [redisChild] : [];
+  const first = children.filter((child) => !last.includes(child) && running(child));
+  await Promise.all(
+    first.map(
+      (child) =>
+        new Promise((done) => {
+          child.once('exit', done);
+          child.kill('SIGTERM');
+          setTimeout(done, 5000).unref();
+        }),
+    ),
+  );
+  for (const child of last) if (running(child)) child.kill('SIGTERM');
 }
 process.once('SIGINT', () => {
   console.log('\nstopping…');
-  stopAll();
-  setTimeout(() => process.exit(0), 3000).unref();
+  void stopAll().then(() => process.exit(0));
 });
-process.once('SIGTERM', stopAll);
+process.once('SIGTERM', () => void stopAll());
 
 mkdirSync(join(root, '.x'), { recursive: true });
 const inbox = await start(
@@ -148,8 +163,10 @@ async function redisForJobs() {
     return 'off';
   }
   const args = ['--port', '6379', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  const redis = spawn(found.path, args, { cwd: root, stdio: 'ignore' });
+  // Its own process group: Ctrl-C reaches the apps first, and Redis stops after them.
+  const redis = spawn(found.path, args, { cwd: root, stdio: 'ignore', detached: true });
   children.push(redis);
+  redisChild = redis;
   for (let waited = 0; waited < 5000; waited += 50) {
     if (await answers(6379)) return url;
     await new Promise((r) => setTimeout(r, 50));

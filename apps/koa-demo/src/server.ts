@@ -49,7 +49,9 @@ const server = app.listen(Number(env.PORT ?? 3001), env.HOST ?? '127.0.0.1', () 
 // Stop taking requests, deliver what was captured, then exit.
 const shutdown = () => {
   server.close();
-  void Promise.allSettled([jobs?.close()])
+  // The worker finishes its jobs first — at most 3 s (a Redis already gone would hold it forever).
+  const jobsClosed = jobs && Promise.race([jobs.close(), new Promise((r) => setTimeout(r, 3000))]);
+  void Promise.allSettled([jobsClosed])
     .then(() => Promise.allSettled([close(2000), stopTracing?.()]))
     .finally(() => process.exit(0));
 };

@@ -34,5 +34,9 @@ app.set(
   ['1', 'true', 'yes'].includes((process.env.TRUST_PROXY ?? '').toLowerCase()),
 );
 app.enableShutdownHooks(); // SIGTERM/SIGINT: @x delivers what it captured before exit
+// A worker closing against a Redis that is already gone would hold the exit forever: 5 s at most.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => setTimeout(() => process.exit(0), 5000).unref());
+}
 await app.listen(Number(process.env.PORT ?? 3002), process.env.HOST ?? '127.0.0.1');
 console.log(`nest-demo listening on ${(await app.getUrl()).replace('[::1]', '127.0.0.1')}`);

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { findRedis, REDIS_HINT } from '../packages/test-kit/src/redis.mjs';
+import { findRedis } from '../packages/test-kit/src/redis.mjs';
 import { pnpmCommand, root } from './lib/pnpm.mjs';
 
 const args = new Set(process.argv.slice(2));
@@ -159,7 +159,9 @@ async function redisForJobs() {
   if (await answers(6379)) return url;
   const found = findRedis();
   if (!found.path) {
-    console.log(`jobs: off — ${found.reason}. ${REDIS_HINT}`);
+    console.log(
+      `jobs: off — ${found.reason}; install redis-server (Debian: apt-get install redis-server) or set REDIS_URL`,
+    );
     return 'off';
   }
   const args = ['--port', '6379', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];

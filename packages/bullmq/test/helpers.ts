@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { flush } from '@x/bullmq';
+import { close, flush, init } from '@x/bullmq';
 import { startTestInbox, storedEvent, storedEvents } from '@x/test-kit/inbox';
 import { startRedis } from '@x/test-kit/redis';
 import type { Job, Queue } from 'bullmq';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 export { startTestInbox, storedEvent, storedEvents };
 
@@ -19,6 +19,52 @@ export async function startBackends() {
     connection: { url: redis.url, maxRetriesPerRequest: null },
     async stop() {
       await Promise.all([redis.stop(), inbox.dispose()]);
+    },
+  };
+}
+
+/** What a test opens and the file's hooks close: a queue, a worker, an app, a server. */
+export interface Closable {
+  close(): Promise<unknown> | unknown;
+}
+
+/**
+ * A Redis and an inbox for the whole test file (started before its tests, stopped after), and
+ * `track(…)`: what a test opened, closed after it. `x` says who starts @x: `'file'` — here, once,
+ * on these backends with {@link KEY}, closed at the end; `'each'` — the tests themselves, closed
+ * (after what they opened) after each; `'tests'` — the tests, and they close it.
+ */
+export function useBackends(x: 'file' | 'each' | 'tests') {
+  let started: Awaited<ReturnType<typeof startBackends>> | undefined;
+  const open: Closable[] = [];
+  const backends = () => {
+    if (!started) throw new Error('the backends start in beforeAll');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startBackends();
+    if (x === 'file')
+      init({ dsn: started.inbox.dsn, sendClientReports: false, propagationKey: KEY });
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((o) => o.close()));
+    if (x === 'each') await close(2000);
+  });
+  afterAll(async () => {
+    if (x === 'file') await close(2000);
+    await started?.stop();
+  });
+  return {
+    get inbox() {
+      return backends().inbox;
+    },
+    get connection() {
+      return backends().connection;
+    },
+    /** Closes `closable` (and `more`) after the test; returns `closable`. */
+    track<T extends Closable>(closable: T, ...more: Closable[]): T {
+      open.push(closable, ...more);
+      return closable;
     },
   };
 }

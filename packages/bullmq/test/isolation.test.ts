@@ -1,32 +1,16 @@
 // Overlapping jobs of three users on a worker running ten at a time: every event has its own
 // job's user, never another's.
 import { randomUUID } from 'node:crypto';
-import {
-  close,
-  getEventUser,
-  init,
-  setUser,
-  withIsolationScope,
-  withJobScope,
-  withUser,
-} from '@x/bullmq';
+import { getEventUser, setUser, withIsolationScope, withJobScope, withUser } from '@x/bullmq';
 import { type Job, Queue, Worker } from 'bullmq';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventsAbout, KEY, queueName, settled, startBackends } from './helpers';
+import { expect, it } from 'vitest';
+import { eventsAbout, queueName, settled, useBackends } from './helpers';
 
 // The root runner's extra Node runs (X_PACKED_SKIP=1) take the short version.
 const JOBS = process.env.X_PACKED_SKIP === '1' ? 60 : 300;
 const USERS = ['u-ann', 'u-ben', 'u-cat'];
 
-let backends: Awaited<ReturnType<typeof startBackends>>;
-beforeAll(async () => {
-  backends = await startBackends();
-  init({ dsn: backends.inbox.dsn, sendClientReports: false, propagationKey: KEY });
-});
-afterAll(async () => {
-  await close(2000);
-  await backends.stop();
-});
+const backends = useBackends('file');
 
 const pause = () => new Promise((r) => setTimeout(r, Math.random() * 5));
 

@@ -2,7 +2,6 @@
 // who enqueues a job is the user of the worker's events, and nothing of @x shows in `job.data`.
 import { randomUUID } from 'node:crypto';
 import {
-  close,
   getEventUser,
   init,
   sealUser,
@@ -13,15 +12,10 @@ import {
 } from '@x/bullmq';
 import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { eventsAbout, KEY, queueName, settledJob, stampOf, startBackends } from './helpers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { eventsAbout, KEY, queueName, settledJob, stampOf, useBackends } from './helpers';
 
-let backends: Awaited<ReturnType<typeof startBackends>>;
-const open: { close(): Promise<unknown> }[] = [];
-beforeAll(async () => {
-  backends = await startBackends();
-});
-afterAll(() => backends.stop());
+const backends = useBackends('each');
 beforeEach(() => {
   init({
     dsn: backends.inbox.dsn,
@@ -29,10 +23,6 @@ beforeEach(() => {
     sendClientReports: false,
     propagationKey: KEY,
   });
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((o) => o.close()));
-  await close(2000);
 });
 
 type Processor = (job: Job, token?: string) => Promise<unknown>;
@@ -45,7 +35,7 @@ function queueWithWorker(label: string, processor: Processor, concurrency = 1) {
     connection: backends.connection,
     concurrency,
   });
-  open.push(worker, queue);
+  backends.track(worker, queue);
   return { name, queue, worker };
 }
 
@@ -144,7 +134,7 @@ describe('@x/bullmq: a failing job', () => {
     const otherKey = await asUser(alice, () => sealUser());
     init({ dsn: backends.inbox.dsn, sendClientReports: false, propagationKey: KEY });
     const raw = new Queue(queue.name, { connection: backends.connection });
-    open.push(raw);
+    backends.track(raw);
     const stamps = {
       missing: undefined,
       forged: `x1.${forgedUser}.${mac}`,

@@ -6,27 +6,18 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
 import { withJobScope, withUser } from '@x/bullmq';
-import { close, init, koaMiddleware } from '@x/koa';
+import { init, koaMiddleware } from '@x/koa';
 import { type Job, Queue, Worker } from 'bullmq';
 import jsonwebtoken from 'jsonwebtoken';
 import Koa from 'koa';
 import jwt from 'koa-jwt';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { eventsAbout, KEY, queueName, settled, startBackends } from './helpers';
+import { expect, it } from 'vitest';
+import { eventsAbout, KEY, queueName, settled, useBackends } from './helpers';
 
 const SECRET = 'koa-bullmq-test-secret';
 const dave = { sub: 'u-dave', username: 'dave', email: 'dave@example.com' };
 
-let backends: Awaited<ReturnType<typeof startBackends>>;
-const open: { close(): Promise<unknown> }[] = [];
-beforeAll(async () => {
-  backends = await startBackends();
-});
-afterAll(() => backends.stop());
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((o) => o.close()));
-  await close(2000);
-});
+const backends = useBackends('each');
 
 /** A Koa app whose `POST /orders` enqueues `{ order }` on `queue` and answers the job id. */
 async function listen(queue: Queue): Promise<{ url: string; server: Server }> {
@@ -42,7 +33,7 @@ async function listen(queue: Queue): Promise<{ url: string; server: Server }> {
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
-  open.push({ close: () => new Promise((r) => server.close(r)) });
+  backends.track({ close: () => new Promise((r) => server.close(r)) });
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
@@ -63,7 +54,7 @@ it.each([
   const processor = withJobScope(async (job: Job) => {
     throw new Error(`invoice ${job.data.order} failed ${marker}`);
   });
-  open.push(new Worker(name, processor, { connection: backends.connection }), queue);
+  backends.track(new Worker(name, processor, { connection: backends.connection }), queue);
   const { url } = await listen(queue);
   const res = await fetch(`${url}/orders`, {
     method: 'POST',

@@ -42,26 +42,18 @@ import {
   Worker,
   type WorkerOptions,
 } from 'bullmq';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   KEY,
   queueName,
   settled,
   stampOf,
-  startBackends,
   storedEvent,
   storedEvents,
+  useBackends,
 } from './helpers';
 
-let backends: Awaited<ReturnType<typeof startBackends>>;
-const open: { close(): Promise<unknown> }[] = [];
-beforeAll(async () => {
-  backends = await startBackends();
-});
-afterAll(() => backends.stop());
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((o) => o.close()));
-});
+const backends = useBackends('tests');
 
 /** What a processor does with a job; `queue` is the one it was given by @InjectQueue. */
 type Processing = (job: Job, queue: Queue) => Promise<unknown>;
@@ -170,7 +162,7 @@ async function startApp(spec: AppSpec) {
     providers: [processor, { provide: APP_GUARD, useValue: bearerGuard }],
   })(AppModule);
   const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: false });
-  open.push(app);
+  backends.track(app);
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const queue = app.get<Queue>(queueToken);
@@ -396,7 +388,7 @@ describe('XBullModule', () => {
       autorun: false,
       lockDuration: 300,
     });
-    open.push(silent);
+    backends.track(silent);
     const { body } = await post(app, 'jobs', { name: `resize-${marker}` }, 'u-fay');
     expect((await silent.getNextJob('silent-token'))?.id).toBe(body.id);
     void app.app.get<WorkerHost>(app.processor).worker.run();

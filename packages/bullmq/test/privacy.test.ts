@@ -2,17 +2,10 @@
 // when both sides pseudonymize, and without the auth user's email or IP unless the producer sends
 // personal data.
 import { createHmac, randomUUID } from 'node:crypto';
-import {
-  close,
-  getIsolationScope,
-  init,
-  withIsolationScope,
-  withJobScope,
-  withUser,
-} from '@x/bullmq';
+import { getIsolationScope, init, withIsolationScope, withJobScope, withUser } from '@x/bullmq';
 import { type Job, Queue, Worker } from 'bullmq';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { eventsAbout, KEY, queueName, settledJob, startBackends } from './helpers';
+import { expect, it } from 'vitest';
+import { eventsAbout, KEY, queueName, settledJob, useBackends } from './helpers';
 
 const PSEUDONYM_KEY = 'bullmq-test-pseudonymize-key-0123456789';
 const carol = {
@@ -24,16 +17,7 @@ const carol = {
 const pseudonym = (field: string, value: string) =>
   `px_${createHmac('sha256', PSEUDONYM_KEY).update(`${field}:${value}`).digest('hex').slice(0, 32)}`;
 
-let backends: Awaited<ReturnType<typeof startBackends>>;
-const open: { close(): Promise<unknown> }[] = [];
-beforeAll(async () => {
-  backends = await startBackends();
-});
-afterAll(() => backends.stop());
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((o) => o.close()));
-  await close(2000);
-});
+const backends = useBackends('each');
 
 /**
  * Enqueues one job as carol — her the default user of the producer's scope, as an adapter's
@@ -49,7 +33,7 @@ async function producedThenRun(
   const base = { dsn: backends.inbox.dsn, sendClientReports: false, propagationKey: KEY };
   init({ ...base, ...producer });
   const queue = withUser(new Queue(name, { connection: backends.connection }));
-  open.push(queue);
+  backends.track(queue);
   const job = await withIsolationScope(async () => {
     getIsolationScope().setUserResolver(() => carol);
     return queue.add('send', { n: 1 });
@@ -58,7 +42,7 @@ async function producedThenRun(
   const processor = withJobScope(async (_job: Job) => {
     throw new Error(`privacy ${marker}`);
   });
-  open.push(new Worker(name, processor, { connection: backends.connection }));
+  backends.track(new Worker(name, processor, { connection: backends.connection }));
   expect(await settledJob(queue, job)).toBe('failed');
   const [event] = await eventsAbout(backends.inbox, marker);
   return event;

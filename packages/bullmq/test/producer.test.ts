@@ -1,7 +1,6 @@
 // What withUser stamps, and that enqueueing never fails or waits long because of @x.
 import { randomUUID } from 'node:crypto';
 import {
-  close,
   getIsolationScope,
   init,
   setUser,
@@ -10,23 +9,10 @@ import {
   withUser,
 } from '@x/bullmq';
 import { DelayedError, FlowProducer, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  eventsAbout,
-  KEY,
-  queueName,
-  settled,
-  settledJob,
-  stampOf,
-  startBackends,
-} from './helpers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { eventsAbout, KEY, queueName, settled, settledJob, stampOf, useBackends } from './helpers';
 
-let backends: Awaited<ReturnType<typeof startBackends>>;
-const open: { close(): Promise<unknown> }[] = [];
-beforeAll(async () => {
-  backends = await startBackends();
-});
-afterAll(() => backends.stop());
+const backends = useBackends('each');
 const start = (options: Parameters<typeof init>[0] = {}) =>
   init({
     dsn: backends.inbox.dsn,
@@ -36,10 +22,6 @@ const start = (options: Parameters<typeof init>[0] = {}) =>
     ...options,
   });
 beforeEach(() => start());
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((o) => o.close()));
-  await close(2000);
-});
 
 const bob = { id: 'u-bob', username: 'bob' };
 const storedBob = { ...bob, sentry_user: 'id:u-bob' };
@@ -49,10 +31,7 @@ const asBob = <T>(fn: () => Promise<T>) =>
     return fn();
   });
 
-function track<T extends { close(): Promise<unknown> }>(closable: T): T {
-  open.push(closable);
-  return closable;
-}
+const track = backends.track;
 
 describe('withUser', () => {
   it('stamps addBulk jobs with one seal, leaving each job’s own options', async () => {

@@ -1,20 +1,12 @@
 // @x never changes what a job does: the same jobs, run bare and through withUser + withJobScope,
 // end in the same state, with the same return value, failure, attempts, data and options (the
 // stamp aside) — and the app's own failed-event listener hears the same errors.
-import { close, flush, init, setUser, withIsolationScope, withJobScope, withUser } from '@x/bullmq';
+import { flush, setUser, withIsolationScope, withJobScope, withUser } from '@x/bullmq';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { KEY, queueName, settled, startBackends } from './helpers';
+import { expect, it } from 'vitest';
+import { queueName, settled, useBackends } from './helpers';
 
-let backends: Awaited<ReturnType<typeof startBackends>>;
-beforeAll(async () => {
-  backends = await startBackends();
-  init({ dsn: backends.inbox.dsn, sendClientReports: false, propagationKey: KEY });
-});
-afterAll(async () => {
-  await close(2000);
-  await backends.stop();
-});
+const backends = useBackends('file');
 
 /** The jobs both runs add: success, failure, an unrecoverable failure, a retry that succeeds. */
 const JOBS = [

@@ -1,20 +1,12 @@
 // A sandboxed processor (a file BullMQ runs in a child process) wrapped in withJobScope reports
 // its failures with the user the job carries, from the child.
 import { randomUUID } from 'node:crypto';
-import { close, init, setUser, withIsolationScope, withUser } from '@x/bullmq';
+import { setUser, withIsolationScope, withUser } from '@x/bullmq';
 import { Queue, Worker } from 'bullmq';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventsAbout, KEY, queueName, settled, startBackends } from './helpers';
+import { expect, it } from 'vitest';
+import { eventsAbout, KEY, queueName, settled, useBackends } from './helpers';
 
-let backends: Awaited<ReturnType<typeof startBackends>>;
-beforeAll(async () => {
-  backends = await startBackends();
-  init({ dsn: backends.inbox.dsn, sendClientReports: false, propagationKey: KEY });
-});
-afterAll(async () => {
-  await close(2000);
-  await backends.stop();
-});
+const backends = useBackends('file');
 
 it('reports a sandboxed processor’s failure with the producer’s user', async () => {
   const name = queueName('sandboxed');

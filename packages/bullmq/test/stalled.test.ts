@@ -1,28 +1,12 @@
 // A job whose worker stops renewing its lock is found stalled by another worker, which reports
 // the stall with the user the job carries.
 import { randomUUID } from 'node:crypto';
-import {
-  captureStalledJobs,
-  close,
-  init,
-  setUser,
-  withIsolationScope,
-  withJobScope,
-  withUser,
-} from '@x/bullmq';
+import { captureStalledJobs, setUser, withIsolationScope, withJobScope, withUser } from '@x/bullmq';
 import { type Job, Queue, Worker } from 'bullmq';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventsAbout, KEY, queueName, settled, startBackends } from './helpers';
+import { expect, it } from 'vitest';
+import { eventsAbout, queueName, settled, useBackends } from './helpers';
 
-let backends: Awaited<ReturnType<typeof startBackends>>;
-beforeAll(async () => {
-  backends = await startBackends();
-  init({ dsn: backends.inbox.dsn, sendClientReports: false, propagationKey: KEY });
-});
-afterAll(async () => {
-  await close(2000);
-  await backends.stop();
-});
+const backends = useBackends('file');
 
 it('reports a stalled job once, as a warning with the user it carries', async () => {
   const name = queueName('stalled');

@@ -1,4 +1,5 @@
 import { DiscardedEvents, type DiscardReason } from './clientReports';
+import { collectsUserInfo } from './dataCollection';
 import { debugWarn } from './debug';
 import { authHeader, authQuery, type Dsn, dsnToString, envelopeEndpoint } from './dsn';
 import { eventCategory, serializeEnvelope } from './envelope';
@@ -49,7 +50,7 @@ export class Client {
     const sdk = options.sdk ?? { name: 'x.javascript.core', version: '0.0.0' };
     this.prepare = {
       platform,
-      sendDefaultPii: options.sendDefaultPii === true,
+      userInfo: collectsUserInfo(options),
       ipAnonymization: options.ipAnonymization ?? 'none',
       inferIp: options.inferIp,
       userResolverTimeoutMs: options.userResolverTimeoutMs ?? 1000,

@@ -44,7 +44,8 @@ export interface EventRequest {
   url?: string | undefined;
   query_string?: string | undefined;
   headers?: Record<string, string> | undefined;
-  cookies?: string | undefined;
+  /** The request's cookies by name (`dataCollection.cookies`), or a `Cookie` header's text. */
+  cookies?: Record<string, string> | string | undefined;
   env?: Record<string, string> | undefined;
   data?: unknown | undefined;
 }

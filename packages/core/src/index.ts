@@ -33,6 +33,7 @@ export {
   withIsolationScope,
   withScope,
 } from './currentScopes';
+export type { CollectBehavior, DataCollection, HttpHeadersCollection } from './dataCollection';
 export type { Dsn } from './dsn';
 export { DsnError, parseDsn } from './dsn';
 export type {

@@ -12,6 +12,8 @@ export { getCarrier } from './carrier';
 /** @internal */
 export type { DiscardReason } from './clientReports';
 /** @internal */
+export { graphqlVariablesToSend } from './dataCollectionFilter';
+/** @internal */
 export { authHeader, dsnToString, envelopeEndpoint } from './dsn';
 /** @internal */
 export { eventCategory } from './envelope';

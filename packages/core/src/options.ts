@@ -1,3 +1,4 @@
+import type { DataCollection } from './dataCollection';
 import type { Event, EventHint } from './event';
 import type { IpAnonymization } from './ipAnonymization';
 import type { PseudonymizeUsers } from './pseudonymizeUsers';
@@ -15,12 +16,21 @@ export interface ClientOptions {
   /** The machine's name (`server_name`). @default the host name on Node */
   serverName?: string | undefined;
   /**
-   * Collect personal data on the SDK's own: the client IP, cookies,
-   * `Authorization`/`Cookie` headers, forwarding headers, the auth user's email
-   * and IP. What the app sets explicitly (`setUser`) is always sent.
+   * Collect personal data on the SDK's own, as it comes: the login user's email, the client IP,
+   * the `Cookie`, `Authorization` and forwarding headers, the query string unfiltered. What the
+   * app sets explicitly (`setUser`) is always sent. `dataCollection` says the same per category,
+   * with Sentry v11's filtering; a category set there wins over this switch.
    * @default false
    */
   sendDefaultPii?: boolean | undefined;
+  /**
+   * What the SDK collects on its own, per category, as Sentry's JavaScript SDK v11 names it:
+   * `userInfo`, `cookies`, `httpHeaders`, `urlQueryParams`, `graphQL`, `frameContextLines`. A
+   * category left out keeps @x's default (nothing personal), or `sendDefaultPii`'s when that is
+   * `true`. See {@link DataCollection} and the package README's "Data collection".
+   * @default @x's defaults
+   */
+  dataCollection?: DataCollection | undefined;
   /** Last look at every event; return `null` to drop it. A throw drops it too. */
   beforeSend?:
     | ((event: Event, hint: EventHint) => Event | null | PromiseLike<Event | null>)
@@ -55,7 +65,8 @@ export interface ClientOptions {
   propagationKey?: string | undefined;
   /**
    * Overrides `sdk.settings.infer_ip`, i.e. whether the server may use the
-   * connection's IP. @default `"never"` on servers; in browsers `"auto"` with `sendDefaultPii`
+   * connection's IP. @default `"never"` on servers; in browsers `"auto"` under
+   * `dataCollection.userInfo` (or `sendDefaultPii`)
    */
   inferIp?: 'auto' | 'never' | undefined;
   /** `"node"` on servers, `"javascript"` in browsers. @default detected */
@@ -71,8 +82,8 @@ export interface ClientOptions {
    */
   root?: string | undefined;
   /**
-   * (Node) Lines of source sent either side of each in-app frame's line, as Sentry's
-   * `frameContextLines`; `0` sends no source code at all. @default 7
+   * (Node) Lines of source sent either side of each in-app frame's line; `0` sends no source
+   * code at all. `dataCollection.frameContextLines` (Sentry v11's name) wins over it. @default 7
    */
   contextLines?: number | undefined;
   /** Print debug lines (`[@x] …`) to the console. @default false */

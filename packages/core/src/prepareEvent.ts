@@ -1,3 +1,4 @@
+import type { ResolvedDataCollection } from './dataCollectionResolve';
 import { debugWarn } from './debug';
 import type { Breadcrumb, Event } from './event';
 import { AUTO_IP, parseIp } from './ip';
@@ -18,7 +19,10 @@ import type { NormalizedUser } from './user';
 /** What {@link prepareEvent} needs from the client. */
 export interface PrepareOptions {
   platform: 'node' | 'javascript';
-  sendDefaultPii: boolean;
+  /** `dataCollection.userInfo` (else `sendDefaultPii`): the resolver's email, the client IP. */
+  userInfo: boolean;
+  /** Every category resolved; set by the server client, which collects the request. */
+  dataCollection?: ResolvedDataCollection | undefined;
   ipAnonymization: IpAnonymization;
   inferIp: 'auto' | 'never' | undefined;
   userResolverTimeoutMs: number;
@@ -53,7 +57,7 @@ export interface PrepareOptions {
  * Fills a captured event from the scopes (lowest priority first: global,
  * isolation, current) and applies the user, IP and privacy rules (see
  * {@link buildEventUser}): `setUser` replaces the adapter's default user; the
- * resolver's email and IP and the client IP only with `sendDefaultPii`;
+ * resolver's email and IP and the client IP only under `userInfo`;
  * `ip_address: null` means no IP at all; servers never send `{{auto}}`.
  */
 export async function prepareEvent(
@@ -87,7 +91,7 @@ export async function prepareEvent(
   const inferIp = neverInfer
     ? 'never'
     : (options.inferIp ??
-      (options.platform === 'javascript' && options.sendDefaultPii ? 'auto' : 'never'));
+      (options.platform === 'javascript' && options.userInfo ? 'auto' : 'never'));
   prepared.sdk = {
     ...options.sdk,
     ...prepared.sdk,
@@ -139,7 +143,7 @@ function sanitize(value: Record<string, unknown>): Record<string, unknown> | und
 /** The user an event will carry, and the client IP behind it. */
 export interface EventUser {
   user: NormalizedUser | null;
-  /** The request's client IP, when it may be sent (`sendDefaultPii`, not `ip_address: null`). */
+  /** The request's client IP, when it may be sent (`userInfo`, not `ip_address: null`). */
   clientIp: string | undefined;
   /** `true` when the user said `ip_address: null`. */
   neverInfer: boolean;
@@ -178,8 +182,8 @@ export function buildEventUserSync(
 
 /**
  * The rules, in order: each scope contributes its `setUser` user, or after `setUser(null)` a
- * blank, or else its resolver's default user — whose email and IP count only with
- * `sendDefaultPii` (the SDK collected them); scopes merge as in @sentry/core; a user passed
+ * blank, or else its resolver's default user — whose email and IP count only under
+ * `userInfo` (the SDK collected them); scopes merge as in @sentry/core; a user passed
  * with the event wins field by field; then the IP rules ({@link applyIpRules}).
  */
 function composeEventUser(
@@ -193,7 +197,7 @@ function composeEventUser(
     if (scope.user !== undefined) return { user: scope.user, keys: scope.userKeys ?? [] };
     let resolved = scope.userResolver && defaults.get(scope.userResolver);
     if (!resolved) return undefined;
-    if (!options.sendDefaultPii) {
+    if (!options.userInfo) {
       const { email: _email, ip_address: _ip, ...rest } = resolved;
       resolved = rest;
     }
@@ -208,7 +212,7 @@ function composeEventUser(
   const neverInfer = user?.ip_address === null;
   const requestData = findLast(scopes, 'request');
   let clientIp: string | undefined;
-  if (requestData?.clientIp && options.sendDefaultPii && !neverInfer) {
+  if (requestData?.clientIp && options.userInfo && !neverInfer) {
     clientIp = callClientIp(requestData.clientIp);
   }
   return { user: applyIpRules(user, clientIp, options), clientIp, neverInfer };

@@ -1,18 +1,16 @@
+import { FILTERED, filterCookies, filterQueryString, verdictOn } from './dataCollectionFilter';
+import {
+  type NamedData,
+  type ResolvedDataCollection,
+  X_DATA_COLLECTION_DEFAULTS,
+} from './dataCollectionResolve';
 import { debugWarn } from './debug';
 import type { Event, EventRequest } from './event';
 import { anonymizeIp, type IpAnonymization } from './ipAnonymization';
 import type { PrepareOptions } from './prepareEvent';
 import type { RequestData } from './scope';
 
-/** Headers that carry credentials or session state: sent only with `sendDefaultPii`. */
-export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
-  'cookie',
-  'set-cookie',
-  'authorization',
-  'proxy-authorization',
-]);
-
-/** Headers that carry client IP addresses: sent only with `sendDefaultPii`. */
+/** Headers that carry client IP addresses: sent only under `dataCollection.userInfo`. */
 export const FORWARDING_HEADERS: ReadonlySet<string> = new Set([
   'forwarded',
   'x-forwarded-for',
@@ -31,6 +29,7 @@ export const FORWARDING_HEADERS: ReadonlySet<string> = new Set([
   'x-vercel-proxied-for',
   'x-original-forwarded-for',
   'x-envoy-external-address',
+  'fly-client-ip',
 ]);
 
 const MAX_HEADERS = 100;
@@ -39,49 +38,76 @@ const MAX_URL = 8192;
 
 /** Options for {@link buildEventRequest}. */
 export interface EventRequestOptions {
-  sendDefaultPii: boolean;
+  /** The categories in effect (`dataCollection`, `sendDefaultPii`). */
+  dataCollection: ResolvedDataCollection;
   ipAnonymization: IpAnonymization;
   /** The client IP to put in `env.REMOTE_ADDR` (already decided by the caller), if any. */
   remoteAddr?: string | undefined;
 }
 
 /**
- * Turns an adapter's {@link RequestData} into the event's `request`: the query
- * string split off, header names lower-cased, credentials and forwarding headers
- * left out unless `sendDefaultPii`, IPs in kept forwarding headers anonymized.
+ * Turns an adapter's {@link RequestData} into the event's `request`, under `dataCollection`
+ * (see dataCollection.ts): the query string split off the URL and filtered (`urlQueryParams`),
+ * header names lower-cased and filtered (`httpHeaders.request`; the `Cookie` header only with
+ * `cookies`, IP-carrying headers only with `userInfo`, their IPs anonymized), and the cookies
+ * parsed into `cookies` (not under `sendDefaultPii`'s as-sent cookies: the header carries them).
  */
 export function buildEventRequest(data: RequestData, options: EventRequestOptions): EventRequest {
   const request: EventRequest = {};
+  const collection = options.dataCollection;
   if (typeof data.method === 'string') request.method = data.method.toUpperCase().slice(0, 32);
   if (typeof data.url === 'string') {
     const url = data.url.slice(0, MAX_URL);
     const q = url.indexOf('?');
     request.url = q === -1 ? url : url.slice(0, q);
-    if (q !== -1 && q < url.length - 1) request.query_string = url.slice(q + 1);
+    const query = q === -1 ? '' : url.slice(q + 1);
+    const filtered = filterQueryString(query, collection.urlQueryParams);
+    if (filtered) request.query_string = filtered;
   }
-  const headers = filterHeaders(data.headers, options);
+  const entries = headerEntries(data.headers);
+  const headers = filterHeaders(entries, options);
   if (headers) request.headers = headers;
+  const cookie = collection.cookies.sensitive === 'keep' ? undefined : cookieHeader(entries);
+  const cookies = cookie === undefined ? undefined : filterCookies(cookie, collection.cookies);
+  if (cookies) request.cookies = cookies;
   if (options.remoteAddr) request.env = { REMOTE_ADDR: options.remoteAddr };
   return request;
 }
 
-function filterHeaders(
-  raw: RequestData['headers'],
-  { sendDefaultPii, ipAnonymization }: EventRequestOptions,
-): Record<string, string> | undefined {
-  if (!raw || typeof raw !== 'object') return undefined;
-  const out: Record<string, string> = {};
-  let count = 0;
+type HeaderEntry = [name: string, value: string | string[] | number | undefined];
+
+/** The first {@link MAX_HEADERS} headers, names lower-cased. */
+function headerEntries(raw: RequestData['headers']): HeaderEntry[] {
+  if (!raw || typeof raw !== 'object') return [];
   // Web `Headers` (Next, Edge) are kept as they are until an event needs them.
-  const entries = isWebHeaders(raw) ? [...raw.entries()] : Object.entries(raw);
-  for (const [name, value] of entries) {
-    if (value === undefined || ++count > MAX_HEADERS) continue;
-    const key = name.toLowerCase();
+  const entries: HeaderEntry[] = isWebHeaders(raw) ? [...raw.entries()] : Object.entries(raw);
+  return entries
+    .filter(([, value]) => value !== undefined)
+    .slice(0, MAX_HEADERS)
+    .map(([name, value]) => [name.toLowerCase(), value]);
+}
+
+const headerText = (value: HeaderEntry[1]) =>
+  (Array.isArray(value) ? value.join(', ') : String(value)).slice(0, MAX_HEADER_VALUE);
+
+function cookieHeader(entries: HeaderEntry[]): string | undefined {
+  const found = entries.find(([name]) => name === 'cookie');
+  return found && headerText(found[1]);
+}
+
+function filterHeaders(
+  entries: HeaderEntry[],
+  { dataCollection, ipAnonymization }: EventRequestOptions,
+): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [key, value] of entries) {
     if (key === '__proto__') continue;
     const isForwarding = FORWARDING_HEADERS.has(key);
-    if (!sendDefaultPii && (SENSITIVE_HEADERS.has(key) || isForwarding)) continue;
-    let text = (Array.isArray(value) ? value.join(', ') : String(value)).slice(0, MAX_HEADER_VALUE);
-    if (isForwarding && ipAnonymization !== 'none') {
+    if (isForwarding && !dataCollection.userInfo) continue;
+    const verdict = headerVerdict(key, dataCollection);
+    if (verdict === 'omit') continue;
+    let text = verdict === 'filter' ? FILTERED : headerText(value);
+    if (isForwarding && verdict === 'keep' && ipAnonymization !== 'none') {
       const anonymized = anonymizeList(text, ipAnonymization);
       if (anonymized === undefined) continue;
       text = anonymized;
@@ -89,6 +115,19 @@ function filterHeaders(
     out[key] = text;
   }
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * A header's verdict under `httpHeaders.request`. The `Cookie` header is left out without
+ * `cookies`, and sent as it came only when both categories send everything as it came
+ * (`sendDefaultPii`): otherwise its cookies go, filtered, in `request.cookies`.
+ */
+function headerVerdict(key: string, collection: ResolvedDataCollection) {
+  const headers: NamedData = collection.httpHeaders.request;
+  if (key !== 'cookie') return verdictOn(key, headers);
+  if (collection.cookies.behavior === false) return 'omit';
+  const verdict = verdictOn(key, headers);
+  return verdict === 'keep' && collection.cookies.sensitive !== 'keep' ? 'filter' : verdict;
 }
 
 function isWebHeaders(value: object): value is Headers {
@@ -114,7 +153,7 @@ export function applyEventRequest(
   options: PrepareOptions,
 ): void {
   const request = buildEventRequest(data, {
-    sendDefaultPii: options.sendDefaultPii,
+    dataCollection: options.dataCollection ?? X_DATA_COLLECTION_DEFAULTS,
     ipAnonymization: options.ipAnonymization,
     remoteAddr: clientIp && anonymizeIp(clientIp, options.ipAnonymization),
   });

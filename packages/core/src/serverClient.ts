@@ -1,5 +1,6 @@
 import { getCarrier } from './carrier';
 import { Client } from './client';
+import { type ResolvedDataCollection, resolveDataCollection } from './dataCollectionResolve';
 import { debugWarn } from './debug';
 import type { Dsn } from './dsn';
 import type { Event } from './event';
@@ -25,10 +26,15 @@ const SOURCE_FRAMES_TIMEOUT_MS = 1000;
  * caller's path); the active OpenTelemetry span as `contexts.trace`; and stack frames improved by the runtime (source maps, context lines).
  */
 export class ServerClient extends Client {
+  /** What the SDK collects on its own, per category (`dataCollection`, `sendDefaultPii`). */
+  readonly dataCollection: ResolvedDataCollection;
+
   /** @param dsn the parsed DSN, or `undefined` for a client that drops everything. */
   constructor(options: ClientOptions, dsn: Dsn | undefined, spool?: Spool) {
     const factory = options.transport ?? createHttpTransport;
     super({ ...options, transport: (o) => sendingOutsideUnits(factory(o)) }, dsn, spool);
+    this.dataCollection = resolveDataCollection(options, this.prepare.userInfo);
+    this.prepare.dataCollection = this.dataCollection;
     this.prepare.applyRequest = applyEventRequest;
     this.prepare.onResolverError = warnResolverFailed;
     const pseudonymize = this.prepare.pseudonymize;
@@ -46,7 +52,7 @@ export class ServerClient extends Client {
   }
 
   /**
-   * Reads the request's client IP (only with `sendDefaultPii`) and route now, on the caller's
+   * Reads the request's client IP (only under `dataCollection.userInfo`) and route now, on the caller's
    * path: they come from the framework's request, which may be gone (its socket closed) by the
    * time the event is built. The user resolver stays lazy (it runs when the event is built).
    * The active OpenTelemetry span, if any, is read now too: it is the span the error happened
@@ -63,7 +69,7 @@ export class ServerClient extends Client {
     return scopes.map((scope) => {
       const request = scope.request;
       if (!request || (!request.clientIp && !request.route)) return scope;
-      const clientIp = this.prepare.sendDefaultPii ? readGetter(request.clientIp) : undefined;
+      const clientIp = this.prepare.userInfo ? readGetter(request.clientIp) : undefined;
       const route = readGetter(request.route);
       return {
         ...scope,
@@ -89,7 +95,7 @@ export class ServerClient extends Client {
       const deadline = Date.now() + SOURCE_FRAMES_TIMEOUT_MS;
       const work = sourceFrames(event, {
         root: this.options.root,
-        contextLines: this.options.contextLines,
+        contextLines: this.dataCollection.frameContextLines,
         deadline,
       });
       // `undefined`: done already (frames seen before), so no timer for this event.

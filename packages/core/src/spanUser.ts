@@ -3,6 +3,7 @@
 import type { Scopes } from './asyncContext';
 import type { Client } from './client';
 import { getGlobalScope } from './currentScopes';
+import { collectsUserInfo } from './dataCollection';
 import { debugWarn } from './debug';
 import { createPseudonymizer } from './pseudonymizeUsers';
 import type { OtelSpanLike } from './traceContext';
@@ -14,7 +15,7 @@ const pseudonymizers = new WeakMap<Client, ScopedPseudonymizer>();
 /**
  * Puts the user an event of this request would carry on the request's server span:
  * `user.id`; `user.name` (the username), `user.email` and `client.address` (the user's IP) only
- * with `sendDefaultPii` — whoever set them. Under `pseudonymizeUsers` the span gets the pseudonyms.
+ * under `dataCollection.userInfo` (or `sendDefaultPii`) — whoever set them. Under `pseudonymizeUsers` the span gets the pseudonyms.
  * Does nothing without a client or once the span stopped recording. Never throws.
  */
 export async function annotateServerSpan(
@@ -42,7 +43,7 @@ export async function annotateServerSpan(
       if (typeof value === 'string' && value) span.setAttribute(key, value);
     };
     set('user.id', user.id);
-    if (client.options.sendDefaultPii === true) {
+    if (collectsUserInfo(client.options)) {
       set('user.name', user.username);
       set('user.email', user.email);
       set('client.address', user.ip_address);

@@ -1,6 +1,7 @@
 // What @x reads from GraphQL's own objects — the resolver's `info` and the context Apollo hands
 // Nest — read structurally: `graphql` and `@nestjs/graphql` are optional peers, never imported.
 import type { Scope, Scopes } from '@x/core';
+import { graphqlVariablesToSend } from '@x/core/internal';
 import type { AnyRequest } from './options.js';
 
 /** A response path as graphql-js links it: the innermost key, then its parent. */
@@ -12,6 +13,8 @@ interface PathLike {
 /** The parts of graphql-js's `GraphQLResolveInfo` @x reads. */
 export interface ResolveInfoLike {
   readonly path?: PathLike | undefined;
+  /** The operation's variables, coerced (graphql-js's `variableValues`). */
+  readonly variableValues?: unknown;
   readonly operation?:
     | {
         readonly operation?: string;
@@ -32,6 +35,8 @@ export interface OperationName {
   name: string | undefined;
   /** `query Boom`; an anonymous operation by its root fields: `query whoami`, `query a,b`. */
   transaction: string;
+  /** The variables, only under `dataCollection.graphQL.variables` (sensitive names filtered). */
+  variables?: Record<string, unknown> | undefined;
 }
 
 // The query-string parameters of a GraphQL GET request that carry the query text and its values.
@@ -45,19 +50,24 @@ export function requestOfContext(context: unknown): AnyRequest | undefined {
   return typeof found === 'object' && found !== null ? (found as AnyRequest) : undefined;
 }
 
-/** The operation a resolver runs in, from its `info`; `undefined` when `info` is not graphql-js's. */
+/**
+ * The operation a resolver runs in, from its `info` (its variables only when the app collects
+ * them: `dataCollection.graphQL.variables`); `undefined` when `info` is not graphql-js's.
+ */
 export function operationOf(info: unknown): OperationName | undefined {
   const operation = (info as ResolveInfoLike | undefined)?.operation;
   if (!operation || typeof operation.operation !== 'string') return undefined;
   const type = operation.operation;
   const name = operation.name?.value || undefined;
-  if (name) return { type, name, transaction: `${type} ${name}` };
+  const variables = graphqlVariablesToSend((info as ResolveInfoLike).variableValues);
+  const named = { type, name, ...(variables ? { variables } : {}) };
+  if (name) return { ...named, transaction: `${type} ${name}` };
   // The fields' names, not their aliases: the client picks aliases, the schema the names.
   const fields = new Set<string>();
   for (const selection of operation.selectionSet?.selections ?? []) {
     if (selection.kind === 'Field' && selection.name?.value) fields.add(selection.name.value);
   }
-  return { type, name, transaction: fields.size > 0 ? `${type} ${[...fields].join(',')}` : type };
+  return { ...named, transaction: fields.size > 0 ? `${type} ${[...fields].join(',')}` : type };
 }
 
 /** The response path of the field `info` resolves, root first (`['whoami', 'secret']`). */
@@ -85,9 +95,10 @@ export function withoutOperationParams(url: string): string {
 }
 
 /**
- * Names `scope`'s events after `operation` (`transaction`, `contexts.graphql`) and, when the
- * request it copies from (`from`) is a GraphQL GET, records it without the query text and the
- * variables. `path`: the failing field's, for one error's event only.
+ * Names `scope`'s events after `operation` (`transaction`, `contexts.graphql`, with its
+ * variables when they are collected) and, when the request it copies from (`from`) is a GraphQL
+ * GET, records it without the query text and the variables. `path`: the failing field's, for one
+ * error's event only.
  */
 export function describeOperation(
   scope: Scope,
@@ -100,6 +111,7 @@ export function describeOperation(
     operation_type: operation.type,
     ...(operation.name ? { operation_name: operation.name } : {}),
     ...(path ? { path } : {}),
+    ...(operation.variables ? { variables: operation.variables } : {}),
   });
   const request = from.getRequest();
   if (typeof request?.url !== 'string') return;

@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup';
 
 const shared = {
-  entry: { index: 'src/index.ts', node: 'src/node.ts', internal: 'src/internal.ts' },
+  entry: {
+    index: 'src/index.ts',
+    node: 'src/node.ts',
+    internal: 'src/internal.ts',
+    sentry: 'src/sentry/index.ts',
+  },
   dts: true,
   sourcemap: true,
   target: 'es2022',

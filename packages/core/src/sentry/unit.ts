@@ -1,0 +1,75 @@
+// What an adapter does for a unit of work in Sentry mode: tie the unit's @x scopes to what
+// Sentry will build its events from, and put the unit's user on Sentry's server span.
+import { getAsyncContextStrategy, type Scopes } from '../asyncContext';
+import { debugWarn } from '../debug';
+import { annotateServerSpan } from '../spanUser';
+import { type OtelSpanLike, recordingServerSpan } from '../traceContext';
+import { SCOPES_KEY } from './eventUser';
+import { type SentryMode, sentryCarrierOf, sentryModeRegistry } from './mode';
+import { requestIsolationScope, sentryHasUser, sentryServerSpan } from './sentryScopes';
+
+/**
+ * For adapters: `body` itself unless Sentry mode is on (`xUserIntegration` set up by
+ * `Sentry.init`); then a body that, called inside the unit's isolation scope (`runRequest`'s
+ * callback),
+ *
+ * - links the unit's @x scopes to Sentry's isolation scope of the request, so that every event
+ *   Sentry builds from it finds the unit — wherever it is captured (Koa's `error` event runs
+ *   outside the unit's async context);
+ * - remembers the unit of an error that escapes `body`, for a capture that has no Sentry request
+ *   scope (Sentry without its http integration);
+ * - once `body` settles, puts the unit's user on the server span (OpenTelemetry's, else Sentry's
+ *   own) when it records, as `runRequest` does in @x's own mode, before passing the result on.
+ *
+ * Cheap when Sentry mode is off: one property read per unit.
+ *
+ * @example runRequestCapturing(description, capture, withSentryMode(next))
+ */
+export function withSentryMode<T>(body: () => T | PromiseLike<T>): () => T | PromiseLike<T> {
+  const mode = sentryModeRegistry().active;
+  return mode ? () => runInSentryMode(mode, body) : body;
+}
+
+function runInSentryMode<T>(mode: SentryMode, body: () => T | PromiseLike<T>): Promise<T> {
+  const scopes = getAsyncContextStrategy().getScopes();
+  const span = scopes ? enterUnit(mode, scopes) : undefined;
+  let finished: Promise<void> | undefined;
+  const finish = () => {
+    finished ??= span && scopes ? annotateSpan(mode, span, scopes) : Promise.resolve();
+    return finished;
+  };
+  const escaped = (error: unknown): Promise<never> => {
+    if (scopes && typeof error === 'object' && error !== null) {
+      sentryModeRegistry().escaped.set(error, scopes);
+    }
+    return finish().then(() => Promise.reject(error));
+  };
+  try {
+    return Promise.resolve(body()).then((value) => finish().then(() => value), escaped);
+  } catch (error) {
+    return escaped(error);
+  }
+}
+
+/** Links the unit to Sentry's request isolation scope; returns the server span, if one records. */
+function enterUnit(mode: SentryMode, scopes: Scopes): OtelSpanLike | undefined {
+  try {
+    const entry = sentryCarrierOf(mode);
+    const isolationScope = entry && requestIsolationScope(entry);
+    isolationScope?.setSDKProcessingMetadata?.({ [SCOPES_KEY]: () => scopes });
+    return recordingServerSpan() ?? (entry && sentryServerSpan(entry));
+  } catch (error) {
+    debugWarn('Sentry mode: could not link the request to Sentry', error);
+    return undefined;
+  }
+}
+
+/** The unit's user on the span, unless the app set one through Sentry (Sentry puts that one). */
+async function annotateSpan(mode: SentryMode, span: OtelSpanLike, scopes: Scopes): Promise<void> {
+  try {
+    if (sentryHasUser(sentryCarrierOf(mode))) return;
+    await annotateServerSpan(span, scopes, mode.users);
+  } catch (error) {
+    debugWarn('Sentry mode: could not put the user on the server span', error);
+  }
+}

@@ -1,5 +1,6 @@
 import { type GetUser, mapAuthUser, type ShouldCapture } from '@x/core';
 import { runRequestCapturing } from '@x/core/internal';
+import { withSentryMode } from '@x/core/sentry';
 import type { Context, Middleware, Next } from 'koa';
 
 /** Options of {@link koaMiddleware}. */
@@ -51,7 +52,8 @@ export function koaMiddleware(options: KoaMiddlewareOptions = {}): Middleware {
         },
       },
       { mechanism: 'koa', shouldCapture: options.shouldCapture, unit: ctx },
-      next,
+      // Sentry mode (`xUserIntegration` in Sentry.init): the request is tied to Sentry's events.
+      withSentryMode(next),
     );
   };
 }

@@ -68,8 +68,25 @@ function enterUnit(mode: SentryMode, scopes: Scopes): OtelSpanLike | undefined {
 async function annotateSpan(mode: SentryMode, span: OtelSpanLike, scopes: Scopes): Promise<void> {
   try {
     if (sentryHasUser(sentryCarrierOf(mode))) return;
-    await annotateServerSpan(span, scopes, mode.users);
+    await annotateServerSpan(withSentryIpAttribute(span), scopes, mode.users);
   } catch (error) {
     debugWarn('Sentry mode: could not put the user on the server span', error);
   }
+}
+
+/**
+ * The span, with the user's IP (`client.address`) also set as Sentry's own `user.ip_address`:
+ * Sentry's requestData integration sets that one from the request's headers when it is absent —
+ * whether or not a proxy the app trusts wrote them.
+ */
+function withSentryIpAttribute(span: OtelSpanLike): OtelSpanLike {
+  return {
+    spanContext: () => span.spanContext(),
+    isRecording: () => span.isRecording(),
+    setAttribute(key, value) {
+      const result = span.setAttribute(key, value);
+      if (key === 'client.address') span.setAttribute('user.ip_address', value);
+      return result;
+    },
+  };
 }

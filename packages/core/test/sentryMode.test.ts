@@ -1,0 +1,338 @@
+// Sentry mode against the real @sentry/node 11, in this process: Sentry captures and builds every
+// event (an in-memory transport receives them); @x is never `init`ed. A unit of work is what an
+// adapter opens per request — Sentry's http integration forks its isolation scope and records
+// the request, @x's `runRequest` opens the unit and `withSentryMode` ties the two.
+import * as Sentry from '@sentry/node';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runRequest } from '../src/internal';
+import { getClient, type User } from '../src/node';
+import { withSentryMode, xUserIntegration } from '../src/sentry';
+import { findSentryCarrier, sentryHasUser } from '../src/sentry/sentryScopes';
+import type { SentryClientLike, SentryEventLike } from '../src/sentry/types';
+
+type SentEvent = Sentry.ErrorEvent & { user?: Record<string, unknown> };
+const sent: SentEvent[] = [];
+
+function initSentry(options: Sentry.NodeOptions = {}): void {
+  Sentry.init({
+    dsn: 'http://key@127.0.0.1:9/1',
+    defaultIntegrations: false,
+    enableRuntimeChannelInjection: false,
+    sendClientReports: false,
+    transport: () => ({
+      send: async (envelope) => {
+        for (const [header, payload] of envelope[1]) {
+          if (header.type === 'event') sent.push(payload as SentEvent);
+        }
+        return {};
+      },
+      flush: async () => true,
+    }),
+    integrations: [Sentry.requestDataIntegration(), xUserIntegration()],
+    ...options,
+  });
+}
+/** Sentry.init again with other options (the active client closed first, as Sentry asks). */
+async function reinit(options: Sentry.NodeOptions): Promise<void> {
+  await Sentry.close(2000);
+  initSentry(options);
+}
+
+beforeEach(() => {
+  sent.length = 0;
+  initSentry();
+});
+afterEach(() => Sentry.close(2000));
+
+async function eventOf(id: string): Promise<SentEvent> {
+  expect(await Sentry.flush(5000)).toBe(true);
+  const event = sent.find((e) => e.event_id === id);
+  if (!event) throw new Error(`no event ${id}`);
+  return event;
+}
+
+interface Request {
+  user?: User | null | (() => Promise<User | null>);
+  /** What the framework says the client IP is (Koa's ctx.ip). */
+  ip?: string;
+  headers?: Record<string, string>;
+}
+
+/** One request: Sentry's isolation scope as its http integration forks it, then @x's unit. */
+function request<T>(req: Request, body: () => Promise<T>): Promise<T> {
+  return Sentry.withIsolationScope((isolationScope) => {
+    isolationScope.setSDKProcessingMetadata({
+      normalizedRequest: { method: 'GET', url: 'http://app.test/', headers: req.headers ?? {} },
+      ipAddress: '10.9.9.9',
+    });
+    const { user } = req;
+    const getUser = typeof user === 'function' ? user : () => user;
+    const clientIp = () => req.ip;
+    return runRequest({ method: 'GET', url: 'http://app.test/', getUser, clientIp }, () =>
+      withSentryMode(body)(),
+    ) as Promise<T>;
+  });
+}
+
+const ada = { id: 'u-ada', username: 'ada', email: 'ada@example.com', geo: { country_code: 'GB' } };
+
+describe('Sentry mode: whose user an event carries', () => {
+  it('the unit’s, with email, IP and geo under v11’s default userInfo, resolved when the event is built', async () => {
+    let calls = 0;
+    const id = await request(
+      {
+        user: async () => {
+          calls++;
+          return ada;
+        },
+        ip: '198.51.100.7',
+      },
+      async () => {
+        expect(calls).toBe(0);
+        return Sentry.captureException(new Error('boom'));
+      },
+    );
+    const event = await eventOf(id);
+    expect(event.user).toEqual({ ...ada, ip_address: '198.51.100.7' });
+    expect(calls).toBe(1);
+    expect(event.sdk?.name).toBe('sentry.javascript.node');
+    expect(getClient()).toBeUndefined();
+  });
+
+  it.each([
+    ['isolation scope', () => Sentry.setUser({ id: 'set-by-app' })],
+    ['current scope', () => Sentry.getCurrentScope().setUser({ id: 'set-by-app' })],
+    ['global scope', () => Sentry.getGlobalScope().setUser({ id: 'set-by-app' })],
+  ])('a Sentry.setUser on the %s wins whole', async (_, setUser) => {
+    const id = await request({ user: ada, ip: '198.51.100.7' }, async () => {
+      setUser();
+      return Sentry.captureException(new Error('explicit'));
+    });
+    Sentry.getGlobalScope().setUser({});
+    // Sentry's own user, with the IP Sentry's requestData inferred (10.9.9.9): nothing of @x's.
+    expect((await eventOf(id)).user).toEqual({ id: 'set-by-app', ip_address: '10.9.9.9' });
+  });
+
+  it('Sentry.setUser(null) and a user given with the capture win too', async () => {
+    const ids = await request({ user: ada, ip: '198.51.100.7' }, async () => [
+      Sentry.withScope((scope) => {
+        scope.setUser(null);
+        return Sentry.captureException(new Error('cleared'));
+      }),
+      Sentry.captureException(new Error('with context'), { user: { id: 'given' } }),
+      Sentry.captureEvent({ message: 'own user', user: { username: 'given' } }),
+    ]);
+    const users = await Promise.all(ids.map(async (id) => (await eventOf(id)).user));
+    expect(users).toEqual([
+      { ip_address: '10.9.9.9' },
+      { id: 'given', ip_address: '10.9.9.9' },
+      { username: 'given', ip_address: '10.9.9.9' },
+    ]);
+  });
+
+  it('Sentry’s inferred IP stays only where @x has none; no login gives no user from @x', async () => {
+    const headers = { 'x-forwarded-for': '203.0.113.66' };
+    const ids = await request({ user: { id: 'u-1' }, headers }, async () => [
+      Sentry.captureMessage('no framework IP'),
+    ]);
+    ids.push(
+      await request({ user: null, ip: '198.51.100.7', headers }, async () =>
+        Sentry.captureMessage('anonymous'),
+      ),
+      await request({ user: null, headers }, async () => Sentry.captureMessage('nothing')),
+    );
+    const users = await Promise.all(ids.map(async (id) => (await eventOf(id)).user));
+    expect(users).toEqual([
+      { id: 'u-1', ip_address: '203.0.113.66' },
+      { ip_address: '198.51.100.7' },
+      { ip_address: '203.0.113.66' },
+    ]);
+  });
+
+  it('with userInfo: false, only id, username and custom data: no email, IP or geo', async () => {
+    await Sentry.close(2000);
+    await reinit({ dataCollection: { userInfo: false } });
+    const id = await request({ user: { ...ada, plan: 'pro' }, ip: '198.51.100.7' }, async () =>
+      Sentry.captureException(new Error('private')),
+    );
+    expect((await eventOf(id)).user).toEqual({ id: 'u-ada', username: 'ada', plan: 'pro' });
+  });
+
+  it('pseudonymizes the user @x supplies, never one the app set through Sentry', async () => {
+    await reinit({
+      integrations: [
+        Sentry.requestDataIntegration(),
+        xUserIntegration({ pseudonymizeUsers: { key: 'k'.repeat(32), allow: ['plan'] } }),
+      ],
+    });
+    const ids = await request(
+      { user: { ...ada, plan: 'pro', team: 'x' }, ip: '198.51.100.7' },
+      async () => [
+        Sentry.captureMessage('pseudonymous'),
+        Sentry.withScope((scope) => {
+          scope.setUser({ id: 'raw' });
+          return Sentry.captureMessage('the app’s own');
+        }),
+      ],
+    );
+    const [pseudonymous, own] = await Promise.all(ids.map(async (id) => (await eventOf(id)).user));
+    expect(pseudonymous).toMatchObject({ plan: 'pro', ip_address: '198.51.100.7', geo: ada.geo });
+    for (const field of ['id', 'username', 'email']) {
+      expect(pseudonymous?.[field]).toMatch(/^px_[0-9a-f]{32}$/);
+    }
+    expect(pseudonymous).not.toHaveProperty('team');
+    expect(own).toEqual({ id: 'raw', ip_address: '10.9.9.9' });
+    expect(() => xUserIntegration({ pseudonymizeUsers: { key: 'short' } })).toThrow(/16\+ bytes/);
+  });
+
+  it('v10’s shape: sendDefaultPii decides (no getDataCollectionOptions)', async () => {
+    const integration = xUserIntegration();
+    const v10 = (sendDefaultPii: boolean): SentryClientLike => ({
+      getOptions: () => ({ sendDefaultPii }),
+    });
+    const [strict, pii] = [v10(false), v10(true)];
+    const users = await request({ user: ada, ip: '198.51.100.7' }, async () =>
+      Promise.all(
+        [strict, pii].map(async (client) => {
+          integration.setup(client);
+          return (await integration.processEvent({ user: undefined }, {}, client)).user;
+        }),
+      ),
+    );
+    expect(users).toEqual([
+      { id: 'u-ada', username: 'ada' },
+      { ...ada, ip_address: '198.51.100.7' },
+    ]);
+  });
+});
+
+describe('Sentry mode: which request an event belongs to', () => {
+  it('1,000 overlapping requests of 3 users: every event its own request’s user', async () => {
+    // Sentry holds at most 64 events in flight by default and drops the rest of a burst.
+    await reinit({ transportOptions: { bufferSize: 5000 } });
+    const users = ['u-a', 'u-b', 'u-c'];
+    const pause = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 4));
+    const ids = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => {
+        const id = users[i % 3] as string;
+        const user = async () => {
+          await pause();
+          return { id, username: `req-${i}` };
+        };
+        return request({ user }, async () => {
+          await pause();
+          // Half captured in a forked Sentry scope, as Sentry's own instrumentation does.
+          return i % 2
+            ? Sentry.captureMessage(`req-${i}`)
+            : Sentry.withScope(() => Sentry.captureMessage(`req-${i}`));
+        });
+      }),
+    );
+    expect(await Sentry.flush(10_000)).toBe(true);
+    const byId = new Map(sent.map((event) => [event.event_id, event]));
+    const outcome = { own: 0, foreign: 0, none: 0, lost: 0 };
+    ids.forEach((eventId, i) => {
+      const event = byId.get(eventId);
+      if (!event) outcome.lost++;
+      else if (!event.user) outcome.none++;
+      else if (event.user.id === users[i % 3] && event.user.username === `req-${i}`) outcome.own++;
+      else outcome.foreign++;
+    });
+    expect(outcome).toEqual({ own: 1000, foreign: 0, none: 0, lost: 0 });
+    expect(sent).toHaveLength(1000);
+  });
+
+  it('an error captured after it escaped the request (outside its async context) still finds it', async () => {
+    const errors: Error[] = [];
+    // Sentry's isolation scope of this request and the escaped error: both lead to the unit.
+    await request({ user: { id: 'u-escaped' } }, async () => {
+      const error = new Error('escaped');
+      errors.push(error);
+      throw error;
+    }).catch(() => undefined);
+    // No Sentry request scope at all (Sentry without its http integration): the error does.
+    await Promise.resolve(
+      runRequest({ getUser: () => ({ id: 'u-bare' }) }, () =>
+        withSentryMode(async () => {
+          const error = new Error('bare');
+          errors.push(error);
+          throw error;
+        })(),
+      ),
+    ).catch(() => undefined);
+    const ids = errors.map((error) => Sentry.captureException(error));
+    const users = await Promise.all(ids.map(async (id) => (await eventOf(id)).user?.id));
+    expect(users).toEqual(['u-escaped', 'u-bare']);
+  });
+
+  it('an event of no request gets no user from @x', async () => {
+    const id = Sentry.captureMessage('at start-up');
+    expect((await eventOf(id)).user).toBeUndefined();
+  });
+});
+
+describe('Sentry mode: never in the way', () => {
+  it('a resolver that hangs or throws: the event goes on without @x’s user, in time', async () => {
+    await reinit({ integrations: [xUserIntegration({ userResolverTimeoutMs: 50 })] });
+    const started = Date.now();
+    const ids = [
+      await request({ user: () => new Promise<never>(() => {}) }, async () =>
+        Sentry.captureMessage('hangs'),
+      ),
+      await request(
+        {
+          user: () => {
+            throw new Error('resolver broke');
+          },
+        },
+        async () => Sentry.captureMessage('throws'),
+      ),
+    ];
+    const events = await Promise.all(ids.map(eventOf));
+    expect(events.map((e) => e.user)).toEqual([undefined, undefined]);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('anything failing inside the processor leaves the event as it came', async () => {
+    const integration = xUserIntegration();
+    const client = Sentry.getClient() as unknown as SentryClientLike;
+    const hostile = {
+      get user(): never {
+        throw new Error('hostile event');
+      },
+    } as SentryEventLike;
+    await request({ user: ada }, async () => {
+      expect(await integration.processEvent(hostile, {}, client)).toBe(hostile);
+      const broken = { getOptions: () => ({}), getDataCollectionOptions: () => null as never };
+      const event = { user: { ip_address: '10.0.0.1' } };
+      const out = await integration.processEvent(event, {}, broken as SentryClientLike);
+      expect(out).toBe(event);
+    });
+  });
+});
+
+describe('Sentry mode: the same copy of Sentry as the app', () => {
+  it('reads the __SENTRY__ entry that holds the client, whatever version the client reports', async () => {
+    const registry = (globalThis as unknown as { __SENTRY__: Record<string, unknown> }).__SENTRY__;
+    const client = Sentry.getClient() as unknown as SentryClientLike;
+    // A second core of another version in the process: its scopes hold a user, not this client.
+    const other = { getUser: () => ({ id: 'other copy' }), getClient: () => undefined };
+    registry['9.99.0'] = {
+      acs: { getCurrentScope: () => other, getIsolationScope: () => other },
+      globalScope: other,
+    };
+    const reported = client.getSdkMetadata?.bind(client);
+    client.getSdkMetadata = () => ({ sdk: { version: '9.99.0' } });
+    try {
+      const found = findSentryCarrier(client);
+      expect(found).toBe(registry['11.12.0']);
+      expect(sentryHasUser(found)).toBe(false);
+      expect(findSentryCarrier({ getOptions: () => ({}) })).toBeUndefined();
+      const id = await request({ user: { id: 'u-x' } }, async () => Sentry.captureMessage('m'));
+      expect((await eventOf(id)).user).toEqual({ id: 'u-x', ip_address: '10.9.9.9' });
+    } finally {
+      if (reported) client.getSdkMetadata = reported;
+      delete registry['9.99.0'];
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { DiscardedEvents, type DiscardReason } from './clientReports';
 import { collectsUserInfo } from './dataCollection';
 import { debugWarn } from './debug';
-import { authHeader, authQuery, type Dsn, dsnToString, envelopeEndpoint } from './dsn';
+import { authQuery, type Dsn, dsnToString, envelopeEndpoint } from './dsn';
 import { eventCategory, serializeEnvelope } from './envelope';
 import type { DataCategory, Event, EventHint } from './event';
 import { exceptionFromError } from './exception';
@@ -17,7 +17,7 @@ import { createPseudonymizer } from './pseudonymizeUsers';
 import type { ScopeData, SeverityLevel } from './scope';
 import { settleWithin } from './settleWithin';
 import type { Spool } from './spool';
-import type { Transport } from './transport';
+import type { Transport, TransportOptions } from './transport';
 import { serializeWithinLimit } from './trimEvent';
 import type { NormalizedUser } from './user';
 
@@ -61,16 +61,10 @@ export class Client {
       sdk,
     };
     if (!dsn) return;
-    const clientName = `${sdk.name}/${sdk.version}`;
     const browser = platform === 'javascript';
     const factory = options.transport ?? createFetchTransport;
     this.transport = factory({
-      url: browser
-        ? `${envelopeEndpoint(dsn)}?${authQuery(dsn, clientName)}`
-        : envelopeEndpoint(dsn),
-      headers: browser
-        ? {}
-        : { 'X-Sentry-Auth': authHeader(dsn, clientName), 'User-Agent': clientName },
+      ...this.endpoint(dsn, `${sdk.name}/${sdk.version}`),
       maxQueueSize: options.maxQueueSize ?? 10_000,
       ...(options.maxQueueBytes ? { maxQueueBytes: options.maxQueueBytes } : {}),
       spool,
@@ -82,6 +76,15 @@ export class Client {
       this.reportTimer = setInterval(() => this.sendClientReport(), CLIENT_REPORT_INTERVAL_MS);
       (this.reportTimer as { unref?: () => void }).unref?.();
     }
+  }
+
+  /**
+   * Where envelopes go and how they authenticate: the page's way, auth in the query string (no
+   * CORS preflight). The server client sends it as the `X-Sentry-Auth` header instead, so that
+   * a page's bundle leaves that code out.
+   */
+  protected endpoint(dsn: Dsn, clientName: string): Pick<TransportOptions, 'url' | 'headers'> {
+    return { url: `${envelopeEndpoint(dsn)}?${authQuery(dsn, clientName)}`, headers: {} };
   }
 
   /** `true` when events are sent somewhere (a DSN was given and the client is open). */

@@ -1,8 +1,6 @@
 // The `dataCollection` option: its types (the shapes of Sentry's JavaScript SDK v11) and the one
 // setting the browser client reads, `userInfo`. The server client resolves the rest
 // (dataCollectionResolve.ts) and filters with it (dataCollectionFilter.ts, requestData.ts).
-import { debugWarn } from './debug';
-
 /**
  * How one kind of named data — cookies, request headers, query parameters — is collected, with
  * the meaning it has in Sentry's JavaScript SDK v11:
@@ -76,16 +74,15 @@ interface PrivacyOptions {
 
 /**
  * Whether the SDK adds the login's email and the client IP on its own: `dataCollection.userInfo`
- * when it is a boolean, else `sendDefaultPii: true`. Never throws.
+ * when it is a boolean, else `sendDefaultPii: true`. Never throws (the server client says when
+ * `userInfo` is malformed: dataCollectionResolve.ts).
  */
 export function collectsUserInfo(options: PrivacyOptions): boolean {
-  let value: unknown;
+  let given: unknown;
   try {
-    value = options.dataCollection?.userInfo;
+    given = options.dataCollection?.userInfo;
   } catch {
-    value = undefined;
+    // A throwing getter: as if not given.
   }
-  if (typeof value === 'boolean') return value;
-  if (value !== undefined) debugWarn('dataCollection.userInfo: not a boolean; ignored', value);
-  return options.sendDefaultPii === true;
+  return typeof given === 'boolean' ? given : options.sendDefaultPii === true;
 }

@@ -59,22 +59,24 @@ export const X_DATA_COLLECTION_DEFAULTS: Readonly<ResolvedDataCollection> = {
  * and cookies, headers and query parameters as they came. GraphQL variables are not among them.
  */
 export const SEND_DEFAULT_PII_COLLECTION: Readonly<ResolvedDataCollection> = {
-  ...X_DATA_COLLECTION_DEFAULTS,
   userInfo: true,
   cookies: AS_SENT,
   httpHeaders: { request: AS_SENT, response: AS_SENT },
   urlQueryParams: AS_SENT,
+  graphQL: { document: false, variables: false },
+  frameContextLines: 7,
 };
 
-/** The categories of v11 that @x does not collect: accepted, ignored (said once, with `debug`). */
-const NOT_COLLECTED = new Set([
+// Plain arrays, not Sets: a module-level `new Set` would stay in a browser bundle unused.
+/** The categories of v11 that @x does not collect: ignored, with a debug line. */
+const NOT_COLLECTED = [
   'httpBodies',
   'genAI',
   'mcp',
   'databaseQueryData',
   'queues',
   'stackFrameVariables',
-]);
+];
 
 /**
  * The categories in effect for `options`: `dataCollection`'s well-formed ones win; the others
@@ -112,24 +114,26 @@ function applyGiven(resolved: ResolvedDataCollection, given: Record<string, unkn
   if ('httpHeaders' in given)
     resolved.httpHeaders = httpHeaders(given.httpHeaders, resolved.httpHeaders);
   if ('graphQL' in given) resolved.graphQL = graphQL(given.graphQL, resolved.graphQL);
+  if (!['boolean', 'undefined'].includes(typeof given.userInfo))
+    debugWarn('dataCollection.userInfo: not a boolean; ignored', given.userInfo);
   if ('frameContextLines' in given) {
     const lines = contextLines(given.frameContextLines);
     if (lines !== undefined) resolved.frameContextLines = lines;
   }
   for (const key of Object.keys(given)) {
-    if (NOT_COLLECTED.has(key)) debugWarn(`dataCollection.${key}: @x collects no such data`);
-    else if (!KNOWN.has(key)) debugWarn(`dataCollection.${key}: not a category; ignored`);
+    if (NOT_COLLECTED.includes(key)) debugWarn(`dataCollection.${key}: @x collects no such data`);
+    else if (!KNOWN.includes(key)) debugWarn(`dataCollection.${key}: not a category; ignored`);
   }
 }
 
-const KNOWN = new Set([
+const KNOWN = [
   'userInfo',
   'cookies',
   'httpHeaders',
   'urlQueryParams',
   'graphQL',
   'frameContextLines',
-]);
+];
 
 /** `value` as a plain object; `undefined` (with a debug line, unless it is absent) otherwise. */
 function readObject(value: unknown, path: string): Record<string, unknown> | undefined {

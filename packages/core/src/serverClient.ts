@@ -2,7 +2,7 @@ import { getCarrier } from './carrier';
 import { Client } from './client';
 import { type ResolvedDataCollection, resolveDataCollection } from './dataCollectionResolve';
 import { debugWarn } from './debug';
-import type { Dsn } from './dsn';
+import { authHeader, type Dsn, envelopeEndpoint } from './dsn';
 import type { Event } from './event';
 import type { ClientOptions } from './options';
 import { applyEventRequest } from './requestData';
@@ -11,7 +11,7 @@ import { Scope, type ScopeData } from './scope';
 import { settleWithin } from './settleWithin';
 import type { Spool } from './spool';
 import { activeTraceContext } from './traceContext';
-import { createHttpTransport, type Transport } from './transport';
+import { createHttpTransport, type Transport, type TransportOptions } from './transport';
 import type { NormalizedUser } from './user';
 import { keepTravelled } from './userPropagation';
 
@@ -39,6 +39,21 @@ export class ServerClient extends Client {
     this.prepare.onResolverError = warnResolverFailed;
     const pseudonymize = this.prepare.pseudonymize;
     if (pseudonymize) this.prepare.pseudonymize = keepTravelled(pseudonymize);
+  }
+
+  /**
+   * A server authenticates with the `X-Sentry-Auth` header and names itself in `User-Agent`; a
+   * client with `platform: "javascript"` the page's way (see {@link Client.endpoint}).
+   */
+  protected override endpoint(
+    dsn: Dsn,
+    clientName: string,
+  ): Pick<TransportOptions, 'url' | 'headers'> {
+    if (this.prepare.platform === 'javascript') return super.endpoint(dsn, clientName);
+    return {
+      url: envelopeEndpoint(dsn),
+      headers: { 'X-Sentry-Auth': authHeader(dsn, clientName), 'User-Agent': clientName },
+    };
   }
 
   /**

@@ -73,6 +73,7 @@ const TS7 = '7.0.2';
  */
 const VERSIONS: Record<string, string> = {
   koa: '^3.3.0',
+  '@sentry/node': '^11.12.0',
   bullmq: '^6.7.6',
   ioredis: '^5.11.1',
   '@nestjs/bullmq': '^12.0.0',

@@ -25,7 +25,9 @@ export type CollectBehavior =
  * `response` is accepted (a v11 configuration works unchanged) and has no effect.
  */
 export interface HttpHeadersCollection {
+  /** The headers of the request an event happened in (`request.headers`). */
   request?: CollectBehavior | undefined;
+  /** Accepted as in v11; @x records no response headers. */
   response?: CollectBehavior | undefined;
 }
 

@@ -20,7 +20,8 @@ export type Primitive = string | number | boolean | bigint | symbol | null | und
 /**
  * Returns the client IP of the current request as the framework sees it
  * (Koa `ctx.ip`, Express/Fastify `req.ip`), honouring its proxy settings.
- * Called (only with `sendDefaultPii`) when an error is captured, while the request still exists.
+ * Called (only under `dataCollection.userInfo`) when an error is captured, while the request
+ * still exists.
  */
 export type ClientIpGetter = () => string | null | undefined;
 

@@ -146,7 +146,7 @@ export function captureEvent(event: Event, hint: EventHint = {}): string {
 /**
  * The user an event captured here and now would carry — the same precedence,
  * privacy and IP rules as a real capture (so `null` for an anonymous request
- * without `sendDefaultPii`). Without a client, as a default client would.
+ * without `dataCollection.userInfo`). Without a client, as a default client would.
  */
 export async function getEventUser(): Promise<NormalizedUser | null> {
   return clientOrDefault().getEventUser(scopesNow());
@@ -154,7 +154,7 @@ export async function getEventUser(): Promise<NormalizedUser | null> {
 
 /**
  * The user the next event captured here would carry, exactly as it would be
- * sent (`sendDefaultPii` gating and the client IP included). An async user
+ * sent (`dataCollection.userInfo` gating and the client IP included). An async user
  * resolver cannot be waited for here and counts as no default user: use
  * {@link getUserAsync} (or {@link getEventUser}) for those.
  */

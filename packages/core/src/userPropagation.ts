@@ -33,7 +33,7 @@ const TRAVELLED = Symbol.for('@x/core.travelledUser');
 export type UserToken = string;
 
 /**
- * The user an event captured here and now would send — `sendDefaultPii`, the IP rules and
+ * The user an event captured here and now would send — `dataCollection`, the IP rules and
  * `pseudonymizeUsers` applied — sealed under the client's `propagationKey`, for a unit of work
  * that goes to another service: put it beside the message or job (never inside its payload).
  * A user that travelled in is sealed on unchanged. `undefined` without a key, a server client or
@@ -98,7 +98,7 @@ export function openUser(token: unknown): NormalizedUser | null {
  * The default user of a unit of work that came with `token` (see {@link sealUser}), as a user
  * resolver: `scope.setUserResolver(travelledUser(token))`, or an adapter's `getUser`. It opens the
  * token when an event first needs the user. Its user is final: sent as it came (no second
- * pseudonym under `pseudonymizeUsers`; email and IP still only with `sendDefaultPii`), sealed on
+ * pseudonym under `pseudonymizeUsers`; email and IP still only under `userInfo`), sealed on
  * unchanged, and kept by `withBackgroundScope` work started in the unit. `setUser` replaces it as
  * it replaces any default user. `undefined` when there is no token.
  *

@@ -23,3 +23,12 @@ export function describeDemoContract(name: string, entry: string): void {
   describePseudonymization(name, entry);
   describeTraceContext(name, entry);
 }
+
+/**
+ * The end-to-end contract against the same build in Sentry mode (`X_WITH_SENTRY=1`: Sentry's SDK
+ * captures and sends to the inbox, @x supplies the user). Once, on the Node the test command runs on.
+ */
+export function describeSentryMode(name: string, entry: string): void {
+  if (process.env.X_PACKED_SKIP === '1') return;
+  describeEndToEnd(`${name} (Sentry mode)`, entry, { sentry: true });
+}

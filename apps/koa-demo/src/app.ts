@@ -21,10 +21,13 @@ export function createApp({
   secret,
   trustProxy,
   jobs,
+  report = (message) => captureMessage(message, 'info'),
 }: {
   secret: string;
   trustProxy: boolean;
   jobs?: Jobs | undefined;
+  /** Sends `POST /report`'s message; its event id. @default @x's `captureMessage` */
+  report?: ((message: string) => string) | undefined;
 }): Koa {
   const app = new Koa();
   app.proxy = trustProxy;
@@ -81,7 +84,7 @@ export function createApp({
     throw new Error('boom');
   });
   router.post('/report', (ctx) => {
-    ctx.body = { eventId: captureMessage('report from koa-demo', 'info') };
+    ctx.body = { eventId: report('report from koa-demo') };
   });
   router.post('/jobs/boom', jobsRoute(jobs));
   router.get('/', (ctx) => {

@@ -25,12 +25,22 @@ interface Frame {
   post_context?: string[];
 }
 
-export function describeEndToEnd(name: string, entry: string): void {
+/**
+ * `sentry`: the app runs in Sentry mode (`X_WITH_SENTRY=1`) — Sentry's SDK builds and sends the
+ * events, so their frames are Sentry's (no check of @x's source-mapped frames) and their
+ * `sdk.name` is Sentry's.
+ */
+export function describeEndToEnd(
+  name: string,
+  entry: string,
+  { sentry = false }: { sentry?: boolean } = {},
+): void {
+  const env: Record<string, string> = sentry ? { X_WITH_SENTRY: '1' } : {};
   describe(`${name}: the demo contract, end to end`, () => {
     const running = {} as Running;
     beforeAll(async () => {
       running.inbox = await startInboxProcess();
-      running.app = await startAppProcess(entry, { X_DSN: running.inbox.dsn });
+      running.app = await startAppProcess(entry, { ...env, X_DSN: running.inbox.dsn });
     }, 60_000);
     afterAll(async () => {
       await running.app?.stop();
@@ -38,7 +48,9 @@ export function describeEndToEnd(name: string, entry: string): void {
     });
 
     itSignsUsersIn(running);
-    itStoresErrorsWithTheirUser(running, entry);
+    itStoresErrorsWithTheirUser(running);
+    if (sentry) itIsSentThroughSentry(running);
+    else itPointsAtTheAppsSource(running, entry);
     itReportsAndCountsUsers(running);
     itKeepsConcurrentUsersApart(running);
   });
@@ -76,7 +88,7 @@ function itSignsUsersIn(running: Running): void {
   });
 }
 
-function itStoresErrorsWithTheirUser(running: Running, entry: string): void {
+function itStoresErrorsWithTheirUser(running: Running): void {
   it('GET /boom (500) and /boom/async are stored with the user who hit them', async () => {
     const { app, inbox } = running;
     const before = (await eventsIn(inbox.url, 0, 0)).length;
@@ -97,7 +109,24 @@ function itStoresErrorsWithTheirUser(running: Running, entry: string): void {
       ['Error: boom', 'id:u-carol', { ...storedUser('carol'), sentry_user: 'id:u-carol' }],
     ]);
   });
+}
 
+function itIsSentThroughSentry(running: Running): void {
+  it("the events are Sentry's SDK's (sdk.name), one per error, with @x's user", async () => {
+    const { app, inbox } = running;
+    const before = (await eventsIn(inbox.url, 0, 0)).length;
+    await fetch(`${app.url}/boom`, { headers: bearer(await tokenFor(app.url, 'bob')) });
+    const [event] = (await eventsIn(inbox.url, before + 1)).slice(before);
+    const detail = (await (await fetch(`${inbox.url}/api/events/${event?.id}`)).json()) as {
+      event: { sdk?: { name?: string } };
+    };
+    expect(detail.event.sdk?.name).toBe('sentry.javascript.node');
+    expect(event?.user_key).toBe('id:u-bob');
+    expect((await eventsIn(inbox.url, before + 2, 500)).length).toBe(before + 1);
+  });
+}
+
+function itPointsAtTheAppsSource(running: Running, entry: string): void {
   it("the crashing in-app frame of /boom and /boom/async is the app's .ts line, with context", async () => {
     const { app, inbox } = running;
     const before = (await eventsIn(inbox.url, 0, 0)).length;

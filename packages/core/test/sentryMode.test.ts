@@ -265,6 +265,23 @@ describe('Sentry mode: which request an event belongs to', () => {
     expect(users).toEqual(['u-escaped', 'u-bare']);
   });
 
+  it('through Sentry’s isolation scope of the request; one shared by two requests links to neither', async () => {
+    const unit = (id: string) =>
+      runRequest({ getUser: () => ({ id }) }, () => withSentryMode(async () => {})());
+    // Captured in Sentry's request scope, after @x's unit (outside its async context).
+    const linked = await Sentry.withIsolationScope(async () => {
+      await unit('u-linked');
+      return Sentry.captureMessage('after the unit');
+    });
+    const shared = await Sentry.withIsolationScope(async () => {
+      await unit('u-first');
+      await unit('u-second');
+      return Sentry.captureMessage('after two units');
+    });
+    const users = await Promise.all([linked, shared].map(async (id) => (await eventOf(id)).user));
+    expect(users).toEqual([{ id: 'u-linked' }, undefined]);
+  });
+
   it('an event of no request gets no user from @x', async () => {
     const id = Sentry.captureMessage('at start-up');
     expect((await eventOf(id)).user).toBeUndefined();

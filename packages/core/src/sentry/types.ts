@@ -32,6 +32,7 @@ export interface SentryScopeLike {
   getUser?(): unknown;
   getClient?(): unknown;
   setSDKProcessingMetadata?(data: Record<string, unknown>): unknown;
+  getScopeData?(): { sdkProcessingMetadata?: Record<string, unknown> | undefined };
 }
 
 /** A Sentry async context strategy (`__SENTRY__[version].acs`). */

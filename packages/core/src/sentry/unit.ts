@@ -7,6 +7,7 @@ import { type OtelSpanLike, recordingServerSpan } from '../traceContext';
 import { SCOPES_KEY } from './eventUser';
 import { type SentryMode, sentryCarrierOf, sentryModeRegistry } from './mode';
 import { requestIsolationScope, sentryHasUser, sentryServerSpan } from './sentryScopes';
+import type { SentryScopeLike } from './types';
 
 /**
  * For adapters: `body` itself unless Sentry mode is on (`xUserIntegration` set up by
@@ -56,13 +57,29 @@ function enterUnit(mode: SentryMode, scopes: Scopes): OtelSpanLike | undefined {
   try {
     const entry = sentryCarrierOf(mode);
     const isolationScope = entry && requestIsolationScope(entry);
-    isolationScope?.setSDKProcessingMetadata?.({ [SCOPES_KEY]: () => scopes });
+    if (isolationScope) linkUnit(isolationScope, scopes);
     return recordingServerSpan() ?? (entry && sentryServerSpan(entry));
   } catch (error) {
     debugWarn('Sentry mode: could not link the request to Sentry', error);
     return undefined;
   }
 }
+
+/**
+ * Puts the unit on Sentry's isolation scope. A scope already linked to another unit is one that
+ * outlives a request (an app's own fork shared by many): it gets a link to no unit, so that an
+ * event built from it is never given another request's user.
+ */
+function linkUnit(isolationScope: SentryScopeLike, scopes: Scopes): void {
+  const metadata = isolationScope.getScopeData?.().sdkProcessingMetadata;
+  const linked = metadata?.[SCOPES_KEY];
+  if (linked === AMBIGUOUS) return;
+  const other = typeof linked === 'function' && (linked as () => unknown)() !== scopes;
+  isolationScope.setSDKProcessingMetadata?.({ [SCOPES_KEY]: other ? AMBIGUOUS : () => scopes });
+}
+
+/** The link of an isolation scope shared by several units: to none of them. */
+const AMBIGUOUS = (): undefined => undefined;
 
 /** The unit's user on the span, unless the app set one through Sentry (Sentry puts that one). */
 async function annotateSpan(mode: SentryMode, span: OtelSpanLike, scopes: Scopes): Promise<void> {

@@ -168,7 +168,18 @@ export async function getUserAsync(timeoutMs?: number): Promise<NormalizedUser |
 }
 
 function clientOrDefault(): Client {
-  return currentClient() ?? new Client({ platform: detectPlatform() }, undefined);
+  return (
+    currentClient() ?? sentryModeUsers() ?? new Client({ platform: detectPlatform() }, undefined)
+  );
+}
+
+/**
+ * In Sentry mode (`@x/core/sentry`'s integration set up, @x not started): the client that builds
+ * @x's users under Sentry's settings — so `getEventUser` says what @x supplies to Sentry's events.
+ */
+function sentryModeUsers(): Client | undefined {
+  const carrier = getCarrier() as { [key: symbol]: { active?: { users?: Client } } | undefined };
+  return carrier[Symbol.for('@x/core.sentryMode')]?.active?.users;
 }
 
 /** The id of the last event captured in this process. */

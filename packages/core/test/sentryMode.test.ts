@@ -5,7 +5,7 @@
 import * as Sentry from '@sentry/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runRequest } from '../src/internal';
-import { getClient, type User } from '../src/node';
+import { getClient, getEventUser, type User } from '../src/node';
 import { withSentryMode, xUserIntegration } from '../src/sentry';
 import { findSentryCarrier, sentryHasUser } from '../src/sentry/sentryScopes';
 import type { SentryClientLike, SentryEventLike } from '../src/sentry/types';
@@ -351,5 +351,16 @@ describe('Sentry mode: the same copy of Sentry as the app', () => {
       if (reported) client.getSdkMetadata = reported;
       delete registry['9.99.0'];
     }
+  });
+});
+
+describe('Sentry mode: getEventUser', () => {
+  it('says what @x supplies to Sentry’s events, under Sentry’s userInfo', async () => {
+    const seen = await request({ user: ada, ip: '198.51.100.7' }, () => getEventUser());
+    expect(seen).toEqual({ ...ada, ip_address: '198.51.100.7' });
+    await reinit({ dataCollection: { userInfo: false } });
+    const without = await request({ user: ada, ip: '198.51.100.7' }, () => getEventUser());
+    expect(without).toEqual({ id: 'u-ada', username: 'ada' });
+    expect(getClient()).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import type { Scopes } from '../asyncContext';
 import { getCarrier } from '../carrier';
 import type { PseudonymizeUsers } from '../pseudonymizeUsers';
 import { ServerClient } from '../serverClient';
+import type { NormalizedUser } from '../user';
 import { SDK_VERSION } from '../version';
 import { findSentryCarrier } from './sentryScopes';
 import type { SentryClientLike, SentryVersionCarrier } from './types';
@@ -75,7 +76,8 @@ export function createSentryMode(
   options: XUserIntegrationOptions,
 ): SentryMode {
   const userInfo = sentryCollectsUserInfo(client);
-  const users = new ServerClient(
+  const users = new SentryModeUsers(
+    userInfo,
     {
       platform: 'node',
       sendDefaultPii: userInfo,
@@ -89,6 +91,37 @@ export function createSentryMode(
     undefined,
   );
   return { client, users, userInfo, carrier: undefined };
+}
+
+/**
+ * @x's user rules under Sentry's settings. Without `userInfo` no geo either (Sentry's category
+ * covers it) — for events and for what `getEventUser` says alike.
+ */
+class SentryModeUsers extends ServerClient {
+  constructor(
+    private readonly userInfo: boolean,
+    ...args: ConstructorParameters<typeof ServerClient>
+  ) {
+    super(...args);
+  }
+
+  override async getEventUser(
+    ...args: Parameters<ServerClient['getEventUser']>
+  ): Promise<NormalizedUser | null> {
+    return this.gated(await super.getEventUser(...args));
+  }
+
+  override getEventUserSync(
+    ...args: Parameters<ServerClient['getEventUserSync']>
+  ): NormalizedUser | null {
+    return this.gated(super.getEventUserSync(...args));
+  }
+
+  private gated(user: NormalizedUser | null): NormalizedUser | null {
+    if (this.userInfo || !user?.geo) return user;
+    const { geo: _geo, ...rest } = user;
+    return Object.keys(rest).length > 0 ? rest : null;
+  }
 }
 
 /** The `__SENTRY__` entry of the mode's client (looked up until found, then kept). */

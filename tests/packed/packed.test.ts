@@ -74,6 +74,8 @@ const TS7 = '7.0.2';
 const VERSIONS: Record<string, string> = {
   koa: '^3.3.0',
   '@sentry/node': '^11.12.0',
+  '@sentry/nestjs': '10.75.3',
+  '@sentry/nextjs': '^11.11.0',
   bullmq: '^6.7.6',
   ioredis: '^5.11.1',
   '@nestjs/bullmq': '^12.0.0',

@@ -2,6 +2,7 @@ import type { ArgumentsHost } from '@nestjs/common';
 import type { Scopes } from '@x/core';
 import { captureRequestError, type RequestDescription, runRequest } from '@x/core/internal';
 import type { XModuleOptions } from './options.js';
+import { escapedInSentryMode } from './sentryMode.js';
 
 /**
  * What @x/nest does for one kind of Nest execution context beyond HTTP (`graphql`, `ws`, `rpc`):
@@ -61,7 +62,12 @@ export function captureContextError(
   try {
     const open = unit?.scopesOf(host);
     if (open || !unit) capture(open);
-    else runRequest(unit.describe(host, options), capture);
+    else
+      runRequest(unit.describe(host, options), (scopes) => {
+        capture(scopes);
+        // Sentry mode: the filter that captures it for Sentry runs next, outside this unit.
+        escapedInSentryMode(error);
+      });
   } catch {
     // A context's translation that throws must not change the app's answer.
     capture(undefined);

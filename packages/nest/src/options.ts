@@ -32,6 +32,14 @@ export interface XModuleOptions extends ClientOptions {
   shouldCapture?: ShouldCapture<ArgumentsHost> | undefined;
   /** Call `init()` with these options (set `false` if the app calls it itself). @default true */
   initClient?: boolean | undefined;
+  /**
+   * Sentry mode: the app keeps Sentry's own SDK (`@sentry/nestjs`), whose `Sentry.init` has
+   * `xUserIntegration()` from `@x/nest/sentry`. @x is not `init`ed (no `dsn`: Sentry captures
+   * and sends), and every unit of work the module opens gives Sentry's events its user. `true`
+   * warns at start-up when `Sentry.init` did not set up the integration before the module was
+   * created. @default on when `xUserIntegration()` is set up by then, off otherwise
+   */
+  sentry?: boolean | undefined;
 }
 
 /** Injection token of the resolved {@link XModuleOptions}. */

@@ -5,6 +5,7 @@ import { catchError, defer, finalize, type Observable, throwError } from 'rxjs';
 import type { ContextUnit } from './contextUnits.js';
 import { X_SKIP_CAPTURE, type XModuleOptions } from './options.js';
 import { arrival } from './rpcServer.js';
+import { enterSentryUnit } from './sentryMode.js';
 
 /**
  * The metadata key `@MessagePattern()` and `@EventPattern()` set on a handler (PATTERN_METADATA of
@@ -116,13 +117,18 @@ export class XRpcInterceptor implements NestInterceptor {
     return defer(() =>
       runRequest(describeMessage(context, context.getHandler()), (scopes, end) => {
         if (key) messageScopes.set(key, scopes);
+        const sentry = enterSentryUnit();
         // Called inside the scope: Nest binds the handler's async context where `handle()` runs.
         return next.handle().pipe(
           catchError((error: unknown) => {
             this.capture(error, context, scopes);
+            sentry?.fail(error);
             return throwError(() => error);
           }),
-          finalize(() => void end?.()),
+          finalize(() => {
+            void end?.();
+            sentry?.end();
+          }),
         );
       }),
     );

@@ -12,6 +12,7 @@ import { captureRequestError, runRequest } from '@x/core/internal';
 import { catchError, defer, finalize, type Observable, throwError } from 'rxjs';
 import { type ContextUnit, captureContextError, registerContextUnit } from './contextUnits.js';
 import type { XModuleOptions } from './options.js';
+import { enterSentryUnit } from './sentryMode.js';
 import { forgetMessage, rememberMessage, type WebsocketsModule, wsUnit } from './wsUnit.js';
 
 /**
@@ -32,15 +33,20 @@ export class XWsInterceptor implements NestInterceptor {
     return defer(() =>
       runRequest(this.unit.describe(context, this.options), (scopes) => {
         rememberMessage(data, scopes);
+        const sentry = enterSentryUnit();
         // Called inside the scope: Nest binds the handler's async context where `handle()` runs.
         return next.handle().pipe(
           catchError((error: unknown) => {
             this.capture(error, context, scopes);
+            sentry?.fail(error);
             return throwError(() => error);
           }),
           // After the error reached Nest's exception handler (rxjs tears down after notifying),
           // or when the adapter drops the message's stream on disconnect.
-          finalize(() => forgetMessage(data)),
+          finalize(() => {
+            forgetMessage(data);
+            sentry?.end();
+          }),
         );
       }),
     );

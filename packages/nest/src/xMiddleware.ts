@@ -2,6 +2,7 @@ import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { type RequestDescription, requestUrl, runRequest } from '@x/core/internal';
 import { type AnyRequest, X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
 import { clientIpOf, type RequestState, registerRequest, routeOf, userOf } from './requestState.js';
+import { enterSentryUnit } from './sentryMode.js';
 
 /**
  * Opens the request's isolation scope before guards run (Nest middleware runs
@@ -22,7 +23,9 @@ export class XMiddleware implements NestMiddleware {
  * `XModule` runs in a Fastify `onRequest` hook (no middleware layer on Fastify). `res` is the
  * Node response (Express's `res`, Fastify's `reply.raw`): when an OpenTelemetry server span
  * records, the request ends — and its user goes on the span — as the response's last byte is
- * handed over (`prefinish`: before the instrumentation ends its span on `close`).
+ * handed over (`prefinish`: before the instrumentation ends its span on `close`). In Sentry mode
+ * (`xUserIntegration()` in `Sentry.init`) the request is tied to Sentry's request scope and server
+ * span instead, and it ends at the same point.
  */
 export function openRequest(
   req: AnyRequest,
@@ -44,8 +47,13 @@ export function openRequest(
     },
     (scopes, end) => {
       state.scopes = scopes;
-      if (end)
-        (res as { once?: (event: string, listener: () => void) => void })?.once?.('prefinish', end);
+      const sentry = enterSentryUnit();
+      const ended = sentry ? sentry.end : end;
+      if (ended)
+        (res as { once?: (event: string, listener: () => void) => void })?.once?.(
+          'prefinish',
+          ended,
+        );
       next();
     },
   );

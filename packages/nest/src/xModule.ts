@@ -2,6 +2,7 @@ import {
   type DynamicModule,
   Global,
   Inject,
+  Logger,
   type MiddlewareConsumer,
   Module,
   type NestModule,
@@ -23,6 +24,7 @@ import { GraphqlSchemas } from './graphqlSchema.js';
 import { prototypeMethods } from './nestPackages.js';
 import { type AnyRequest, X_MODULE_OPTIONS, type XModuleOptions } from './options.js';
 import { rpcHandlersProvider } from './rpcHandlers.js';
+import { sentryModeOn } from './sentryMode.js';
 import { wsGatewaysProvider } from './wsGateways.js';
 import { XExceptionFilter } from './xExceptionFilter.js';
 import { XInterceptor } from './xInterceptor.js';
@@ -53,7 +55,8 @@ function providers(options: Provider): Provider[] {
     {
       provide: X_CLIENT,
       inject: [X_MODULE_OPTIONS],
-      useFactory: (opts: XModuleOptions) => (opts.initClient === false ? undefined : init(opts)),
+      useFactory: (opts: XModuleOptions) =>
+        opts.initClient === false || inSentryMode(opts) ? undefined : init(opts),
     },
     { provide: APP_GUARD, useClass: XRouteGuard },
     { provide: APP_FILTER, useClass: XExceptionFilter },
@@ -64,10 +67,27 @@ function providers(options: Provider): Provider[] {
 }
 
 /**
+ * Whether the module runs in Sentry mode (`XModuleOptions.sentry`): asked for, or else whether
+ * `Sentry.init` set up `xUserIntegration()` before the module was created. Asked for without it:
+ * a warning, since events then go without @x's user.
+ */
+function inSentryMode(options: XModuleOptions): boolean {
+  const on = sentryModeOn();
+  if (options.sentry === true && !on) {
+    new Logger('XModule').warn(
+      'XModule.forRoot({ sentry: true }): Sentry.init has not set up xUserIntegration() (from @x/nest/sentry) — add it to Sentry.init’s integrations, in a file imported before the app’s modules; until then Sentry’s events go without @x’s user.',
+    );
+  }
+  return options.sentry ?? on;
+}
+
+/**
  * The @x module: initializes the client and wires, for every route, an
  * isolation scope opened before guards, the user from `req.user` (lazily),
  * the client IP from `req.ip`, and capture of unexpected errors — once, with
- * the request's user — on Express and on Fastify.
+ * the request's user — on Express and on Fastify. In Sentry mode (`{ sentry: true }`, beside
+ * `@sentry/nestjs` with `xUserIntegration()`) it does not initialize @x: Sentry captures and sends,
+ * and its events get the user of their request, message or operation.
  *
  * @example
  * @Module({ imports: [XModule.forRoot({ dsn: process.env.X_DSN })] })

@@ -675,6 +675,33 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
     }, 120_000);
   });
 
+  describe('@x/koa README Sentry mode (@sentry/node 11)', () => {
+    it("Sentry's event of a signed-in request carries @x's user and Koa's IP", async () => {
+      const { url, server } = await startApp('koa-sentry', ['dist/koa-sentry.js'], {
+        SENTRY_DSN: dsn,
+      });
+      const marker = `s-${Date.now().toString(36)}`;
+      const res = await fetch(`${url}/boom?case=${marker}`, {
+        headers: { authorization: `Bearer ${bearer(ALICE)}`, 'x-forwarded-for': SPOOFED_IP },
+      });
+      expect(res.status).toBe(500);
+      const event = await reader.waitFor(
+        'the Sentry mode event',
+        (e) =>
+          e.sdk?.name === 'sentry.javascript.node' &&
+          JSON.stringify(e.request ?? {}).includes(marker),
+      );
+      // Sentry 11 collects user info by default: the login's email and the client IP come along.
+      expect(userOf(event)).toEqual({
+        id: ALICE.id,
+        username: ALICE.username,
+        email: ALICE.email,
+        ip_address: '127.0.0.1',
+      });
+      await server.stop();
+    }, 120_000);
+  });
+
   describe('@x/koa README jobs (BullMQ on a real Redis)', () => {
     it('a job added in a signed-in request fails in the worker process with that user', async () => {
       const redis = await startRedis();

@@ -2,16 +2,27 @@ import { type ClientOptions, clientIpFromHeaders } from '@x/core';
 import { initAs, runRequest, toWebHeaders, wasCaptured } from '@x/core/internal';
 import { configureNext, type NextAdapterOptions, nextConfig } from './config';
 import { captureOnce, describeRequest } from './requestScope';
+import { inSentryMode } from './sentryMode';
 
 const init = initAs('x.javascript.nextjs');
 
-/** Options of {@link register}: the client's options and the adapter's. */
-export type RegisterOptions = ClientOptions & NextAdapterOptions;
+/** Options of {@link registerX}: the client's options and the adapter's. */
+export interface RegisterOptions extends ClientOptions, NextAdapterOptions {
+  /**
+   * Sentry mode: the app keeps Sentry's own SDK (`@sentry/nextjs`), whose `Sentry.init` has
+   * `xUserIntegration()` from `@x/next/sentry`. @x is not `init`ed (Sentry captures and sends);
+   * the adapter options still go to every wrapper and to `withRequestUser`. `true` warns when
+   * `Sentry.init` has not set up the integration yet.
+   * @default on when `xUserIntegration()` is set up by then, off otherwise
+   */
+  sentry?: boolean | undefined;
+}
 
 /**
  * Call from `register()` in `instrumentation.ts`: initializes the client for
  * the runtime it runs in (Node or Edge) and sets the adapter options every
- * wrapper and `onRequestError` use.
+ * wrapper and `onRequestError` use. In Sentry mode (`sentry`, after `Sentry.init` with
+ * `xUserIntegration()`) it only sets the adapter options.
  *
  * @example
  * // instrumentation.ts
@@ -19,10 +30,11 @@ export type RegisterOptions = ClientOptions & NextAdapterOptions;
  * export function register() { registerX({ dsn: process.env.X_DSN, getUser, trustProxy: 1 }); }
  */
 export function registerX(options: RegisterOptions = {}): void {
-  const { getUser, trustProxy, shouldCapture, ...clientOptions } = options;
+  const { getUser, trustProxy, shouldCapture, sentry, ...clientOptions } = options;
   // A malformed trustProxy entry throws here, at start-up, rather than losing every client IP.
   clientIpFromHeaders({}, trustProxy);
   configureNext({ getUser, trustProxy, shouldCapture });
+  if (inSentryMode(sentry)) return;
   // Called once per runtime (Node and Edge each load instrumentation.ts); both are servers.
   init({ ...clientOptions, platform: 'node' });
 }
@@ -59,19 +71,8 @@ export async function onRequestError(
 ): Promise<void> {
   if (wasCaptured(error)) return;
   const options = nextConfig();
-  const headers = toWebHeaders(request?.headers);
-  let webRequest: Request;
-  try {
-    webRequest = new Request(
-      new URL(request.path, `http://${headers.get('host') ?? 'localhost'}`),
-      {
-        method: request.method,
-        headers,
-      },
-    );
-  } catch {
-    webRequest = new Request('http://localhost/', { headers });
-  }
+  const webRequest = requestOfHook(request);
+  const headers = webRequest.headers;
   const route = routeOfContext(context);
   const routerKind = routerKindOf(context);
   const description = describeRequest(webRequest, options, undefined, () => route);
@@ -89,11 +90,24 @@ export async function onRequestError(
   });
 }
 
+/** The request Next describes to `onRequestError`, as a Web `Request`. */
+export function requestOfHook(request: NextRequestInfo): Request {
+  const headers = toWebHeaders(request?.headers);
+  try {
+    return new Request(new URL(request.path, `http://${headers.get('host') ?? 'localhost'}`), {
+      method: request.method,
+      headers,
+    });
+  } catch {
+    return new Request('http://localhost/', { headers });
+  }
+}
+
 /**
  * The route Next reports to `onRequestError`, as the app's URL pattern: Next names the file
  * (`/users/[id]/page`, `/boom/route`), so the `/page` and `/route` file segments are dropped.
  */
-function routeOfContext(context: NextErrorContext | undefined): string | undefined {
+export function routeOfContext(context: NextErrorContext | undefined): string | undefined {
   const path = context?.routePath;
   if (typeof path !== 'string' || !path) return undefined;
   const route = path.replace(/\/(page|route)$/, '');

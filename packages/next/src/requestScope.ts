@@ -6,6 +6,7 @@ import {
   type RequestDescription,
   runRequestCapturing,
 } from '@x/core/internal';
+import { withSentryMode } from '@x/core/sentry';
 import { type NextAdapterOptions, nextConfig } from './config';
 
 /** A Web `Request` as the kernel's request description, under the adapter options. */
@@ -98,6 +99,8 @@ export interface RequestUnit {
 /**
  * Runs `fn` in a fresh isolation scope for `request`, and captures (once) what
  * it throws before rethrowing it — so Next's own error handling runs as before.
+ * In Sentry mode (`xUserIntegration()` in `Sentry.init`) the unit is tied to Sentry's events
+ * instead: the one Sentry builds of the error (in `onRequestError`) carries the unit's user.
  */
 export function runForRequest<T>(
   request: Request,
@@ -113,7 +116,7 @@ export function runForRequest<T>(
       transaction: unit.transaction,
     },
     captureOptions(options, mechanism, request),
-    fn,
+    withSentryMode(fn),
   );
 }
 

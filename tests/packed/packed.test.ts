@@ -436,9 +436,18 @@ describe.skipIf(skip)('packed install, outside the workspace', () => {
     for (const dep of GLUE_DEV_DEPENDENCIES) {
       if (!dependencies[dep]) devDependencies[dep] = version(dep);
     }
+    // The `overrides` a README tells an app to add to its package.json (e.g. a peer range that
+    // stops a major short), as the app would write them.
+    const overrides: Record<string, unknown> = {};
+    for (const name of README_PACKAGES) {
+      for (const block of codeBlocks(readmes[name] ?? '')) {
+        if (block.lang !== 'json' || !block.code.includes('"overrides"')) continue;
+        Object.assign(overrides, (JSON.parse(block.code) as { overrides?: object }).overrides);
+      }
+    }
     writeFileSync(
       join(consumer, 'package.json'),
-      `${JSON.stringify({ name: 'x-consumer', private: true, type: 'module', dependencies, devDependencies }, null, 2)}\n`,
+      `${JSON.stringify({ name: 'x-consumer', private: true, type: 'module', dependencies, devDependencies, overrides }, null, 2)}\n`,
     );
     await timed(
       'npm install',

@@ -157,10 +157,11 @@ describe('Sentry mode (Koa): every Sentry event carries its own request’s user
           (await fetch(server.url, { headers: { 'x-user': user } })).json(),
         ),
       );
+      // getEventUser says what @x supplies to Sentry's events: v11's userInfo adds ctx.ip.
       expect(answers).toEqual([
-        { user: { id: 'u-1' }, client: null },
-        { user: { id: 'u-2' }, client: null },
-        { user: { id: 'u-3' }, client: null },
+        { user: { id: 'u-1', ip_address: '127.0.0.1' }, client: null },
+        { user: { id: 'u-2', ip_address: '127.0.0.1' }, client: null },
+        { user: { id: 'u-3', ip_address: '127.0.0.1' }, client: null },
       ]);
     } finally {
       await server.close();

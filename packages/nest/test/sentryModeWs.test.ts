@@ -65,7 +65,9 @@ describe('Sentry mode, a socket.io gateway', () => {
     const subs = ['w-ada', 'w-bob', 'w-cyd'];
     const sockets = subs.map((sub) => io(url, { auth: { sub }, transports: ['websocket'] }));
     try {
-      await Promise.all(sockets.map((s) => new Promise((resolve) => s.once('connect', resolve))));
+      await Promise.all(
+        sockets.map((s) => new Promise<void>((resolve) => s.once('connect', () => resolve()))),
+      );
       let answers = 0;
       for (const socket of sockets) socket.on('exception', () => answers++);
       for (let i = 0; i < 300; i++) sockets[i % 3]?.emit('run', { i });

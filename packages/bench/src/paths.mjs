@@ -57,7 +57,10 @@ async function expectedStatus(framework, mode, request) {
   return 200;
 }
 
-/** One trial: start, warm up, measure, (error path) flush and count what the sink received. */
+/**
+ * One trial: start, warm up, measure, (error path) flush and count what the sink received —
+ * with `countUsers`, also the events that carry a user (`withUser`).
+ */
 export async function trial({
   generator,
   sink,
@@ -67,8 +70,10 @@ export async function trial({
   warmSeconds,
   seconds,
   node,
+  countUsers = false,
 }) {
   sink.reset();
+  sink.countUsers(countUsers);
   const server = await startServer({ framework, variant, mode, dsn: sink.dsn, node });
   try {
     const load = { ...requestOf(framework, server.url), connections: 50 };
@@ -89,6 +94,7 @@ export async function trial({
       const { thrown, ok } = await server.request('flush', 60_000);
       result.thrown = thrown;
       result.received = sink.events;
+      if (countUsers) result.withUser = sink.withUser;
       result.dropped = sink.dropped;
       result.flushMs = performance.now() - started;
       result.flushed = ok;

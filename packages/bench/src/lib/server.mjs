@@ -16,9 +16,9 @@ const SERVER_FILES = {
 };
 
 /**
- * Starts `servers/<framework>.mjs` as `variant` (bare | als | x | sentry) in `mode` (hello |
- * error), reporting to `dsn`, on the Node binary `node` (this process's by default). Resolves to
- * `{ url, request(cmd), stop() }` once it listens.
+ * Starts `servers/<framework>.mjs` as `variant` (bare | als | x | sentry | sentry+x | otel |
+ * otel+x) in `mode` (hello | error), reporting to `dsn`, on the Node binary `node` (this
+ * process's by default). Resolves to `{ url, request(cmd), stop() }` once it listens.
  */
 export function startServer({
   framework,
@@ -30,7 +30,7 @@ export function startServer({
 }) {
   const [file, platform = ''] = SERVER_FILES[framework] ?? [framework];
   const args = ['--expose-gc', ...extraArgs];
-  if (variant === 'sentry') args.push('--import', `${serversDir}sentryInit.mjs`);
+  if (variant.startsWith('sentry')) args.push('--import', `${serversDir}sentryInit.mjs`);
   if (variant.startsWith('otel')) args.push('--import', `${serversDir}otelInit.mjs`);
   args.push(`${serversDir}${file}.mjs`);
   const [cmd, argv] = onCpu(SERVER_CPU, node, args);

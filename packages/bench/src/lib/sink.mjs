@@ -19,6 +19,21 @@ export function countEvents(body) {
   return events;
 }
 
+/** Counts the `event` items of one envelope whose payload carries a user with an `id`. */
+export function countEventsWithUser(body) {
+  const lines = body.toString('utf8').split('\n');
+  let withUser = 0;
+  for (let i = 1; i + 1 < lines.length; i += 2) {
+    try {
+      if (JSON.parse(lines[i]).type !== 'event') continue;
+      if (JSON.parse(lines[i + 1]).user?.id !== undefined) withUser++;
+    } catch {
+      break;
+    }
+  }
+  return withUser;
+}
+
 /**
  * The error events an SDK reports it dropped, from the `client_report` items of one envelope
  * (`discarded_events` of category `error`).
@@ -39,9 +54,13 @@ export function countDropped(body) {
   return dropped;
 }
 
-/** Starts the sink on a free loopback port; `dsn` is what the SDKs are given. */
+/**
+ * Starts the sink on a free loopback port; `dsn` is what the SDKs are given. With
+ * `countUsers(true)` it also counts the events that carry a user (`withUser`).
+ */
 export async function startSink() {
-  const state = { events: 0, dropped: 0, envelopes: 0 };
+  let countUsers = false;
+  const state = { events: 0, withUser: 0, dropped: 0, envelopes: 0 };
   const server = createServer((req, res) => {
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
@@ -53,6 +72,7 @@ export async function startSink() {
         else if (encoding === 'deflate') body = inflateSync(body);
         state.envelopes++;
         state.events += countEvents(body);
+        if (countUsers) state.withUser += countEventsWithUser(body);
         state.dropped += countDropped(body);
       } catch {
         // counted as not received
@@ -69,11 +89,20 @@ export async function startSink() {
     get events() {
       return state.events;
     },
+    /** Events received with a user (`user.id`) while `countUsers` was on, since `reset`. */
+    get withUser() {
+      return state.withUser;
+    },
+    /** Whether to count the events received with a user (reads every event's payload). */
+    countUsers(on) {
+      countUsers = on;
+    },
     /** Error events the SDK reported as dropped (client reports). */
     get dropped() {
       return state.dropped;
     },
     reset() {
+      state.withUser = 0;
       state.events = 0;
       state.dropped = 0;
       state.envelopes = 0;

@@ -1,5 +1,7 @@
 // Koa hello-world with per-request auth: bare, @x/koa, @sentry/node, the AsyncLocalStorage floor,
-// and with OpenTelemetry tracing (otelInit.mjs preloaded) without and with @x/koa (`otel`, `otel+x`).
+// with OpenTelemetry tracing (otelInit.mjs preloaded) without and with @x/koa (`otel`, `otel+x`),
+// and Sentry mode (`sentry+x`: Sentry as `sentry` has it, plus `xUserIntegration()` in its init
+// and @x/koa's middleware; @x not `init`ed, the app sets no user through Sentry).
 import Koa from 'koa';
 import { authenticate, config, fail, ready } from './common.mjs';
 
@@ -21,16 +23,17 @@ if (config.variant === 'x' || config.variant === 'otel+x') {
   const { AsyncLocalStorage } = await import('node:async_hooks');
   const als = new AsyncLocalStorage();
   app.use((ctx, next) => als.run({ ctx }, next));
-} else if (config.variant === 'sentry') {
+} else if (config.variant === 'sentry' || config.variant === 'sentry+x') {
   const Sentry = await import('@sentry/node');
   Sentry.setupKoaErrorHandler(app);
+  if (config.variant === 'sentry+x') app.use((await import('@x/koa')).koaMiddleware());
   flush = () => Sentry.flush(10_000);
 }
 const setUser = config.variant === 'sentry' ? (await import('@sentry/node')).setUser : undefined;
 
 app.use((ctx, next) => {
   ctx.state.user = authenticate(ctx.get('authorization'));
-  // Sentry has no lazy resolver: the app sets the user on every request.
+  // Sentry alone has no lazy resolver: the app sets the user on every request.
   if (setUser && ctx.state.user) setUser(ctx.state.user);
   return next();
 });

@@ -1,0 +1,78 @@
+// The Sentry-mode section: Koa with Sentry's SDK alone against Sentry + @x (xUserIntegration and
+// koaMiddleware, @x not inited), on the request path and the error path.
+import { fmt, fmtSummary } from '../lib/stats.mjs';
+import {
+  SENTRY_MODE_PATHS,
+  SENTRY_MODE_TARGET_US,
+  SENTRY_MODE_VARIANTS,
+  sentryModeFigures,
+} from '../sentryMode.mjs';
+import { pick, receivedCell, signed, summaryCell, table, total } from './format.mjs';
+
+const LABELS = {
+  sentry: '@sentry/node + setupKoaErrorHandler, `Sentry.setUser` per request (Sentry alone)',
+  'sentry+x':
+    'the same Sentry + `xUserIntegration()` + `koaMiddleware()`, no `setUser` (Sentry + @x)',
+};
+const PATH_LABELS = { hello: 'request', error: 'error' };
+
+/** "+1.2 (+0.4–+2.0)": what Sentry + @x took over Sentry alone, per round. */
+const addedCell = ({ median, min, max, n }) =>
+  n === 0 ? 'n/a' : `${signed(median)}${n > 1 ? ` (${signed(min)}–${signed(max)})` : ''}`;
+
+function rowsOf(sentryMode) {
+  return SENTRY_MODE_PATHS.flatMap((mode) => {
+    const { sentry, sentryX, addedUs } = sentryModeFigures(sentryMode, mode);
+    return SENTRY_MODE_VARIANTS.map((variant) => {
+      const trials = pick(sentryMode, { mode, variant });
+      const withX = variant === 'sentry+x';
+      const events =
+        mode === 'error'
+          ? [
+              receivedCell(trials, { dropped: true }),
+              `${total(trials, (r) => r.withUser ?? 0)} / ${total(trials, (r) => r.received)}`,
+            ]
+          : ['—', '—'];
+      return [
+        PATH_LABELS[mode],
+        LABELS[variant],
+        fmtSummary((withX ? sentryX : sentry).rps),
+        summaryCell(trials, 'p99', 2),
+        fmtSummary((withX ? sentryX : sentry).cpuUs, 1),
+        withX ? addedCell(addedUs) : '—',
+        ...events,
+      ];
+    });
+  });
+}
+
+export function sentryModeSection(sentryMode) {
+  if (!sentryMode.length) return { lines: [], targets: [] };
+  const rounds = Math.max(...sentryMode.map((r) => r.round));
+  const added = sentryModeFigures(sentryMode, 'hello').addedUs;
+  const headings = [
+    'req/s',
+    'p99 (ms)',
+    'server CPU µs/req',
+    '@x adds (µs CPU/req)',
+    'events received / thrown',
+    'events with a user / received',
+  ];
+  return {
+    lines: [
+      '## Sentry mode (Koa): Sentry alone vs Sentry + @x',
+      '',
+      `An app that keeps Sentry's SDK: \`@sentry/node\` 11 preloaded with \`--import\` (no tracing, default integrations without \`Dedupe\`, \`sendDefaultPii\`), \`Sentry.setupKoaErrorHandler(app)\`, the same authenticated hello-world as the request path above. Sentry alone: the app calls \`Sentry.setUser\` on every request (Sentry has no lazy resolver). Sentry + @x (Sentry mode): \`xUserIntegration()\` from \`@x/koa/sentry\` after Sentry's default integrations and \`koaMiddleware()\` first; @x is not \`init\`ed and the app sets no user — @x supplies it when Sentry builds an event. ${fmt(rounds)} rounds, the two variants paired per round (which goes first alternates), a fresh server per trial; "@x adds" is the median (min–max) of the per-round differences of server CPU per request. On the error path every request throws, Sentry captures and sends to the counting sink, which also counts the events that carry a \`user.id\`.`,
+      '',
+      ...table(['path', 'variant'], headings, rowsOf(sentryMode)),
+      '',
+    ],
+    targets: [
+      [
+        `Sentry mode (Koa), request path: Sentry + @x ≤ ${SENTRY_MODE_TARGET_US} µs server CPU/req over Sentry alone`,
+        `${addedCell(added)} µs CPU/req`,
+        added.median <= SENTRY_MODE_TARGET_US,
+      ],
+    ],
+  };
+}

@@ -91,8 +91,10 @@ const ONCE_ONLY = [
   '**/packaging.test.ts',
   '**/*.browser.test.ts',
   '**/browser.test.ts',
-  // What Sentry's SDK alone records (a report beside Sentry mode's suites, which run everywhere).
+  // What Sentry's SDK alone records (a report beside Sentry mode's suites, which run everywhere),
+  // and the demo contract against the sample apps in Sentry mode.
   '**/sentryModeBaseline.test.ts',
+  '**/e2e.sentryMode.test.ts',
 ];
 
 /** Runs vitest on one Node binary and adds its counts; a file that failed to load counts as failed. */

@@ -26,9 +26,8 @@ export function describeDemoContract(name: string, entry: string): void {
 
 /**
  * The end-to-end contract against the same build in Sentry mode (`X_WITH_SENTRY=1`: Sentry's SDK
- * captures and sends to the inbox, @x supplies the user). Once, on the Node the test command runs on.
+ * captures and sends to the inbox, @x supplies the user). `npm test` runs it once, on its own Node.
  */
 export function describeSentryMode(name: string, entry: string): void {
-  if (process.env.X_PACKED_SKIP === '1') return;
   describeEndToEnd(`${name} (Sentry mode)`, entry, { sentry: true });
 }

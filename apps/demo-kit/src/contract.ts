@@ -26,8 +26,13 @@ export function describeDemoContract(name: string, entry: string): void {
 
 /**
  * The end-to-end contract against the same build in Sentry mode (`X_WITH_SENTRY=1`: Sentry's SDK
- * captures and sends to the inbox, @x supplies the user). `npm test` runs it once, on its own Node.
+ * captures and sends to the inbox, @x supplies the user); `sdkName` is the `sdk.name` of the
+ * Sentry SDK the app uses. `npm test` runs it once, on its own Node.
  */
-export function describeSentryMode(name: string, entry: string): void {
-  describeEndToEnd(`${name} (Sentry mode)`, entry, { sentry: true });
+export function describeSentryMode(
+  name: string,
+  entry: string,
+  sdkName = 'sentry.javascript.node',
+): void {
+  describeEndToEnd(`${name} (Sentry mode)`, entry, { sentry: { sdkName } });
 }

@@ -28,12 +28,12 @@ interface Frame {
 /**
  * `sentry`: the app runs in Sentry mode (`X_WITH_SENTRY=1`) — Sentry's SDK builds and sends the
  * events, so their frames are Sentry's (no check of @x's source-mapped frames) and their
- * `sdk.name` is Sentry's.
+ * `sdk.name` is this one (`sentry.javascript.node`, `….nestjs`, `….nextjs`).
  */
 export function describeEndToEnd(
   name: string,
   entry: string,
-  { sentry = false }: { sentry?: boolean } = {},
+  { sentry }: { sentry?: { sdkName: string } } = {},
 ): void {
   const env: Record<string, string> = sentry ? { X_WITH_SENTRY: '1' } : {};
   describe(`${name}: the demo contract, end to end`, () => {
@@ -49,7 +49,7 @@ export function describeEndToEnd(
 
     itSignsUsersIn(running);
     itStoresErrorsWithTheirUser(running);
-    if (sentry) itIsSentThroughSentry(running);
+    if (sentry) itIsSentThroughSentry(running, sentry.sdkName);
     else itPointsAtTheAppsSource(running, entry);
     itReportsAndCountsUsers(running);
     itKeepsConcurrentUsersApart(running);
@@ -111,7 +111,7 @@ function itStoresErrorsWithTheirUser(running: Running): void {
   });
 }
 
-function itIsSentThroughSentry(running: Running): void {
+function itIsSentThroughSentry(running: Running, sdkName: string): void {
   it("the events are Sentry's SDK's (sdk.name), one per error, with @x's user", async () => {
     const { app, inbox } = running;
     const before = (await eventsIn(inbox.url, 0, 0)).length;
@@ -120,7 +120,7 @@ function itIsSentThroughSentry(running: Running): void {
     const detail = (await (await fetch(`${inbox.url}/api/events/${event?.id}`)).json()) as {
       event: { sdk?: { name?: string } };
     };
-    expect(detail.event.sdk?.name).toBe('sentry.javascript.node');
+    expect(detail.event.sdk?.name).toBe(sdkName);
     expect(event?.user_key).toBe('id:u-bob');
     expect((await eventsIn(inbox.url, before + 2, 500)).length).toBe(before + 1);
   });

@@ -5,8 +5,10 @@ import {
   Get,
   HttpCode,
   Inject,
+  Optional,
   Post,
   Query,
+  ServiceUnavailableException,
   UnauthorizedException,
   UseGuards,
 } from '@nestjs/common';
@@ -20,19 +22,29 @@ import { type Claims, OptionalJwtGuard } from './auth.js';
 
 /** Injection token of the client of the demo's TCP microservice. */
 export const RPC_CLIENT = 'RPC';
+/** Injection token of what sends `POST /report`'s message in Sentry mode (Sentry's `captureMessage`). */
+export const SENTRY_REPORT = 'SENTRY_REPORT';
 
 /** The demo contract. */
 @Controller()
 @UseGuards(OptionalJwtGuard)
 export class DemoController {
-  private readonly rpc: ClientProxy;
+  private readonly rpc: ClientProxy | undefined;
 
   constructor(
     private readonly jwt: JwtService,
-    @Inject(RPC_CLIENT) rpc: ClientProxy,
+    // None in Sentry mode: the microservice reports through @x's own client, so it is off there.
+    @Optional() @Inject(RPC_CLIENT) rpc?: ClientProxy,
+    @Optional() @Inject(SENTRY_REPORT) private readonly sentryReport?: (message: string) => string,
   ) {
     // Every message this client sends carries the caller's user, signed (X_PROPAGATION_KEY).
-    this.rpc = withUser(rpc);
+    this.rpc = rpc && withUser(rpc);
+  }
+
+  /** The microservice's client; 503 without one (Sentry mode). */
+  private rpcClient(): ClientProxy {
+    if (!this.rpc) throw new ServiceUnavailableException('the microservice is off in Sentry mode');
+    return this.rpc;
   }
 
   @Get()
@@ -84,8 +96,9 @@ export class DemoController {
   @Get('rpc/boom')
   @SkipCapture() // the microservice reports the failure; this route only answers 502
   async rpcBoom(@Query('tag') tag?: string): Promise<never> {
+    const rpc = this.rpcClient();
     try {
-      await firstValueFrom(this.rpc.send({ cmd: 'boom' }, tag ? { tag } : {}));
+      await firstValueFrom(rpc.send({ cmd: 'boom' }, tag ? { tag } : {}));
     } catch {
       // what the caller receives: Nest's `{ status: 'error', message }`
     }
@@ -95,12 +108,16 @@ export class DemoController {
   /** The user the microservice sees for this request (travelled, signed). */
   @Get('rpc/whoami')
   async rpcWhoami(): Promise<unknown> {
-    return firstValueFrom(this.rpc.send({ cmd: 'whoami' }, {}));
+    return firstValueFrom(this.rpcClient().send({ cmd: 'whoami' }, {}));
   }
 
   @Post('report')
   @HttpCode(200)
   report() {
-    return { eventId: captureMessage('report from nest-demo', 'info') };
+    const message = 'report from nest-demo';
+    // Sentry mode: Sentry sends it (with @x's user); otherwise @x does.
+    return {
+      eventId: this.sentryReport ? this.sentryReport(message) : captureMessage(message, 'info'),
+    };
   }
 }

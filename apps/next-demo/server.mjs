@@ -3,7 +3,8 @@
 // write it. This server appends the socket's address, the way a real front proxy does, and the
 // app tells @x/next to trust exactly that one hop (`trustProxy: 1`; 2 with TRUST_PROXY=1).
 // Environment: PORT (3003), HOST (127.0.0.1), X_DSN, X_SEND_DEFAULT_PII (true), TRUST_PROXY,
-// OTEL_EXPORTER_OTLP_ENDPOINT (off; set, OpenTelemetry traces go there — otel.mjs).
+// OTEL_EXPORTER_OTLP_ENDPOINT (off; set, OpenTelemetry traces go there — otel.mjs), X_WITH_SENTRY
+// (off; `1`: Sentry's SDK captures and sends, @x supplies the user — instrumentation.ts).
 import { createServer } from 'node:http';
 
 // Tracing starts before Next loads, so that the http instrumentation sees every request.
@@ -35,10 +36,15 @@ server.listen(port, hostname, () => {
 });
 
 // Stop taking requests, then deliver what @x captured (the client lives on a process-wide
-// carrier, so this copy of @x/next closes the one Next's bundles initialized), then exit.
+// carrier, so this copy of @x/next closes the one Next's bundles initialized) — or, in Sentry
+// mode, what Sentry captured (the same holds for Sentry's client) — then exit.
+const closeSentry = async (timeoutMs) =>
+  process.env.X_WITH_SENTRY === '1' && (await import('@sentry/nextjs')).close(timeoutMs);
 const shutdown = () => {
   server.close();
-  void Promise.allSettled([close(2000), stopTracing?.()]).finally(() => process.exit(0));
+  void Promise.allSettled([close(2000), closeSentry(2000), stopTracing?.()]).finally(() =>
+    process.exit(0),
+  );
 };
 process.once('SIGTERM', shutdown);
 process.once('SIGINT', shutdown);

@@ -8,7 +8,11 @@ export const dynamic = 'force-dynamic';
 export const metadata = { title: 'next-demo · @x' };
 
 export default function RootLayout({ children }: { children: ReactNode }) {
-  const dsn = process.env.X_DSN ?? 'http://xinboxdevkey@127.0.0.1:8969/1';
+  // Sentry mode (X_WITH_SENTRY=1) reports server-side errors only: no @x client in the browser.
+  const dsn =
+    process.env.X_WITH_SENTRY === '1'
+      ? undefined
+      : (process.env.X_DSN ?? 'http://xinboxdevkey@127.0.0.1:8969/1');
   const sendDefaultPii = (process.env.X_SEND_DEFAULT_PII ?? 'true') !== 'false';
   return (
     <html lang="en">

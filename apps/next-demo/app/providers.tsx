@@ -42,14 +42,15 @@ export function Providers({
   pseudonymous,
   children,
 }: {
-  dsn: string;
+  /** Unset: no client in the browser (Sentry mode). */
+  dsn: string | undefined;
   sendDefaultPii: boolean;
   pseudonymous: boolean;
   children: ReactNode;
 }) {
   // Once, on the first client render.
   useState(() =>
-    typeof window === 'undefined'
+    typeof window === 'undefined' || !dsn
       ? null
       : initBrowser({ dsn, sendDefaultPii, release: 'next-demo@0.1.0' }),
   );

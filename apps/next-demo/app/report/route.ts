@@ -1,5 +1,6 @@
-import { captureMessage, withUser } from '@x/next';
+import { withUser } from '@x/next';
+import { report } from '../../lib/report';
 
 export const POST = withUser(async () =>
-  Response.json({ eventId: captureMessage('report from next-demo', 'info') }),
+  Response.json({ eventId: await report('report from next-demo') }),
 );

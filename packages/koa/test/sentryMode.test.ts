@@ -2,53 +2,27 @@
 // `xUserIntegration()`, `Sentry.setupKoaErrorHandler(app)`, Sentry's default integrations and
 // transport) and @x/koa's middleware; @x is never `init`ed. Sentry sends to a real inbox; a copy of
 // every envelope is kept in memory.
-import * as Sentry from '@sentry/node';
 import { getClient, getEventUser, koaMiddleware, mapAuthUser } from '@x/koa';
 import { xUserIntegration } from '@x/koa/sentry';
-import Koa from 'koa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, startTestInbox, storedEvents } from './helpers';
 import {
-  BEARERS,
-  buildApp,
-  burst,
   COUNT,
-  type Sent,
-  sentryOptions,
-  tally,
-} from './sentryModeHelpers';
+  expectEveryEventOwn,
+  expectSentryEvents,
+  served,
+  servedBurst,
+  userOf,
+} from '@x/test-kit/sentry-mode';
+import Koa from 'koa';
+import { describe, expect, it } from 'vitest';
+import { listen } from './helpers';
+import { BEARERS, buildApp, burst, sentryToInbox } from './sentryModeHelpers';
 
-let inbox: Awaited<ReturnType<typeof startTestInbox>>;
-const sent: Sent = { events: [], spans: [] };
-
-beforeAll(async () => {
-  inbox = await startTestInbox();
-  Sentry.init(sentryOptions(inbox.dsn, sent, { integrations: [xUserIntegration()] }));
-});
-afterAll(async () => {
-  await Sentry.close(5000);
-  await inbox.dispose();
-});
+const sentry = sentryToInbox({ integrations: [xUserIntegration()] });
+const { sent } = sentry;
 
 /** Runs `fn` against a server of `app`, then flushes Sentry; the inbox's events of the run. */
-async function serve(app: Koa, fn: (url: string) => Promise<unknown>) {
-  const server = await listen(app);
-  try {
-    await fn(server.url);
-  } finally {
-    await server.close();
-  }
-  expect(await Sentry.flush(30_000)).toBe(true);
-  return storedEvents(inbox);
-}
-
-/** The stored user of the one event whose title ends with `boom <tag>-<i>`. */
-function userOf(events: Awaited<ReturnType<typeof storedEvents>>, tag: string, i = 0) {
-  const matching = events.filter((e) => e.title.endsWith(`boom ${tag}-${i}`));
-  expect(matching).toHaveLength(1);
-  const { sentry_user: _key, ...user } = matching[0]?.user ?? {};
-  return matching[0]?.user ? user : null;
-}
+const serve = (app: Koa, fn: (url: string) => Promise<unknown>) =>
+  served(sentry, () => listen(app), fn);
 
 describe('Sentry mode (Koa): every Sentry event carries its own request’s user', () => {
   it.each(['before-auth', 'after-auth'] as const)(
@@ -56,19 +30,10 @@ describe('Sentry mode (Koa): every Sentry event carries its own request’s user
     async (x) => {
       const tag = `burst-${x}`;
       const before = sent.events.length;
-      const events = await serve(buildApp({ x }), async (url) => {
-        const statuses = await burst(url, tag, COUNT);
-        expect(new Set(statuses)).toEqual(new Set([500]));
-      });
-      const outcome = tally(events, tag, COUNT);
-      console.log(`Sentry mode, @x ${x}, ${COUNT} requests:`, JSON.stringify(outcome));
-      expect(outcome).toEqual({ own: COUNT, foreign: 0, none: 0, lost: 0, duplicates: 0 });
+      const events = await servedBurst(sentry, () => listen(buildApp({ x })), burst, tag);
+      expectEveryEventOwn(events, tag, COUNT, `Sentry mode, @x ${x}`);
       // One event per request, each Sentry's own: @x sent nothing.
-      const mine = sent.events.slice(before);
-      expect(mine).toHaveLength(COUNT);
-      expect(new Set(mine.map((e) => (e.sdk as { name?: string }).name))).toEqual(
-        new Set(['sentry.javascript.node']),
-      );
+      expectSentryEvents(sent, before, COUNT, 'sentry.javascript.node');
       expect(getClient()).toBeUndefined();
       // Under v11's default userInfo the login's email and the client IP come with it.
       expect(userOf(events, tag, 1)).toEqual({
@@ -90,13 +55,7 @@ describe('Sentry mode (Koa): every Sentry event carries its own request’s user
     const events = await serve(buildApp({ x: 'before-auth', xOptions: { getUser } }), (url) =>
       burst(url, tag, count),
     );
-    expect(tally(events, tag, count)).toEqual({
-      own: count,
-      foreign: 0,
-      none: 0,
-      lost: 0,
-      duplicates: 0,
-    });
+    expectEveryEventOwn(events, tag, count);
   });
 
   it('a Sentry.setUser in the handler wins whole', async () => {

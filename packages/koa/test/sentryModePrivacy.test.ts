@@ -3,27 +3,17 @@
 // `pseudonymizeUsers` given to the integration sends the user @x supplies as pseudonyms.
 import * as Sentry from '@sentry/node';
 import { xUserIntegration } from '@x/koa/sentry';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, startTestInbox, storedEvents } from './helpers';
-import { BEARERS, buildApp, burst, COUNT, type Sent, sentryOptions } from './sentryModeHelpers';
+import { COUNT } from '@x/test-kit/sentry-mode';
+import { describe, expect, it } from 'vitest';
+import { listen } from './helpers';
+import { BEARERS, buildApp, burst, sentryToInbox } from './sentryModeHelpers';
 
-let inbox: Awaited<ReturnType<typeof startTestInbox>>;
-const sent: Sent = { events: [], spans: [] };
 const KEY = 'a-pseudonymization-key-of-32-chars';
-
-beforeAll(async () => {
-  inbox = await startTestInbox();
-  Sentry.init(
-    sentryOptions(inbox.dsn, sent, {
-      dataCollection: { userInfo: false },
-      integrations: [xUserIntegration({ pseudonymizeUsers: { key: KEY } })],
-    }),
-  );
+const sentry = sentryToInbox({
+  dataCollection: { userInfo: false },
+  integrations: [xUserIntegration({ pseudonymizeUsers: { key: KEY } })],
 });
-afterAll(async () => {
-  await Sentry.close(5000);
-  await inbox.dispose();
-});
+const { sent } = sentry;
 
 describe('Sentry mode (Koa) with userInfo: false and pseudonymizeUsers', () => {
   it('sends id and username as pseudonyms — one per user — and no email or IP', async () => {
@@ -45,7 +35,7 @@ describe('Sentry mode (Koa) with userInfo: false and pseudonymizeUsers', () => {
     }
     // The same person, the same pseudonym: three users, three ids.
     expect(new Set(users.map((user) => user?.id)).size).toBe(3);
-    const stored = await storedEvents(inbox);
+    const stored = await sentry.events();
     expect(stored.every((event) => !event.user?.ip_address && !event.user?.email)).toBe(true);
   });
 

@@ -3,23 +3,11 @@
 // what Sentry sent (the inbox stores no spans).
 import * as Sentry from '@sentry/node';
 import { xUserIntegration } from '@x/koa/sentry';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listen, startTestInbox } from './helpers';
-import { BEARERS, buildApp, type Sent, sentryOptions } from './sentryModeHelpers';
+import { describe, expect, it } from 'vitest';
+import { listen } from './helpers';
+import { BEARERS, buildApp, sentryToInbox } from './sentryModeHelpers';
 
-let inbox: Awaited<ReturnType<typeof startTestInbox>>;
-const sent: Sent = { events: [], spans: [] };
-
-beforeAll(async () => {
-  inbox = await startTestInbox();
-  Sentry.init(
-    sentryOptions(inbox.dsn, sent, { tracesSampleRate: 1, integrations: [xUserIntegration()] }),
-  );
-});
-afterAll(async () => {
-  await Sentry.close(5000);
-  await inbox.dispose();
-});
+const { sent } = sentryToInbox({ tracesSampleRate: 1, integrations: [xUserIntegration()] });
 
 /** The user attributes of the server span of the request whose URL names `tag`. */
 async function spanUser(path: string, tag: string, headers: Record<string, string>) {

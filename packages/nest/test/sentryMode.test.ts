@@ -3,33 +3,22 @@
 // default integrations and transport), a passport JWT guard and `XModule.forRoot({ sentry: true })`;
 // @x is never `init`ed. Sentry sends to a real inbox; a copy of every envelope is kept in memory.
 import type { INestApplication } from '@nestjs/common';
-import * as Sentry from '@sentry/nestjs';
+import {
+  COUNT,
+  expectEveryEventOwn,
+  expectSentryEvents,
+  flushed,
+  served,
+  tally,
+  userOf,
+} from '@x/test-kit/sentry-mode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getClient } from '../src/index.js';
 import { xUserIntegration } from '../src/sentry.js';
-import { startTestInbox, storedEvents } from './helpers.js';
-import {
-  BEARERS,
-  burst,
-  COUNT,
-  type Sent,
-  sentryOptions,
-  startApp,
-  tally,
-  userOf,
-} from './sentryModeHelpers.js';
+import { BEARERS, burst, sentryToInbox, startApp } from './sentryModeHelpers.js';
 
-let inbox: Awaited<ReturnType<typeof startTestInbox>>;
-const sent: Sent = { events: [], transactions: [] };
-
-beforeAll(async () => {
-  inbox = await startTestInbox();
-  Sentry.init(sentryOptions(inbox.dsn, sent, { integrations: [xUserIntegration()] }));
-});
-afterAll(async () => {
-  await Sentry.close(5000);
-  await inbox.dispose();
-});
+const sentry = sentryToInbox({ integrations: [xUserIntegration()] });
+const { sent } = sentry;
 
 describe.each(['express', 'fastify'] as const)('Sentry mode (Nest on %s)', (platform) => {
   let app: INestApplication;
@@ -40,11 +29,7 @@ describe.each(['express', 'fastify'] as const)('Sentry mode (Nest on %s)', (plat
   afterAll(() => app.close());
 
   /** Runs `fn`, then flushes Sentry; the inbox's events. */
-  async function events(fn: () => Promise<unknown>) {
-    await fn();
-    expect(await Sentry.flush(30_000)).toBe(true);
-    return storedEvents(inbox);
-  }
+  const events = (fn: () => Promise<unknown>) => flushed(sentry, fn);
 
   it(`${COUNT} overlapping requests of 3 users that throw: every Sentry event its own request’s user, 0 foreign, 0 duplicates, nothing lost`, async () => {
     const tag = `burst-${platform}`;
@@ -53,15 +38,9 @@ describe.each(['express', 'fastify'] as const)('Sentry mode (Nest on %s)', (plat
       const statuses = await burst(url, tag, COUNT);
       expect(new Set(statuses)).toEqual(new Set([500]));
     });
-    const outcome = tally(stored, tag, COUNT);
-    console.log(`Sentry mode, Nest on ${platform}, ${COUNT} requests:`, JSON.stringify(outcome));
-    expect(outcome).toEqual({ own: COUNT, foreign: 0, none: 0, lost: 0, duplicates: 0 });
+    expectEveryEventOwn(stored, tag, COUNT, `Sentry mode, Nest on ${platform}`);
     // One event per request, each Sentry's own: @x sent nothing.
-    const mine = sent.events.slice(before);
-    expect(mine).toHaveLength(COUNT);
-    expect(new Set(mine.map((e) => (e.sdk as { name?: string }).name))).toEqual(
-      new Set(['sentry.javascript.nestjs']),
-    );
+    expectSentryEvents(sent, before, COUNT, 'sentry.javascript.nestjs');
     expect(getClient()).toBeUndefined();
     // v10's sendDefaultPii is off by default: no email and no IP, from Sentry or from @x.
     expect(userOf(stored, tag, 1)).toEqual({ id: 'u-bob', username: 'bob' });
@@ -105,14 +84,9 @@ describe.each(['express', 'fastify'] as const)('Sentry mode (Nest on %s)', (plat
 
 describe('the switch', () => {
   it('XModule.forRoot() without `sentry`: Sentry mode too, since Sentry.init set up the integration', async () => {
-    const { app, url } = await startApp({ platform: 'express', x: {} });
-    try {
-      await burst(url, 'auto', 3, undefined, 3);
-    } finally {
-      await app.close();
-    }
-    expect(await Sentry.flush(30_000)).toBe(true);
+    const start = () => startApp({ platform: 'express', x: {} });
+    const stored = await served(sentry, start, (url) => burst(url, 'auto', 3, undefined, 3));
     expect(getClient()).toBeUndefined();
-    expect(userOf(await storedEvents(inbox), 'auto', 0)).toEqual({ id: 'u-ada', username: 'ada' });
+    expect(userOf(stored, 'auto', 0)).toEqual({ id: 'u-ada', username: 'ada' });
   });
 });

@@ -8,20 +8,10 @@ import { SentryGlobalFilter } from '@sentry/nestjs/setup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xUserIntegration } from '../src/sentry.js';
 import { type GraphqlApp, startGraphqlApp } from './graphqlApp.js';
-import { startTestInbox, storedEvents } from './helpers.js';
-import { type Sent, sentryOptions } from './sentryModeHelpers.js';
+import { sentryToInbox } from './sentryModeHelpers.js';
 
-let inbox: Awaited<ReturnType<typeof startTestInbox>>;
-const sent: Sent = { events: [], transactions: [] };
-
-beforeAll(async () => {
-  inbox = await startTestInbox();
-  Sentry.init(sentryOptions(inbox.dsn, sent, { integrations: [xUserIntegration()] }));
-});
-afterAll(async () => {
-  await Sentry.close(5000);
-  await inbox.dispose();
-});
+const sentry = sentryToInbox({ integrations: [xUserIntegration()] });
+const { sent } = sentry;
 
 const COUNT = 300;
 const SUBS = ['g-ada', 'g-bob', 'g-cyd'];
@@ -54,7 +44,7 @@ describe.each(['express', 'fastify'] as const)('Sentry mode, GraphQL on %s', (pl
     await Promise.all(Array.from({ length: 32 }, worker));
     expect(await Sentry.flush(30_000)).toBe(true);
     const byTag = new Map<string, unknown[]>();
-    for (const event of await storedEvents(inbox)) {
+    for (const event of await sentry.events()) {
       const tag = /slow failed: (gql-\S+)$/.exec(event.title)?.[1];
       if (tag) byTag.set(tag, [...(byTag.get(tag) ?? []), event.user?.id]);
     }

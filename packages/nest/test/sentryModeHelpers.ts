@@ -1,8 +1,8 @@
-// What the Sentry-mode tests share: a Nest app as Sentry's docs set it up (`SentryModule.forRoot()`,
-// `SentryGlobalFilter`) with a passport JWT guard and routes that throw — with @x's module in Sentry
-// mode, or without @x and with the user code Nest apps write for Sentry; Sentry's real node
-// transport to a real inbox with a copy of every envelope kept in memory; the burst of logged-in
-// requests and its tally.
+// What the Nest Sentry-mode tests share beyond @x/test-kit/sentry-mode: a Nest app as Sentry's
+// docs set it up (`SentryModule.forRoot()`, `SentryGlobalFilter`) with a passport JWT guard and
+// routes that throw — with @x's module in Sentry mode, or without @x and with the user code Nest
+// apps write for Sentry — the users' tokens for it and @sentry/nestjs's init (to a test inbox, or
+// to nowhere).
 import 'reflect-metadata';
 import {
   type CallHandler,
@@ -26,65 +26,56 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import * as Sentry from '@sentry/nestjs';
 import { SentryGlobalFilter, SentryModule } from '@sentry/nestjs/setup';
-import type { StoredEvent } from '@x/test-kit/inbox';
+import {
+  bearers,
+  burstWith,
+  newSent,
+  type Sent,
+  sentryTestOptions,
+  sentryWithInbox,
+} from '@x/test-kit/sentry-mode';
 import jsonwebtoken from 'jsonwebtoken';
+import { afterAll, beforeAll } from 'vitest';
 import { XModule, type XModuleOptions } from '../src/index.js';
+import { xUserIntegration } from '../src/sentry.js';
 import { JwtStrategy, OptionalJwtGuard, SECRET } from './app.js';
 
-/** Requests per burst: 1,200, or 120 on the runs that skip the packed tests (other Node versions). */
-export const COUNT = process.env.X_PACKED_SKIP ? 120 : 1200;
+/** `Authorization` headers of the three `USERS`, as JWTs (the strategy maps `sub` to `id`). */
+export const BEARERS = bearers((user) => jsonwebtoken.sign(user, SECRET));
+/** A burst of requests of the three users (see @x/test-kit/sentry-mode's `Burst`). */
+export const burst = burstWith(BEARERS);
 
-/** The three users of the bursts, as JWT claims (the strategy maps `sub` to `id`). */
-export const USERS = [
-  { sub: 'u-ada', username: 'ada', email: 'ada@example.com' },
-  { sub: 'u-bob', username: 'bob', email: 'bob@example.com' },
-  { sub: 'u-cyd', username: 'cyd', email: 'cyd@example.com' },
-] as const;
-/** `Authorization` headers of the three users (signed once). */
-export const BEARERS = USERS.map((user) => `Bearer ${jsonwebtoken.sign(user, SECRET)}`);
-
-/** A sent envelope's items: `[header, payload]`. */
-type Items = [{ type?: string }, unknown][];
-/** What Sentry sent (a copy, beside the inbox). */
-export interface Sent {
-  events: Record<string, unknown>[];
-  transactions: Record<string, unknown>[];
+/** @sentry/nestjs inited with `options`, sending to `dsn` with a copy kept in `sent`. */
+function initSentry(dsn: string, sent: Sent, options: Sentry.NodeOptions): void {
+  // No module-loader hooks in the test worker (Nest is imported before Sentry.init here).
+  const app = { registerEsmLoaderHooks: false, ...options };
+  Sentry.init(sentryTestOptions(Sentry.makeNodeTransport, dsn, sent, app));
 }
 
-/** Sentry's own node transport (to the inbox), with a copy of what it sends kept in `sent`. */
-function teeTransport(sent: Sent): NonNullable<Sentry.NodeOptions['transport']> {
-  return (options) => {
-    const transport = Sentry.makeNodeTransport(options);
-    return {
-      send(envelope) {
-        for (const [header, payload] of envelope[1] as unknown as Items) {
-          if (header.type === 'event') sent.events.push(payload as Record<string, unknown>);
-          if (header.type === 'transaction') {
-            sent.transactions.push(payload as Record<string, unknown>);
-          }
-        }
-        return transport.send(envelope);
-      },
-      flush: (timeout) => transport.flush(timeout),
-    };
-  };
-}
+/**
+ * For the calling test file: @sentry/nestjs inited with `options`, to a test inbox (see
+ * `sentryWithInbox`).
+ */
+export const sentryToInbox = (options: Sentry.NodeOptions = {}) =>
+  sentryWithInbox(Sentry, (dsn, sent) => initSentry(dsn, sent, options));
 
-/** Sentry's init in these tests: the app's, plus a transport copy and room for a burst. */
-export function sentryOptions(
-  dsn: string,
-  sent: Sent,
-  options: Sentry.NodeOptions = {},
-): Sentry.NodeOptions {
-  return {
-    dsn,
-    transport: teeTransport(sent),
-    // Sentry holds 64 events in flight by default and drops the rest of a burst of errors.
-    transportOptions: { bufferSize: 10_000 },
-    // No module-loader hooks in the test worker (Nest is imported before Sentry.init here).
-    registerEsmLoaderHooks: false,
-    ...options,
-  };
+/**
+ * For the calling test file: @sentry/nestjs with `xUserIntegration()` and no default integrations
+ * (then no processor before @x's waits for anything — source lines, the OS's context — and Sentry
+ * builds each event synchronously inside its filter's capture: the tightest case for finding the
+ * message's unit), its own transport to nowhere it can reach: the copy it returns is what is read.
+ * Closed after the file's tests.
+ */
+export function sentryToNowhere(): Sent {
+  const sent = newSent();
+  beforeAll(() => {
+    initSentry('http://key@127.0.0.1:9/1', sent, {
+      defaultIntegrations: false,
+      integrations: [xUserIntegration()],
+    });
+  });
+  afterAll(() => Sentry.close(2000));
+  return sent;
 }
 
 /** How the app is put together. */
@@ -182,8 +173,10 @@ function appModule(shape: AppShape) {
   return AppModule;
 }
 
-/** The app, listening on 127.0.0.1. */
-export async function startApp(shape: AppShape): Promise<{ app: INestApplication; url: string }> {
+/** The app, listening on 127.0.0.1; `close` closes it. */
+export async function startApp(
+  shape: AppShape,
+): Promise<{ app: INestApplication; url: string; close(): Promise<void> }> {
   const adapter =
     shape.platform === 'express'
       ? new ExpressAdapter()
@@ -197,90 +190,5 @@ export async function startApp(shape: AppShape): Promise<{ app: INestApplication
   }
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
-  return { app, url };
-}
-
-/** Request `i` of a burst: by user `i % 3`, or as it says. */
-export interface BurstRequest {
-  path?: string;
-  headers?: Record<string, string>;
-}
-
-/**
- * `count` requests to `url`, `concurrency` in flight: request `i` is `/boom?tag=<tag>&i=<i>` with
- * user `i % 3`'s token unless `request(i)` says otherwise. Resolves with the statuses.
- */
-export async function burst(
-  url: string,
-  tag: string,
-  count: number,
-  request: (i: number) => BurstRequest = () => ({}),
-  concurrency = 64,
-): Promise<number[]> {
-  const statuses: number[] = new Array(count);
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const i = next++;
-      const { path = '/boom', headers = { authorization: BEARERS[i % 3] as string } } = request(i);
-      const res = await fetch(`${url}${path}?tag=${tag}&i=${i}`, { headers });
-      await res.arrayBuffer();
-      statuses[i] = res.status;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  return statuses;
-}
-
-/** How the events of a burst came out, per request. */
-export interface Tally {
-  own: number;
-  foreign: number;
-  none: number;
-  lost: number;
-  duplicates: number;
-}
-
-/** The request index of an event of burst `tag` (`boom <tag>-<i>` ends its title). */
-function requestIndex(title: string, tag: string): number | undefined {
-  const match = new RegExp(`boom ${tag}-(\\d+)$`).exec(title);
-  return match ? Number(match[1]) : undefined;
-}
-
-/**
- * Sorts the inbox's events of burst `tag` by request: the request whose event carries
- * `expected(i)` as `user.id` counts as own, another id as foreign, no id as none; a request
- * without an event as lost, one with more as duplicates.
- */
-export function tally(
-  events: readonly StoredEvent[],
-  tag: string,
-  count: number,
-  expected: (i: number) => string | undefined = (i) => USERS[i % 3]?.sub,
-): Tally {
-  const byRequest = new Map<number, StoredEvent[]>();
-  for (const event of events) {
-    const i = requestIndex(event.title, tag);
-    if (i !== undefined) byRequest.set(i, [...(byRequest.get(i) ?? []), event]);
-  }
-  const out: Tally = { own: 0, foreign: 0, none: 0, lost: 0, duplicates: 0 };
-  for (let i = 0; i < count; i++) {
-    const [event, ...more] = byRequest.get(i) ?? [];
-    out.duplicates += more.length;
-    if (!event) out.lost++;
-    else if (event.user?.id === undefined) out.none++;
-    else if (event.user.id === expected(i)) out.own++;
-    else out.foreign++;
-  }
-  return out;
-}
-
-/** The stored user of the one event of request `i` of burst `tag` (without the inbox's key). */
-export function userOf(events: readonly StoredEvent[], tag: string, i = 0) {
-  const matching = events.filter((event) => requestIndex(event.title, tag) === i);
-  if (matching.length !== 1) throw new Error(`${matching.length} events of ${tag}-${i}`);
-  const user = matching[0]?.user;
-  if (!user) return null;
-  const { sentry_user: _key, ...rest } = user;
-  return rest;
+  return { app, url, close: () => app.close() };
 }

@@ -2,36 +2,20 @@
 // login's email and the client IP Nest decided (`req.ip`: Express's `trust proxy`, Fastify's
 // `trustProxy`), and with tracing on the request's user also goes on Sentry's server span.
 import type { INestApplication } from '@nestjs/common';
-import * as Sentry from '@sentry/nestjs';
+import { flushed, userOf } from '@x/test-kit/sentry-mode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xUserIntegration } from '../src/sentry.js';
-import { startTestInbox, storedEvents } from './helpers.js';
-import { BEARERS, burst, type Sent, sentryOptions, startApp, userOf } from './sentryModeHelpers.js';
+import { BEARERS, burst, sentryToInbox, startApp } from './sentryModeHelpers.js';
 
-let inbox: Awaited<ReturnType<typeof startTestInbox>>;
-const sent: Sent = { events: [], transactions: [] };
-
-beforeAll(async () => {
-  inbox = await startTestInbox();
-  Sentry.init(
-    sentryOptions(inbox.dsn, sent, {
-      integrations: [xUserIntegration()],
-      sendDefaultPii: true,
-      tracesSampleRate: 1,
-    }),
-  );
+const sentry = sentryToInbox({
+  integrations: [xUserIntegration()],
+  sendDefaultPii: true,
+  tracesSampleRate: 1,
 });
-afterAll(async () => {
-  await Sentry.close(5000);
-  await inbox.dispose();
-});
+const { sent } = sentry;
 
 /** Runs `fn`, then flushes Sentry; the inbox's events. */
-async function events(fn: () => Promise<unknown>) {
-  await fn();
-  expect(await Sentry.flush(30_000)).toBe(true);
-  return storedEvents(inbox);
-}
+const events = (fn: () => Promise<unknown>) => flushed(sentry, fn);
 
 /** The server span's data of the transaction of request `i` of burst `tag`. */
 function spanData(tag: string, i: number): Record<string, unknown> | undefined {

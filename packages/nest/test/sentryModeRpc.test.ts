@@ -16,26 +16,11 @@ import {
 import * as Sentry from '@sentry/nestjs';
 import { SentryGlobalFilter } from '@sentry/nestjs/setup';
 import { firstValueFrom } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setUser, XModule } from '../src/index.js';
-import { xUserIntegration } from '../src/sentry.js';
-import { type Sent, sentryOptions } from './sentryModeHelpers.js';
+import { sentryToNowhere } from './sentryModeHelpers.js';
 
-const sent: Sent = { events: [], transactions: [] };
-
-beforeAll(() => {
-  // Sentry's own transport to nowhere it can reach: the in-memory copy is what is read. No default
-  // integrations: then no processor before @x's waits for anything (source lines, the OS's
-  // context), and Sentry builds each event synchronously inside its filter's capture — the
-  // tightest case for finding the message's unit.
-  Sentry.init(
-    sentryOptions('http://key@127.0.0.1:9/1', sent, {
-      defaultIntegrations: false,
-      integrations: [xUserIntegration()],
-    }),
-  );
-});
-afterAll(() => Sentry.close(2000));
+const sent = sentryToNowhere();
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -15,22 +15,11 @@ import {
 import * as Sentry from '@sentry/nestjs';
 import { SentryGlobalFilter } from '@sentry/nestjs/setup';
 import { io } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { XModule } from '../src/index.js';
-import { xUserIntegration } from '../src/sentry.js';
-import { type Sent, sentryOptions } from './sentryModeHelpers.js';
+import { sentryToNowhere } from './sentryModeHelpers.js';
 
-const sent: Sent = { events: [], transactions: [] };
-
-beforeAll(() => {
-  Sentry.init(
-    sentryOptions('http://key@127.0.0.1:9/1', sent, {
-      defaultIntegrations: false,
-      integrations: [xUserIntegration()],
-    }),
-  );
-});
-afterAll(() => Sentry.close(2000));
+const sent = sentryToNowhere();
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

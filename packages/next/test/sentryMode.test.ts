@@ -3,17 +3,10 @@
 // instrumentation.ts runs the real @sentry/nextjs 11 (`Sentry.init` with `xUserIntegration()`,
 // `onRequestError = withRequestUser(Sentry.captureRequestError)`) and `registerX({ sentry: true,
 // getUser })`; @x is never `init`ed. Sentry sends from the app's process to a real inbox here.
+import { COUNT, eventsOfBurst, expectEveryEventOwn, userOf } from '@x/test-kit/sentry-mode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestInbox, storedEvent, storedEvents } from './helpers';
-import {
-  burst,
-  COUNT,
-  eventsOfBurst,
-  type NextApp,
-  startFixtureApp,
-  tally,
-  userOf,
-} from './sentryModeHelpers';
+import { burst, type NextApp, startFixtureApp } from './sentryModeHelpers';
 
 let inbox: Awaited<ReturnType<typeof startTestInbox>>;
 let app: NextApp;
@@ -33,15 +26,10 @@ const read = () => storedEvents(inbox);
 describe('Sentry mode (Next 16, @sentry/nextjs 11): every Sentry event carries its own request’s user', () => {
   it(`${COUNT} overlapping requests of 3 users to a withUser route that throws: 0 foreign, 0 duplicates, nothing lost`, async () => {
     const tag = 'route';
-    const statuses = await burst(app.url, '/boom', tag, COUNT);
+    const statuses = await burst(app.url, tag, COUNT);
     expect(new Set(statuses)).toEqual(new Set([500]));
     const events = await eventsOfBurst(read, tag, COUNT);
-    const outcome = tally(events, tag, COUNT);
-    console.log(
-      `Sentry mode, Next route handlers (withUser), ${COUNT} requests:`,
-      JSON.stringify(outcome),
-    );
-    expect(outcome).toEqual({ own: COUNT, foreign: 0, none: 0, lost: 0, duplicates: 0 });
+    expectEveryEventOwn(events, tag, COUNT, 'Sentry mode, Next route handlers (withUser)');
     // Under v11's default userInfo the email and the IP come along.
     expect(userOf(events, tag, 1)).toEqual({
       id: 'u-bob',
@@ -57,45 +45,29 @@ describe('Sentry mode (Next 16, @sentry/nextjs 11): every Sentry event carries i
   it(`${COUNT} overlapping requests to a server component that throws (no wrapper): the user of the request Next reports to onRequestError`, async () => {
     const tag = 'rsc';
     const count = COUNT;
-    const statuses = await burst(app.url, '/rsc', tag, count);
+    const statuses = await burst(app.url, tag, count, () => ({ path: '/rsc' }));
     expect(new Set(statuses)).toEqual(new Set([500]));
     const events = await eventsOfBurst(read, tag, count);
-    const outcome = tally(events, tag, count);
-    console.log(`Sentry mode, Next server components, ${count} requests:`, JSON.stringify(outcome));
-    expect(outcome).toEqual({ own: count, foreign: 0, none: 0, lost: 0, duplicates: 0 });
+    expectEveryEventOwn(events, tag, count, 'Sentry mode, Next server components');
   }, 120_000);
 
   it('a route handler without the wrapper: the same, through onRequestError', async () => {
     const tag = 'plain';
     const count = 120;
-    await burst(app.url, '/plain', tag, count);
-    const events = await eventsOfBurst(read, tag, count);
-    expect(tally(events, tag, count)).toEqual({
-      own: count,
-      foreign: 0,
-      none: 0,
-      lost: 0,
-      duplicates: 0,
-    });
+    await burst(app.url, tag, count, () => ({ path: '/plain' }));
+    expectEveryEventOwn(await eventsOfBurst(read, tag, count), tag, count);
   }, 60_000);
 
   it('a Pages API route (withPagesApi) that throws: the same', async () => {
     const tag = 'pages';
     const count = 120;
-    await burst(app.url, '/api/boom', tag, count);
-    const events = await eventsOfBurst(read, tag, count);
-    expect(tally(events, tag, count)).toEqual({
-      own: count,
-      foreign: 0,
-      none: 0,
-      lost: 0,
-      duplicates: 0,
-    });
+    await burst(app.url, tag, count, () => ({ path: '/api/boom' }));
+    expectEveryEventOwn(await eventsOfBurst(read, tag, count), tag, count);
   }, 60_000);
 
   it('a Sentry.setUser in the handler wins whole', async () => {
     const tag = 'explicit';
-    await burst(app.url, '/explicit', tag, 3, undefined, 3);
+    await burst(app.url, tag, 3, () => ({ path: '/explicit' }), 3);
     const events = await eventsOfBurst(read, tag, 3);
     expect(userOf(events, tag, 2)).toEqual({
       id: 'explicit-2',
@@ -106,7 +78,7 @@ describe('Sentry mode (Next 16, @sentry/nextjs 11): every Sentry event carries i
 
   it('without the login, no user from @x (only the IP, which userInfo allows)', async () => {
     const tag = 'anonymous';
-    await burst(app.url, '/boom', tag, 2, () => ({ headers: {} }), 2);
+    await burst(app.url, tag, 2, () => ({ headers: {} }), 2);
     const events = await eventsOfBurst(read, tag, 2);
     expect(userOf(events, tag, 0)).toEqual({ ip_address: '127.0.0.1' });
   });

@@ -24,6 +24,14 @@ export interface Carrier {
   warned?: Set<string> | undefined;
   /** The versions of @x/core loaded in this process, first one first. */
   versions?: string[] | undefined;
+  /**
+   * Sentry mode (`@x/core/sentry`): runs a request's body linked to Sentry's own request scope,
+   * without an @x scope of its own, and returns its outcome; `undefined` (nothing run) when the
+   * request needs @x's scope. `runRequestCapturing` asks it first.
+   */
+  runLinkedUnit?:
+    | ((request: unknown, body: () => unknown) => Promise<unknown> | undefined)
+    | undefined;
 }
 
 /** Runtime-specific pieces injected by an entry point, so the main entry stays free of `node:`. */

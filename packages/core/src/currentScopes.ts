@@ -3,7 +3,8 @@ import { getCarrier } from './carrier';
 import { type Primitive, Scope } from './scope';
 import type { User } from './user';
 
-function defaultScopes(): Scopes {
+/** The scopes outside every unit of work (created on first use). */
+export function defaultScopes(): Scopes {
   const carrier = getCarrier();
   carrier.defaultScopes ??= { scope: new Scope(), isolationScope: new Scope() };
   return carrier.defaultScopes;

@@ -4,9 +4,10 @@
 import { captureServerErrors, type ShouldCapture, statusOfError } from './adapter';
 import { getAsyncContextStrategy, type Scopes } from './asyncContext';
 import { markCaptured } from './capturedErrors';
+import { getCarrier } from './carrier';
 import { getCurrentScope, withIsolationScope } from './currentScopes';
 import { debugWarn } from './debug';
-import type { ClientIpGetter, RequestData, UserResolver } from './scope';
+import type { ClientIpGetter, RequestData, Scope, UserResolver } from './scope';
 import { captureException, currentClient } from './sdk';
 import { annotateServerSpan } from './spanUser';
 import { activeSpan, incomingTraceContext, recordingServerSpan } from './traceContext';
@@ -67,17 +68,7 @@ export function runRequest<T>(
 ): T {
   const span = recordingServerSpan();
   return withIsolationScope((isolationScope) => {
-    if (request.method !== undefined || request.url !== undefined) {
-      isolationScope.setRequest({
-        method: request.method,
-        url: request.url,
-        headers: request.headers,
-        clientIp: request.clientIp,
-        route: request.route,
-      });
-    }
-    if (request.transaction) isolationScope.setTransactionName(request.transaction);
-    isolationScope.setUserResolver(request.getUser);
+    describeUnit(isolationScope, request);
     // An active span's own context wins at capture time (ServerClient): skip the headers then.
     const trace = span || activeSpan() ? undefined : incomingTraceContext(request.headers);
     if (trace) isolationScope.setContext('trace', { ...trace });
@@ -92,15 +83,36 @@ export function runRequest<T>(
 }
 
 /**
+ * Puts what `request` describes on a unit's isolation scope: the request (method, URL, headers,
+ * the client-IP getter, the route), its transaction name and the lazy user resolver.
+ */
+export function describeUnit(isolationScope: Scope, request: RequestDescription): void {
+  if (request.method !== undefined || request.url !== undefined) {
+    isolationScope.setRequest({
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      clientIp: request.clientIp,
+      route: request.route,
+    });
+  }
+  if (request.transaction) isolationScope.setTransactionName(request.transaction);
+  isolationScope.setUserResolver(request.getUser);
+}
+
+/**
  * Runs `fn` for a request ({@link runRequest}) and captures what it throws or
  * rejects with ({@link captureRequestError}) before rethrowing it, so the
- * framework's own error handling runs as before.
+ * framework's own error handling runs as before. In Sentry mode the request may instead run
+ * linked to Sentry's own request scope (see `Carrier.runLinkedUnit`).
  */
 export function runRequestCapturing<T, Unit = unknown>(
   request: RequestDescription,
   capture: CaptureRequestErrorOptions<Unit>,
   fn: () => T | PromiseLike<T>,
 ): Promise<T> {
+  const linked = getCarrier().runLinkedUnit?.(request, fn) as Promise<T> | undefined;
+  if (linked) return linked;
   return runRequest(request, (_scopes, end) => {
     // One derived promise per request (no async function around it: this runs on every request).
     if (!end) {

@@ -4,8 +4,9 @@
 // the request, @x's `runRequest` opens the unit and `withSentryMode` ties the two.
 import * as Sentry from '@sentry/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runRequest } from '../src/internal';
-import { getClient, getEventUser, type User } from '../src/node';
+import { getCarrier } from '../src/carrier';
+import { runRequest, runRequestCapturing } from '../src/internal';
+import { getClient, getEventUser, setUser, type User } from '../src/node';
 import { withSentryMode, xUserIntegration } from '../src/sentry';
 import { findSentryCarrier, sentryHasUser } from '../src/sentry/sentryScopes';
 import type { SentryClientLike, SentryEventLike } from '../src/sentry/types';
@@ -285,6 +286,90 @@ describe('Sentry mode: which request an event belongs to', () => {
   it('an event of no request gets no user from @x', async () => {
     const id = Sentry.captureMessage('at start-up');
     expect((await eventOf(id)).user).toBeUndefined();
+  });
+});
+
+/**
+ * One request as an adapter on `runRequestCapturing` runs it (Koa): in Sentry's request scope and
+ * without tracing, the request runs linked to that scope, with no @x scope of its own.
+ */
+function linkedRequest<T>(req: Request, body: () => Promise<T>): Promise<T> {
+  return Sentry.withIsolationScope(() => {
+    const { user } = req;
+    const getUser = typeof user === 'function' ? user : () => user;
+    return runRequestCapturing(
+      { method: 'GET', url: 'http://app.test/', getUser, clientIp: () => req.ip },
+      { mechanism: 'test' },
+      withSentryMode(body),
+    );
+  });
+}
+
+describe('Sentry mode: a request linked to Sentry’s request scope (no @x scope of its own)', () => {
+  it('is how runRequestCapturing runs a request in Sentry’s request scope, not outside one', async () => {
+    const runLinked = getCarrier().runLinkedUnit;
+    expect(runLinked).toBeTypeOf('function');
+    const ran: string[] = [];
+    const inRequest = Sentry.withIsolationScope(() =>
+      runLinked?.({ getUser: () => ({ id: 'u-1' }) }, () => ran.push('in a request')),
+    );
+    expect(inRequest).toBeInstanceOf(Promise);
+    // Outside Sentry's request scopes: nothing run, the full path is taken.
+    expect(runLinked?.({}, () => ran.push('outside'))).toBeUndefined();
+    expect(ran).toEqual(['in a request']);
+  });
+
+  it('300 overlapping requests of 3 users: each event its own request’s user — in the request, in a fork of Sentry’s scope, after it escaped', async () => {
+    await reinit({ transportOptions: { bufferSize: 5000 } });
+    const users = ['u-a', 'u-b', 'u-c'];
+    const pause = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 4));
+    const ids = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => {
+        const id = users[i % 3] as string;
+        const user = async () => {
+          await pause();
+          return { id, username: `req-${i}` };
+        };
+        const outcome = linkedRequest({ user }, async () => {
+          await pause();
+          if (i % 3 === 0) return Sentry.captureMessage(`req-${i}`);
+          if (i % 3 === 1)
+            return Sentry.withIsolationScope(() => Sentry.captureMessage(`req-${i}`));
+          throw new Error(`req-${i}`);
+        });
+        // Koa's error event: captured after the body rejected, in the request's async context.
+        return outcome.catch((error: unknown) => Sentry.captureException(error));
+      }),
+    );
+    expect(await Sentry.flush(10_000)).toBe(true);
+    const byId = new Map(sent.map((event) => [event.event_id, event]));
+    const outcome = { own: 0, foreign: 0, none: 0, lost: 0 };
+    ids.forEach((eventId, i) => {
+      const event = byId.get(eventId);
+      if (!event) outcome.lost++;
+      else if (!event.user) outcome.none++;
+      else if (event.user.id === users[i % 3] && event.user.username === `req-${i}`) outcome.own++;
+      else outcome.foreign++;
+    });
+    expect(outcome).toEqual({ own: 300, foreign: 0, none: 0, lost: 0 });
+  });
+
+  it('@x’s setUser and getEventUser() inside work on the request’s own scopes', async () => {
+    const [setHere, plain] = await Promise.all([
+      linkedRequest({ user: { id: 'u-login' } }, async () => {
+        setUser({ id: 'u-set-by-x' });
+        const seen = await getEventUser();
+        return [Sentry.captureMessage('set'), seen] as const;
+      }),
+      linkedRequest({ user: { id: 'u-other' } }, async () => {
+        const seen = await getEventUser();
+        return [Sentry.captureMessage('plain'), seen] as const;
+      }),
+    ]);
+    expect(setHere[1]).toEqual({ id: 'u-set-by-x' });
+    expect(plain[1]).toEqual({ id: 'u-other' });
+    expect((await eventOf(setHere[0])).user).toEqual({ id: 'u-set-by-x' });
+    expect((await eventOf(plain[0])).user).toEqual({ id: 'u-other' });
   });
 });
 

@@ -9,6 +9,7 @@ import {
   type XUserIntegrationOptions,
 } from './mode';
 import type { SentryClientLike, SentryIntegrationLike } from './types';
+import { findLinkedUnits } from './unit';
 
 /**
  * Sentry mode: the Sentry integration that gives the events of an app running Sentry's own SDK
@@ -53,6 +54,7 @@ export function xUserIntegration(options: XUserIntegrationOptions = {}): SentryI
       try {
         if (client.getOptions().debug === true) setDebug(true);
         sentryModeRegistry().active = modeFor(client);
+        findLinkedUnits();
         warnIfXSends();
       } catch (error) {
         debugWarn('Sentry mode: could not set up; events go without @x', error);

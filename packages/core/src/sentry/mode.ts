@@ -45,6 +45,9 @@ export interface SentryModeRegistry {
   readonly escaped: WeakMap<object, Scopes>;
 }
 
+/** A unit of work's scopes, as linked to Sentry's isolation scope (made on first call). */
+export type UnitLink = () => Scopes | undefined;
+
 const REGISTRY = Symbol.for('@x/core.sentryMode');
 
 /** The process-wide {@link SentryModeRegistry}. */

@@ -2,7 +2,9 @@
 // traces and sends (to X_DSN: the local inbox by default) — and @x only supplies each event's user,
 // resolved from the login when the event is built. The same build runs either mode. main.ts calls
 // `startSentry` before Nest loads; the Nest side is ./sentry.module.ts.
+
 import * as Sentry from '@sentry/nestjs';
+import { demoPseudonyms, sentryDemoOptions } from '@x/demo-kit/sentry';
 import { xUserIntegration } from '@x/nest/sentry';
 
 /** What the demo's settings say, in Sentry's terms. */
@@ -24,32 +26,13 @@ export function startSentry({
   sendDefaultPii,
   pseudonymizeKey,
 }: SentryModeSettings): SentryMode {
-  Sentry.init({
-    dsn,
-    release: 'nest-demo@0.1.0',
-    serverName: 'nest-demo',
-    environment: 'development',
-    // X_SEND_DEFAULT_PII: personal data (the user's email and IP, cookies, headers, query strings)
-    // or none. Written out either way: @sentry/nestjs 10 collects none of it unless told.
-    dataCollection: {
-      userInfo: sendDefaultPii,
-      cookies: sendDefaultPii,
-      httpHeaders: sendDefaultPii,
-      urlQueryParams: sendDefaultPii,
-    },
-    // Sentry's transport keeps 64 envelopes in flight by default and drops the rest: a burst of a
-    // few thousand errors would lose most of them. A team that wants every error raises it.
-    transportOptions: { bufferSize: 10_000 },
-    integrations: (defaults) => [
-      // Dedupe drops an error identical to the one before it — the same bug hitting the next
-      // user. Every user an error affected counts here, so every event is kept.
-      ...defaults.filter((integration) => integration.name !== 'Dedupe'),
-      xUserIntegration({
-        pseudonymizeUsers: pseudonymizeKey
-          ? { key: pseudonymizeKey, allow: ['subscription'] }
-          : undefined,
-      }),
-    ],
-  });
+  Sentry.init(
+    sentryDemoOptions({
+      app: 'nest-demo',
+      dsn,
+      sendDefaultPii,
+      xUser: xUserIntegration({ pseudonymizeUsers: demoPseudonyms(pseudonymizeKey) }),
+    }),
+  );
   return { report: (message) => Sentry.captureMessage(message, 'info') };
 }

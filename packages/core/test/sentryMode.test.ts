@@ -75,6 +75,24 @@ function request<T>(req: Request, body: () => Promise<T>): Promise<T> {
   });
 }
 
+/**
+ * Whose user each event of a burst carries: request `i` was `users[i % 3]`, `req-<i>`, and
+ * `ids[i]` is its event.
+ */
+async function tally(ids: string[], users: string[]) {
+  expect(await Sentry.flush(10_000)).toBe(true);
+  const byId = new Map(sent.map((event) => [event.event_id, event]));
+  const outcome = { own: 0, foreign: 0, none: 0, lost: 0 };
+  ids.forEach((eventId, i) => {
+    const event = byId.get(eventId);
+    if (!event) outcome.lost++;
+    else if (!event.user) outcome.none++;
+    else if (event.user.id === users[i % 3] && event.user.username === `req-${i}`) outcome.own++;
+    else outcome.foreign++;
+  });
+  return outcome;
+}
+
 const ada = { id: 'u-ada', username: 'ada', email: 'ada@example.com', geo: { country_code: 'GB' } };
 
 describe('Sentry mode: whose user an event carries', () => {
@@ -229,16 +247,7 @@ describe('Sentry mode: which request an event belongs to', () => {
         });
       }),
     );
-    expect(await Sentry.flush(10_000)).toBe(true);
-    const byId = new Map(sent.map((event) => [event.event_id, event]));
-    const outcome = { own: 0, foreign: 0, none: 0, lost: 0 };
-    ids.forEach((eventId, i) => {
-      const event = byId.get(eventId);
-      if (!event) outcome.lost++;
-      else if (!event.user) outcome.none++;
-      else if (event.user.id === users[i % 3] && event.user.username === `req-${i}`) outcome.own++;
-      else outcome.foreign++;
-    });
+    const outcome = await tally(ids, users);
     expect(outcome).toEqual({ own: 1000, foreign: 0, none: 0, lost: 0 });
     expect(sent).toHaveLength(1000);
   });
@@ -341,16 +350,7 @@ describe('Sentry mode: a request linked to Sentry’s request scope (no @x scope
         return outcome.catch((error: unknown) => Sentry.captureException(error));
       }),
     );
-    expect(await Sentry.flush(10_000)).toBe(true);
-    const byId = new Map(sent.map((event) => [event.event_id, event]));
-    const outcome = { own: 0, foreign: 0, none: 0, lost: 0 };
-    ids.forEach((eventId, i) => {
-      const event = byId.get(eventId);
-      if (!event) outcome.lost++;
-      else if (!event.user) outcome.none++;
-      else if (event.user.id === users[i % 3] && event.user.username === `req-${i}`) outcome.own++;
-      else outcome.foreign++;
-    });
+    const outcome = await tally(ids, users);
     expect(outcome).toEqual({ own: 300, foreign: 0, none: 0, lost: 0 });
   });
 

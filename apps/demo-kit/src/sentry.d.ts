@@ -1,3 +1,10 @@
+/** What a sample app's settings say, in Sentry's terms (`X_DSN`, `X_SEND_DEFAULT_PII`, `X_PSEUDONYMIZE_KEY`). */
+export interface SentryModeSettings {
+  dsn: string;
+  sendDefaultPii: boolean;
+  pseudonymizeKey: string | undefined;
+}
+
 /** `Sentry.init` options of a sample app in Sentry mode (see sentry.js). */
 export function sentryDemoOptions<I extends { name: string }>(settings: {
   app: string;

@@ -3,16 +3,9 @@
 // from the login when the event is built. The same build runs either mode.
 
 import * as Sentry from '@sentry/node';
-import { demoPseudonyms, sentryDemoOptions } from '@x/demo-kit/sentry';
+import { demoPseudonyms, type SentryModeSettings, sentryDemoOptions } from '@x/demo-kit/sentry';
 import { xUserIntegration } from '@x/koa/sentry';
 import type Koa from 'koa';
-
-/** What the demo's settings say, in Sentry's terms. */
-export interface SentryModeSettings {
-  dsn: string;
-  sendDefaultPii: boolean;
-  pseudonymizeKey: string | undefined;
-}
 
 /** Starts Sentry's SDK with @x's user integration; returns what the app and its shutdown need. */
 export function startSentry({ dsn, sendDefaultPii, pseudonymizeKey }: SentryModeSettings) {

@@ -4,15 +4,8 @@
 // `startSentry` before Nest loads; the Nest side is ./sentry.module.ts.
 
 import * as Sentry from '@sentry/nestjs';
-import { demoPseudonyms, sentryDemoOptions } from '@x/demo-kit/sentry';
+import { demoPseudonyms, type SentryModeSettings, sentryDemoOptions } from '@x/demo-kit/sentry';
 import { xUserIntegration } from '@x/nest/sentry';
-
-/** What the demo's settings say, in Sentry's terms. */
-export interface SentryModeSettings {
-  dsn: string;
-  sendDefaultPii: boolean;
-  pseudonymizeKey: string | undefined;
-}
 
 /** What the app needs of Sentry (its shutdown flush is in ./sentry.module.ts). */
 export interface SentryMode {

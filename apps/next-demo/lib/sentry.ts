@@ -4,15 +4,8 @@
 // Sentry mode, so the same build runs either mode.
 
 import * as Sentry from '@sentry/nextjs';
-import { demoPseudonyms, sentryDemoOptions } from '@x/demo-kit/sentry';
+import { demoPseudonyms, type SentryModeSettings, sentryDemoOptions } from '@x/demo-kit/sentry';
 import { withRequestUser, xUserIntegration } from '@x/next/sentry';
-
-/** What the demo's settings say, in Sentry's terms. */
-export interface SentryModeSettings {
-  dsn: string;
-  sendDefaultPii: boolean;
-  pseudonymizeKey: string | undefined;
-}
 
 /** Starts Sentry's SDK with @x's user integration; returns the app's `onRequestError`. */
 export function startSentry({ dsn, sendDefaultPii, pseudonymizeKey }: SentryModeSettings) {

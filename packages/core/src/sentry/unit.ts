@@ -71,7 +71,7 @@ function runLinked(request: unknown, body: () => unknown): Promise<unknown> | un
     if (recordingServerSpan()) return undefined;
     const entry = sentryCarrierOf(mode);
     const isolationScope = entry && requestIsolationScope(entry);
-    if (!isolationScope || (entry && sentryServerSpan(entry))) return undefined;
+    if (!entry || !isolationScope || sentryServerSpan(entry)) return undefined;
     let scopes: Scopes | undefined;
     link = () => {
       scopes ??= unitScopes(request as RequestDescription);
@@ -152,12 +152,8 @@ export function findLinkedUnits(): void {
  * request path's CPU), else through `getScopeData()`.
  */
 function metadataLink(isolationScope: SentryScopeLike): UnitLink | undefined {
-  const field = (isolationScope as { _sdkProcessingMetadata?: Record<string, unknown> })
-    ._sdkProcessingMetadata;
   const metadata =
-    typeof field === 'object' && field !== null
-      ? field
-      : isolationScope.getScopeData?.().sdkProcessingMetadata;
+    metadataField(isolationScope) ?? isolationScope.getScopeData?.().sdkProcessingMetadata;
   const link = metadata?.[SCOPES_KEY];
   return typeof link === 'function' ? (link as UnitLink) : undefined;
 }
@@ -207,7 +203,20 @@ function linkUnit(isolationScope: SentryScopeLike, link: UnitLink): void {
   const linked = metadataLink(isolationScope);
   if (linked === AMBIGUOUS) return;
   const other = linked !== undefined && linked !== link && linked() !== link();
-  isolationScope.setSDKProcessingMetadata?.({ [SCOPES_KEY]: other ? AMBIGUOUS : link });
+  const value = other ? AMBIGUOUS : link;
+  // Written into the scope's own metadata object where Sentry keeps one (every Sentry scope has its
+  // own: `clone()` and `setSDKProcessingMetadata` copy it); Sentry's merge copies the whole object.
+  const field = metadataField(isolationScope);
+  if (field) field[SCOPES_KEY] = value;
+  else isolationScope.setSDKProcessingMetadata?.({ [SCOPES_KEY]: value });
+}
+
+/** The SDK processing metadata object Sentry 10 and 11 keep on a scope, if it is one. */
+function metadataField(isolationScope: SentryScopeLike): Record<string, unknown> | undefined {
+  const field = (isolationScope as { _sdkProcessingMetadata?: unknown })._sdkProcessingMetadata;
+  return typeof field === 'object' && field !== null
+    ? (field as Record<string, unknown>)
+    : undefined;
 }
 
 /** The link of an isolation scope shared by several units: to none of them. */

@@ -52,7 +52,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const out = outIndex > 0 ? process.argv[outIndex + 1] : `${root}BENCHMARKS.md`;
 
 /**
- * Full: 3 rounds of 5 s after a 2 s warm-up per trial (Sentry mode: 6 rounds, its difference is
+ * Full: 3 rounds of 5 s after a 2 s warm-up per trial (Sentry mode: 8 rounds, its difference is
  * small); quick: 1 round of 2 s (Sentry mode: 2, each variant first once).
  */
 const settings = quick
@@ -68,7 +68,7 @@ const settings = quick
     }
   : {
       rounds: 3,
-      sentryModeRounds: 6,
+      sentryModeRounds: 8,
       warmSeconds: 2,
       seconds: 5,
       captureEvents: 20_000,

@@ -2,39 +2,55 @@
 // handler, the app's `Sentry.setUser` per request) against Sentry + @x (`sentry+x`: the same
 // Sentry with `xUserIntegration()` in its init and @x/koa's middleware, @x not `init`ed, no
 // `setUser`). Both paths, the two variants paired per round (which goes first alternates), a
-// fresh server per trial (paths.mjs's `trial`); what @x adds is the per-round difference.
+// fresh server per trial (paths.mjs's `trial`); what @x adds is the per-round difference. On the
+// request path each round also runs Sentry alone a second time (`sentry-again`, the A/A control):
+// its difference from the first is what this machine's noise alone makes of a pair.
 import { summarize } from './lib/stats.mjs';
 import { trial } from './paths.mjs';
 
 /** The variants, baseline first. */
 export const SENTRY_MODE_VARIANTS = ['sentry', 'sentry+x'];
+/** The A/A control of the request path: Sentry alone again, in its own fresh server. */
+export const SENTRY_MODE_CONTROL = 'sentry-again';
 /** The paths measured: the request path, and the error path (every request throws). */
 export const SENTRY_MODE_PATHS = ['hello', 'error'];
 /** Server CPU µs per request @x may add on top of Sentry on the request path. */
 export const SENTRY_MODE_TARGET_US = 3;
 
-/** The variants in the order of `round` (from 1): Sentry alone first in odd rounds, last in even. */
-export function sentryModeOrder(round) {
-  return round % 2 ? [...SENTRY_MODE_VARIANTS] : [...SENTRY_MODE_VARIANTS].reverse();
+/**
+ * The trials of `mode` in the order of `round` (from 1): Sentry alone first in odd rounds, last in
+ * even; on the request path the A/A control last in odd rounds, first in even.
+ */
+export function sentryModeOrder(round, mode = 'hello') {
+  const trials = [...SENTRY_MODE_VARIANTS, ...(mode === 'hello' ? [SENTRY_MODE_CONTROL] : [])];
+  return round % 2 ? trials : trials.reverse();
 }
 
 /**
  * The figures of one path (`mode`) from the trials' rows: per variant the summary (median, min,
- * max, n) of server CPU µs/request and of req/s, and `addedUs`, the summary of what Sentry + @x
- * took over Sentry alone in the same round (rounds with both trials only).
+ * max, n) of server CPU µs/request and of req/s; `addedUs`, the summary of what Sentry + @x took
+ * over Sentry alone in the same round, and `controlUs`, the same for the A/A control (rounds with
+ * both trials only).
  */
 export function sentryModeFigures(rows, mode) {
   const of = (variant) => rows.filter((r) => r.mode === mode && r.variant === variant);
-  const [alone, withX] = SENTRY_MODE_VARIANTS.map(of);
+  const [alone, withX, again] = [...SENTRY_MODE_VARIANTS, SENTRY_MODE_CONTROL].map(of);
   const byRound = new Map(alone.map((r) => [r.round, r]));
-  const added = withX
-    .filter((r) => byRound.has(r.round))
-    .map((r) => r.cpuUs - byRound.get(r.round).cpuUs);
+  const over = (trials) =>
+    summarize(
+      trials.filter((r) => byRound.has(r.round)).map((r) => r.cpuUs - byRound.get(r.round).cpuUs),
+    );
   const figures = (trials) => ({
     cpuUs: summarize(trials.map((r) => r.cpuUs)),
     rps: summarize(trials.map((r) => r.rps)),
   });
-  return { sentry: figures(alone), sentryX: figures(withX), addedUs: summarize(added) };
+  return {
+    sentry: figures(alone),
+    sentryX: figures(withX),
+    control: figures(again),
+    addedUs: over(withX),
+    controlUs: over(again),
+  };
 }
 
 /**
@@ -46,9 +62,10 @@ export async function runSentryMode({ generator, sink, rounds, warmSeconds, seco
   const rows = [];
   for (let round = 1; round <= rounds; round++) {
     for (const mode of SENTRY_MODE_PATHS) {
-      for (const variant of sentryModeOrder(round)) {
+      for (const variant of sentryModeOrder(round, mode)) {
+        const server = variant === SENTRY_MODE_CONTROL ? 'sentry' : variant;
         const result = await trial({
-          ...{ generator, sink, framework: 'koa', variant, mode },
+          ...{ generator, sink, framework: 'koa', variant: server, mode },
           ...{ warmSeconds, seconds, node, countUsers: mode === 'error' },
         });
         const row = { mode, framework: 'koa', variant, round, ...result };
@@ -58,7 +75,7 @@ export async function runSentryMode({ generator, sink, rounds, warmSeconds, seco
             ? `, events ${row.received}/${row.thrown} (${row.withUser} with a user)`
             : '';
         log(
-          `  round ${round} ${mode.padEnd(5)} koa/${variant.padEnd(8)} ${row.rps.toFixed(0).padStart(6)} req/s  p99 ${row.p99.toFixed(2)} ms  ${row.cpuUs.toFixed(1)} µs CPU/req${events}`,
+          `  round ${round} ${mode.padEnd(5)} koa/${variant.padEnd(12)} ${row.rps.toFixed(0).padStart(6)} req/s  p99 ${row.p99.toFixed(2)} ms  ${row.cpuUs.toFixed(1)} µs CPU/req${events}`,
         );
       }
     }

@@ -15,10 +15,11 @@ const row = (mode: string, variant: string, round: number, cpuUs: number, extra 
 });
 
 describe('Sentry mode maths', () => {
-  it('alternates which variant goes first', () => {
-    expect(sentryModeOrder(1)).toEqual(['sentry', 'sentry+x']);
-    expect(sentryModeOrder(2)).toEqual(['sentry+x', 'sentry']);
-    expect(sentryModeOrder(3)).toEqual(['sentry', 'sentry+x']);
+  it('alternates which variant goes first; the A/A control only on the request path', () => {
+    expect(sentryModeOrder(1)).toEqual(['sentry', 'sentry+x', 'sentry-again']);
+    expect(sentryModeOrder(2)).toEqual(['sentry-again', 'sentry+x', 'sentry']);
+    expect(sentryModeOrder(3, 'error')).toEqual(['sentry', 'sentry+x']);
+    expect(sentryModeOrder(4, 'error')).toEqual(['sentry+x', 'sentry']);
   });
 
   it('pairs the trials by round: what Sentry + @x took over Sentry alone', () => {
@@ -38,6 +39,24 @@ describe('Sentry mode maths', () => {
     expect(figures.sentryX.cpuUs).toMatchObject({ median: 90, min: 82, max: 101, n: 3 });
     expect(figures.addedUs).toMatchObject({ median: 2, min: 1, max: 5, n: 3 });
     expect(sentryModeFigures(rows, 'error').addedUs.n).toBe(0);
+    expect(figures.controlUs.n).toBe(0);
+  });
+
+  it('the A/A control: Sentry alone against itself in the same round, shown beside the target', () => {
+    const rows = [1, 2, 3].flatMap((r) => [
+      row('hello', 'sentry', r, 80),
+      row('hello', 'sentry+x', r, 81),
+      row('hello', 'sentry-again', r, 80 - r),
+    ]);
+    const figures = sentryModeFigures(rows, 'hello');
+    expect(figures.controlUs).toMatchObject({ median: -2, min: -3, max: -1, n: 3 });
+    expect(figures.control.cpuUs).toMatchObject({ median: 78, n: 3 });
+    const section = sentryModeSection(rows);
+    expect(section.targets).toEqual([
+      [expect.any(String), '+1.0 (+1.0–+1.0) µs CPU/req; A/A -2.0 (-3.0–-1.0)', true],
+    ]);
+    const aa = section.lines.find((line) => line.includes('A/A: Sentry alone again'));
+    expect(aa).toContain('-2.0 (-3.0–-1.0)');
   });
 
   it('reports the target on the request path, met or not', () => {

@@ -2,6 +2,7 @@
 // koaMiddleware, @x not inited), on the request path and the error path.
 import { fmt, fmtSummary } from '../lib/stats.mjs';
 import {
+  SENTRY_MODE_CONTROL,
   SENTRY_MODE_PATHS,
   SENTRY_MODE_TARGET_US,
   SENTRY_MODE_VARIANTS,
@@ -13,7 +14,10 @@ const LABELS = {
   sentry: '@sentry/node + setupKoaErrorHandler, `Sentry.setUser` per request (Sentry alone)',
   'sentry+x':
     'the same Sentry + `xUserIntegration()` + `koaMiddleware()`, no `setUser` (Sentry + @x)',
+  [SENTRY_MODE_CONTROL]: 'A/A: Sentry alone again, in a fresh server (the machine’s noise)',
 };
+const FIGURES = { sentry: 'sentry', 'sentry+x': 'sentryX', [SENTRY_MODE_CONTROL]: 'control' };
+const DIFFERENCES = { 'sentry+x': 'addedUs', [SENTRY_MODE_CONTROL]: 'controlUs' };
 const PATH_LABELS = { hello: 'request', error: 'error' };
 
 /** "+1.2 (+0.4–+2.0)": what Sentry + @x took over Sentry alone, per round. */
@@ -22,10 +26,13 @@ const addedCell = ({ median, min, max, n }) =>
 
 function rowsOf(sentryMode) {
   return SENTRY_MODE_PATHS.flatMap((mode) => {
-    const { sentry, sentryX, addedUs } = sentryModeFigures(sentryMode, mode);
-    return SENTRY_MODE_VARIANTS.map((variant) => {
+    const figures = sentryModeFigures(sentryMode, mode);
+    const variants = [...SENTRY_MODE_VARIANTS, SENTRY_MODE_CONTROL];
+    return variants.flatMap((variant) => {
       const trials = pick(sentryMode, { mode, variant });
-      const withX = variant === 'sentry+x';
+      if (trials.length === 0) return [];
+      const own = figures[FIGURES[variant]];
+      const difference = DIFFERENCES[variant];
       const events =
         mode === 'error'
           ? [
@@ -34,13 +41,15 @@ function rowsOf(sentryMode) {
             ]
           : ['—', '—'];
       return [
-        PATH_LABELS[mode],
-        LABELS[variant],
-        fmtSummary((withX ? sentryX : sentry).rps),
-        summaryCell(trials, 'p99', 2),
-        fmtSummary((withX ? sentryX : sentry).cpuUs, 1),
-        withX ? addedCell(addedUs) : '—',
-        ...events,
+        [
+          PATH_LABELS[mode],
+          LABELS[variant],
+          fmtSummary(own.rps),
+          summaryCell(trials, 'p99', 2),
+          fmtSummary(own.cpuUs, 1),
+          difference ? addedCell(figures[difference]) : '—',
+          ...events,
+        ],
       ];
     });
   });
@@ -49,12 +58,12 @@ function rowsOf(sentryMode) {
 export function sentryModeSection(sentryMode) {
   if (!sentryMode.length) return { lines: [], targets: [] };
   const rounds = Math.max(...sentryMode.map((r) => r.round));
-  const added = sentryModeFigures(sentryMode, 'hello').addedUs;
+  const { addedUs: added, controlUs: control } = sentryModeFigures(sentryMode, 'hello');
   const headings = [
     'req/s',
     'p99 (ms)',
     'server CPU µs/req',
-    '@x adds (µs CPU/req)',
+    'over Sentry alone (µs CPU/req)',
     'events received / thrown',
     'events with a user / received',
   ];
@@ -62,7 +71,7 @@ export function sentryModeSection(sentryMode) {
     lines: [
       '## Sentry mode (Koa): Sentry alone vs Sentry + @x',
       '',
-      `An app that keeps Sentry's SDK: \`@sentry/node\` 11 preloaded with \`--import\` (no tracing, default integrations without \`Dedupe\`, \`sendDefaultPii\`), \`Sentry.setupKoaErrorHandler(app)\`, the same authenticated hello-world as the request path above. Sentry alone: the app calls \`Sentry.setUser\` on every request (Sentry has no lazy resolver). Sentry + @x (Sentry mode): \`xUserIntegration()\` from \`@x/koa/sentry\` after Sentry's default integrations and \`koaMiddleware()\` first; @x is not \`init\`ed and the app sets no user — @x supplies it when Sentry builds an event. ${fmt(rounds)} rounds, the two variants paired per round (which goes first alternates), a fresh server per trial; "@x adds" is the median (min–max) of the per-round differences of server CPU per request. On the error path every request throws, Sentry captures and sends to the counting sink, which also counts the events that carry a \`user.id\`.`,
+      `An app that keeps Sentry's SDK: \`@sentry/node\` 11 preloaded with \`--import\` (no tracing, default integrations without \`Dedupe\`, \`sendDefaultPii\`), \`Sentry.setupKoaErrorHandler(app)\`, the same authenticated hello-world as the request path above. Sentry alone: the app calls \`Sentry.setUser\` on every request (Sentry has no lazy resolver). Sentry + @x (Sentry mode): \`xUserIntegration()\` from \`@x/koa/sentry\` after Sentry's default integrations and \`koaMiddleware()\` first; @x is not \`init\`ed and the app sets no user — @x supplies it when Sentry builds an event. ${fmt(rounds)} rounds, the two variants paired per round (which goes first alternates), a fresh server per trial; "over Sentry alone" is the median (min–max) of the per-round differences of server CPU per request. On the request path each round also runs Sentry alone a second time (A/A): its difference from the first shows how far this machine's noise alone moves a pair. On the error path every request throws, Sentry captures and sends to the counting sink, which also counts the events that carry a \`user.id\`.`,
       '',
       ...table(['path', 'variant'], headings, rowsOf(sentryMode)),
       '',
@@ -70,7 +79,7 @@ export function sentryModeSection(sentryMode) {
     targets: [
       [
         `Sentry mode (Koa), request path: Sentry + @x ≤ ${SENTRY_MODE_TARGET_US} µs server CPU/req over Sentry alone`,
-        `${addedCell(added)} µs CPU/req`,
+        `${addedCell(added)} µs CPU/req${control.n ? `; A/A ${addedCell(control)}` : ''}`,
         added.median <= SENTRY_MODE_TARGET_US,
       ],
     ],

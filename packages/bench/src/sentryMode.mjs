@@ -5,8 +5,17 @@
 // fresh server per trial (paths.mjs's `trial`); what @x adds is the per-round difference. On the
 // request path each round also runs Sentry alone a second time (`sentry-again`, the A/A control):
 // its difference from the first is what this machine's noise alone makes of a pair.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { onCpu, SERVER_CPU } from './lib/cpus.mjs';
 import { summarize } from './lib/stats.mjs';
 import { trial } from './paths.mjs';
+
+/**
+ * The request path in one process, without HTTP (servers/koaInProcess.mjs): rows of
+ * `mode: 'in-process'`, free of a real server's noise.
+ */
+export const SENTRY_MODE_IN_PROCESS = 'in-process';
 
 /** The variants, baseline first. */
 export const SENTRY_MODE_VARIANTS = ['sentry', 'sentry+x'];
@@ -59,7 +68,7 @@ export function sentryModeFigures(rows, mode) {
  * the events received, and those with a user (`withUser`).
  */
 export async function runSentryMode({ generator, sink, rounds, warmSeconds, seconds, log, node }) {
-  const rows = [];
+  const rows = await inProcessRows({ node, log, quick: rounds < 5 });
   for (let round = 1; round <= rounds; round++) {
     for (const mode of SENTRY_MODE_PATHS) {
       for (const variant of sentryModeOrder(round, mode)) {
@@ -81,4 +90,45 @@ export async function runSentryMode({ generator, sink, rounds, warmSeconds, seco
     }
   }
   return rows;
+}
+
+/**
+ * Sentry mode's request path in one process (servers/koaInProcess.mjs, on the server CPU): rows
+ * `{ mode: 'in-process', framework: 'koa', variant, round, cpuUs }`, 20 interleaved rounds (5 in
+ * quick mode) of 20,000 requests per variant.
+ */
+export function inProcessRows({ node = process.execPath, log, quick = false }) {
+  const servers = fileURLToPath(new URL('./servers/', import.meta.url));
+  const args = ['--import', `${servers}sentryInit.mjs`, `${servers}koaInProcess.mjs`];
+  const [cmd, argv] = onCpu(SERVER_CPU, node, args);
+  return new Promise((resolve, reject) => {
+    const proc = spawn(cmd, argv, {
+      cwd: servers,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        BENCH_VARIANT: 'sentry+x',
+        BENCH_DSN: 'http://bench@127.0.0.1:9/1',
+        BENCH_ROUNDS: quick ? '5' : '20',
+      },
+    });
+    let stdout = '';
+    proc.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    proc.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`koaInProcess.mjs exited ${code}`));
+      const rows = JSON.parse(stdout.trim().split('\n').at(-1)).rows.map((row) => ({
+        mode: SENTRY_MODE_IN_PROCESS,
+        framework: 'koa',
+        ...row,
+      }));
+      const { addedUs, controlUs } = sentryModeFigures(rows, SENTRY_MODE_IN_PROCESS);
+      log(
+        `  in one process: Sentry + @x over Sentry alone ${addedUs.median.toFixed(2)} µs CPU/req (A/A ${controlUs.median.toFixed(2)})`,
+      );
+      resolve(rows);
+    });
+  });
 }

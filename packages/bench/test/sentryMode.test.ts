@@ -75,6 +75,23 @@ describe('Sentry mode maths', () => {
     expect(sentryModeSection([])).toEqual({ lines: [], targets: [] });
   });
 
+  it('the request path in one process: its own pairs, a line of its own, not counted as rounds', () => {
+    const inProcess = [1, 2, 3, 4, 5].flatMap((r) => [
+      row('in-process', 'sentry', r, 4),
+      row('in-process', 'sentry+x', r, 4 + r / 2),
+      row('in-process', 'sentry-again', r, 4),
+    ]);
+    const server = [row('hello', 'sentry', 1, 80), row('hello', 'sentry+x', 1, 82)];
+    const figures = sentryModeFigures(inProcess, 'in-process');
+    expect(figures.addedUs).toMatchObject({ median: 1.5, min: 0.5, max: 2.5, n: 5 });
+    const { lines, targets } = sentryModeSection([...server, ...inProcess]);
+    const line = lines.find((l) => l.startsWith('The same request path in one process'));
+    expect(line).toContain('**+1.5 (+0.5–+2.5) µs CPU/req**, A/A +0.0');
+    expect(lines.join('\n')).toContain(' 1 rounds,');
+    expect(targets[0]?.[1]).toBe('+2.0 µs CPU/req');
+    expect(sentryModeSection(server).lines.join('\n')).not.toContain('in one process');
+  });
+
   it('counts the events of an envelope that carry a user', () => {
     const body = [
       '{}',

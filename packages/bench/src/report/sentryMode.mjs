@@ -3,6 +3,7 @@
 import { fmt, fmtSummary } from '../lib/stats.mjs';
 import {
   SENTRY_MODE_CONTROL,
+  SENTRY_MODE_IN_PROCESS,
   SENTRY_MODE_PATHS,
   SENTRY_MODE_TARGET_US,
   SENTRY_MODE_VARIANTS,
@@ -57,7 +58,8 @@ function rowsOf(sentryMode) {
 
 export function sentryModeSection(sentryMode) {
   if (!sentryMode.length) return { lines: [], targets: [] };
-  const rounds = Math.max(...sentryMode.map((r) => r.round));
+  const rounds = Math.max(0, ...pick(sentryMode, { mode: 'hello' }).map((r) => r.round));
+  const inProcess = sentryModeFigures(sentryMode, SENTRY_MODE_IN_PROCESS);
   const { addedUs: added, controlUs: control } = sentryModeFigures(sentryMode, 'hello');
   const headings = [
     'req/s',
@@ -75,6 +77,12 @@ export function sentryModeSection(sentryMode) {
       '',
       ...table(['path', 'variant'], headings, rowsOf(sentryMode)),
       '',
+      ...(inProcess.addedUs.n
+        ? [
+            `The same request path in one process, without HTTP (\`servers/koaInProcess.mjs\`: the three apps' middleware registered with \`app.use\`, so Sentry's Koa instrumentation wraps it as in a server; each request in a Sentry isolation scope of its own, described as Sentry's http integration describes it; ${fmt(inProcess.addedUs.n)} interleaved rounds of 20,000 requests): Sentry + @x over Sentry alone **${addedCell(inProcess.addedUs)} µs CPU/req**, A/A ${addedCell(inProcess.controlUs)}. The server's figure above is larger; decision record 0052 says what is known of the difference.`,
+            '',
+          ]
+        : []),
     ],
     targets: [
       [

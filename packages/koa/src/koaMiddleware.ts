@@ -1,5 +1,5 @@
 import { type GetUser, mapAuthUser, type ShouldCapture } from '@x/core';
-import { type RequestDescription, runRequestCapturing } from '@x/core/internal';
+import { runRequestCapturing } from '@x/core/internal';
 import { withSentryMode } from '@x/core/sentry';
 import type { Context, Middleware, Next } from 'koa';
 
@@ -39,42 +39,21 @@ export function koaMiddleware(options: KoaMiddlewareOptions = {}): Middleware {
 
   return function xKoaMiddleware(ctx: Context, next: Next) {
     return runRequestCapturing(
-      new KoaRequest(ctx, getUser),
+      {
+        method: ctx.method,
+        url: ctx.href,
+        headers: ctx.headers,
+        clientIp: () => ctx.ip,
+        getUser: () => getUser(ctx),
+        // Set by @koa/router once a route matched (`/boom/:id`); read when an event is built.
+        route: () => {
+          const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+          return typeof matched === 'string' ? matched : undefined;
+        },
+      },
       { mechanism: 'koa', shouldCapture: options.shouldCapture, unit: ctx },
       // Sentry mode (`xUserIntegration` in Sentry.init): the request is tied to Sentry's events.
       withSentryMode(next),
     );
   };
-}
-
-/**
- * What the kernel records of a Koa request. The URL is read when it is asked for (`ctx.href` is
- * built from the protocol, the host and the path on every read): in Sentry mode a request's
- * description is only read when an event is built, and most requests have none.
- */
-class KoaRequest implements RequestDescription {
-  readonly method: string;
-  readonly headers: Context['headers'];
-  readonly clientIp: () => string;
-  readonly getUser: () => ReturnType<GetUser<Context>>;
-  /** Set by @koa/router once a route matched (`/boom/:id`); read when an event is built. */
-  readonly route: () => string | undefined;
-
-  constructor(
-    private readonly ctx: Context,
-    getUser: GetUser<Context>,
-  ) {
-    this.method = ctx.method;
-    this.headers = ctx.headers;
-    this.clientIp = () => ctx.ip;
-    this.getUser = () => getUser(ctx);
-    this.route = () => {
-      const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
-      return typeof matched === 'string' ? matched : undefined;
-    };
-  }
-
-  get url(): string {
-    return this.ctx.href;
-  }
 }

@@ -75,6 +75,20 @@ function request<T>(req: Request, body: () => Promise<T>): Promise<T> {
   });
 }
 
+/** The users of a burst's requests, request `i` being `BURST_USERS[i % 3]`. */
+const BURST_USERS = ['u-a', 'u-b', 'u-c'];
+
+/** A pause of up to 4 ms, so that a burst's requests overlap in every order. */
+const pause = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 4));
+
+/** The async login of a burst's request `i`: `BURST_USERS[i % 3]`, named `req-<i>`. */
+function burstUser(i: number): () => Promise<{ id: string; username: string }> {
+  return async () => {
+    await pause();
+    return { id: BURST_USERS[i % 3] as string, username: `req-${i}` };
+  };
+}
+
 /**
  * Whose user each event of a burst carries: request `i` was `users[i % 3]`, `req-<i>`, and
  * `ids[i]` is its event.
@@ -229,16 +243,9 @@ describe('Sentry mode: which request an event belongs to', () => {
   it('1,000 overlapping requests of 3 users: every event its own request’s user', async () => {
     // Sentry holds at most 64 events in flight by default and drops the rest of a burst.
     await reinit({ transportOptions: { bufferSize: 5000 } });
-    const users = ['u-a', 'u-b', 'u-c'];
-    const pause = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 4));
     const ids = await Promise.all(
       Array.from({ length: 1000 }, (_, i) => {
-        const id = users[i % 3] as string;
-        const user = async () => {
-          await pause();
-          return { id, username: `req-${i}` };
-        };
-        return request({ user }, async () => {
+        return request({ user: burstUser(i) }, async () => {
           await pause();
           // Half captured in a forked Sentry scope, as Sentry's own instrumentation does.
           return i % 2
@@ -247,7 +254,7 @@ describe('Sentry mode: which request an event belongs to', () => {
         });
       }),
     );
-    const outcome = await tally(ids, users);
+    const outcome = await tally(ids, BURST_USERS);
     expect(outcome).toEqual({ own: 1000, foreign: 0, none: 0, lost: 0 });
     expect(sent).toHaveLength(1000);
   });
@@ -330,16 +337,9 @@ describe('Sentry mode: a request linked to Sentry’s request scope (no @x scope
 
   it('300 overlapping requests of 3 users: each event its own request’s user — in the request, in a fork of Sentry’s scope, after it escaped', async () => {
     await reinit({ transportOptions: { bufferSize: 5000 } });
-    const users = ['u-a', 'u-b', 'u-c'];
-    const pause = () => new Promise((resolve) => setTimeout(resolve, Math.random() * 4));
     const ids = await Promise.all(
       Array.from({ length: 300 }, (_, i) => {
-        const id = users[i % 3] as string;
-        const user = async () => {
-          await pause();
-          return { id, username: `req-${i}` };
-        };
-        const outcome = linkedRequest({ user }, async () => {
+        const outcome = linkedRequest({ user: burstUser(i) }, async () => {
           await pause();
           if (i % 3 === 0) return Sentry.captureMessage(`req-${i}`);
           if (i % 3 === 1)
@@ -350,7 +350,7 @@ describe('Sentry mode: a request linked to Sentry’s request scope (no @x scope
         return outcome.catch((error: unknown) => Sentry.captureException(error));
       }),
     );
-    const outcome = await tally(ids, users);
+    const outcome = await tally(ids, BURST_USERS);
     expect(outcome).toEqual({ own: 300, foreign: 0, none: 0, lost: 0 });
   });
 

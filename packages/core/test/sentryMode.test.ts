@@ -354,6 +354,18 @@ describe('Sentry mode: a request linked to Sentry’s request scope (no @x scope
     expect(outcome).toEqual({ own: 300, foreign: 0, none: 0, lost: 0 });
   });
 
+  it('a Sentry scope without the metadata field Sentry 10 and 11 keep: linked through setSDKProcessingMetadata', async () => {
+    const id = await Sentry.withIsolationScope((scope) => {
+      (scope as unknown as { _sdkProcessingMetadata?: unknown })._sdkProcessingMetadata = undefined;
+      return runRequestCapturing(
+        { getUser: () => ({ id: 'u-fallback' }) },
+        { mechanism: 'test' },
+        withSentryMode(async () => Sentry.captureMessage('no metadata field')),
+      );
+    });
+    expect((await eventOf(id)).user).toEqual({ id: 'u-fallback' });
+  });
+
   it('@x’s setUser and getEventUser() inside work on the request’s own scopes', async () => {
     const [setHere, plain] = await Promise.all([
       linkedRequest({ user: { id: 'u-login' } }, async () => {

@@ -160,11 +160,16 @@ describe('next-demo in headless Chromium', () => {
     const page = await carol.newPage();
     await signIn(page, appNoPii.url, 'carol');
     await page.goto(appNoPii.url);
+    // A click before React has hydrated the page does nothing: wait for its scripts, then for
+    // the button's own answer.
+    await page.waitForLoadState('networkidle');
     await page.click('#client-error');
-    const events = await waitForEvents(inbox.url, (all) =>
-      all.some((e) => e.user_key === 'id:u-carol'),
+    await page.waitForFunction(
+      () => document.querySelector('#status')?.textContent === 'client error thrown',
     );
-    const event = events.find((e) => e.user_key === 'id:u-carol');
+    const carols = (e: { user_key?: string | null }) => e.user_key === 'id:u-carol';
+    const events = await waitForEvents(inbox.url, (all) => all.some(carols));
+    const event = events.find(carols);
     expect(event?.title).toBe('Error: client boom');
     expect(event?.user).not.toHaveProperty('ip_address');
     expect(event?.user).toMatchObject({ id: 'u-carol', username: 'carol' });

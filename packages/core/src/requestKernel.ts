@@ -15,8 +15,12 @@ import { activeSpan, incomingTraceContext, recordingServerSpan } from './traceCo
 /** What an adapter knows about a request when it starts. */
 export interface RequestDescription {
   method?: string | undefined;
-  /** The full URL (`scheme://host/path?query`); see {@link requestUrl} to build one. */
-  url?: string | undefined;
+  /**
+   * The full URL (`scheme://host/path?query`); see {@link requestUrl} to build one. Or a getter
+   * of it, read when the unit's scope is described: in Sentry mode, only when something (an
+   * event) asks for the unit; in @x's own mode, as the unit starts.
+   */
+  url?: string | (() => string | undefined) | undefined;
   headers?: RequestData['headers'] | Headers | undefined;
   /** The framework's proxy-aware client IP, read only when an event needs it. */
   clientIp?: ClientIpGetter | undefined;
@@ -90,7 +94,7 @@ export function describeUnit(isolationScope: Scope, request: RequestDescription)
   if (request.method !== undefined || request.url !== undefined) {
     isolationScope.setRequest({
       method: request.method,
-      url: request.url,
+      url: typeof request.url === 'function' ? request.url() : request.url,
       headers: request.headers,
       clientIp: request.clientIp,
       route: request.route,

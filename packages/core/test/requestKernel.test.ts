@@ -108,6 +108,16 @@ describe('runRequest', () => {
     );
   });
 
+  it('a URL given as a getter is the request’s URL (read as the unit starts)', async () => {
+    init({ dsn: sink.dsn });
+    await runRequest(
+      { method: 'GET', url: () => 'http://shop.test/lazy?y=2' },
+      async ({ isolationScope }) => {
+        expect(isolationScope.getScopeData().request?.url).toBe('http://shop.test/lazy?y=2');
+      },
+    );
+  });
+
   it('runRequestCapturing captures a rejection once and rethrows it unchanged', async () => {
     init({ dsn: sink.dsn, sendClientReports: false });
     const error = new Error('async boom');

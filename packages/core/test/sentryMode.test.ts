@@ -366,6 +366,26 @@ describe('Sentry mode: a request linked to Sentry’s request scope (no @x scope
     expect((await eventOf(id)).user).toEqual({ id: 'u-fallback' });
   });
 
+  it('a URL given as a getter is read only when an event asks for the request’s unit', async () => {
+    const reads: string[] = [];
+    const url = (path: string) => () => {
+      reads.push(path);
+      return `http://app.test${path}`;
+    };
+    const run = (path: string, body: () => Promise<string | undefined>) =>
+      Sentry.withIsolationScope(() =>
+        runRequestCapturing(
+          { method: 'GET', url: url(path), getUser: () => ({ id: 'u-url' }) },
+          { mechanism: 'test' },
+          withSentryMode(body),
+        ),
+      );
+    await run('/quiet', async () => undefined);
+    const id = await run('/loud', async () => Sentry.captureMessage('with a URL'));
+    expect(reads).toEqual(['/loud']);
+    expect((await eventOf(id ?? '')).user).toEqual({ id: 'u-url' });
+  });
+
   it('@x’s setUser and getEventUser() inside work on the request’s own scopes', async () => {
     const [setHere, plain] = await Promise.all([
       linkedRequest({ user: { id: 'u-login' } }, async () => {

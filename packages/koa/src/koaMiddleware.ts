@@ -41,7 +41,8 @@ export function koaMiddleware(options: KoaMiddlewareOptions = {}): Middleware {
     return runRequestCapturing(
       {
         method: ctx.method,
-        url: ctx.href,
+        // Koa builds `href` from the proxy headers it trusts: read when an event needs it.
+        url: () => ctx.href,
         headers: ctx.headers,
         clientIp: () => ctx.ip,
         getUser: () => getUser(ctx),

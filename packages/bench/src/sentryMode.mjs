@@ -1,15 +1,19 @@
 // Sentry mode on Koa's request path: Sentry alone (`sentry`: @sentry/node 11, its Koa error
 // handler, the app's `Sentry.setUser` per request) against Sentry + @x (`sentry+x`: the same
 // Sentry with `xUserIntegration()` in its init and @x/koa's middleware, @x not `init`ed, no
-// `setUser`). Both paths, the two variants paired per round (which goes first alternates), a
-// fresh server per trial (paths.mjs's `trial`); what @x adds is the per-round difference. On the
-// request path each round also runs Sentry alone a second time (`sentry-again`, the A/A control):
-// its difference from the first is what this machine's noise alone makes of a pair.
+// `setUser`). Both paths, the two variants paired per round (which goes first alternates), fresh
+// servers every round; what @x adds is the per-round difference. On the request path each round
+// also runs Sentry alone a second time (`sentry-again`, the A/A control): its difference from the
+// first is what this machine's noise alone makes of a pair. The request path's servers of a
+// round are measured in turn, a second at a time (`helloRound`): this machine's speed drifts by
+// tens of per cent within a minute, which one trial after another reads as a difference.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { onCpu, SERVER_CPU } from './lib/cpus.mjs';
+import { runLoad } from './lib/load.mjs';
+import { startServer } from './lib/server.mjs';
 import { summarize } from './lib/stats.mjs';
-import { trial } from './paths.mjs';
+import { requestOf, trial } from './paths.mjs';
 
 /**
  * The request path in one process, without HTTP (servers/koaInProcess.mjs): rows of
@@ -69,27 +73,79 @@ export function sentryModeFigures(rows, mode) {
  */
 export async function runSentryMode({ generator, sink, rounds, warmSeconds, seconds, log, node }) {
   const rows = await inProcessRows({ node, log, quick: rounds < 5 });
+  const settings = { generator, sink, warmSeconds, seconds, node };
+  const record = (row) => {
+    rows.push({ framework: 'koa', ...row });
+    log(describeRow(row));
+  };
   for (let round = 1; round <= rounds; round++) {
-    for (const mode of SENTRY_MODE_PATHS) {
-      for (const variant of sentryModeOrder(round, mode)) {
-        const server = variant === SENTRY_MODE_CONTROL ? 'sentry' : variant;
-        const result = await trial({
-          ...{ generator, sink, framework: 'koa', variant: server, mode },
-          ...{ warmSeconds, seconds, node, countUsers: mode === 'error' },
-        });
-        const row = { mode, framework: 'koa', variant, round, ...result };
-        rows.push(row);
-        const events =
-          mode === 'error'
-            ? `, events ${row.received}/${row.thrown} (${row.withUser} with a user)`
-            : '';
-        log(
-          `  round ${round} ${mode.padEnd(5)} koa/${variant.padEnd(12)} ${row.rps.toFixed(0).padStart(6)} req/s  p99 ${row.p99.toFixed(2)} ms  ${row.cpuUs.toFixed(1)} µs CPU/req${events}`,
-        );
-      }
+    for (const [variant, result] of await helloRound({ ...settings, round })) {
+      record({ mode: 'hello', variant, round, ...result });
+    }
+    for (const variant of sentryModeOrder(round, 'error')) {
+      const result = await trial({
+        ...settings,
+        ...{ framework: 'koa', variant, mode: 'error', countUsers: true },
+      });
+      record({ mode: 'error', variant, round, ...result });
     }
   }
   return rows;
+}
+
+/** One trial's line in the log. */
+function describeRow({ mode, variant, round, rps, p99, cpuUs, received, thrown, withUser }) {
+  const events = mode === 'error' ? `, events ${received}/${thrown} (${withUser} with a user)` : '';
+  return `  round ${round} ${mode.padEnd(5)} koa/${variant.padEnd(12)} ${rps.toFixed(0).padStart(6)} req/s  p99 ${p99.toFixed(2)} ms  ${cpuUs.toFixed(1)} µs CPU/req${events}`;
+}
+
+/** Length of one load of the request path's interleaved measurement. */
+const BURST_SECONDS = 1;
+
+/**
+ * One round of the request path: a fresh server per trial of `sentryModeOrder(round)`, all
+ * started and warmed up before any is measured; then loads of {@link BURST_SECONDS} go to each in
+ * turn (the turn reversed every time) until each had `2 × seconds` of them, so that the machine's
+ * drift falls on every trial alike. Each trial's figures are over all its loads: `[variant, { rps,
+ * p99 (the worst load's), cpuUs, requests, rss }]` pairs, in the round's order.
+ */
+async function helloRound({ generator, sink, round, warmSeconds, seconds, node }) {
+  const trials = [];
+  try {
+    for (const variant of sentryModeOrder(round, 'hello')) {
+      const server = await startServer({
+        ...{ framework: 'koa', mode: 'hello', dsn: sink.dsn, node },
+        variant: variant === SENTRY_MODE_CONTROL ? 'sentry' : variant,
+      });
+      const load = { ...requestOf('koa', server.url), connections: 50 };
+      trials.push({ variant, server, load, cpuUs: 0, requests: 0, seconds: 0, p99: 0 });
+    }
+    for (const trial of trials) await runLoad(generator, { ...trial.load, seconds: warmSeconds });
+    const bursts = Math.max(2, Math.round((2 * seconds) / BURST_SECONDS));
+    for (let burst = 0; burst < bursts; burst++) {
+      for (const trial of burst % 2 ? [...trials].reverse() : trials) {
+        const before = await trial.server.request('cpu');
+        const result = await runLoad(generator, { ...trial.load, seconds: BURST_SECONDS });
+        const after = await trial.server.request('cpu');
+        if (result.non2xx) throw new Error(`koa/${trial.variant}: ${result.non2xx} non-2xx`);
+        trial.cpuUs += after.us - before.us;
+        trial.requests += result.requests;
+        trial.seconds += result.requests / result.rps;
+        trial.p99 = Math.max(trial.p99, result.p99);
+      }
+    }
+    const results = [];
+    for (const { variant, server, cpuUs, requests, seconds: busy, p99 } of trials) {
+      const { rss } = await server.request('mem');
+      results.push([
+        variant,
+        { rps: requests / busy, p99, cpuUs: cpuUs / requests, requests, rss },
+      ]);
+    }
+    return results;
+  } finally {
+    await Promise.all(trials.map(({ server }) => server.stop()));
+  }
 }
 
 /**

@@ -15,12 +15,8 @@ import { activeSpan, incomingTraceContext, recordingServerSpan } from './traceCo
 /** What an adapter knows about a request when it starts. */
 export interface RequestDescription {
   method?: string | undefined;
-  /**
-   * The full URL (`scheme://host/path?query`); see {@link requestUrl} to build one. Or a getter
-   * of it, read when the unit's scope is described: in Sentry mode, only when something (an
-   * event) asks for the unit; in @x's own mode, as the unit starts.
-   */
-  url?: string | (() => string | undefined) | undefined;
+  /** The full URL (`scheme://host/path?query`); see {@link requestUrl} to build one. */
+  url?: string | undefined;
   headers?: RequestData['headers'] | Headers | undefined;
   /** The framework's proxy-aware client IP, read only when an event needs it. */
   clientIp?: ClientIpGetter | undefined;
@@ -94,7 +90,7 @@ export function describeUnit(isolationScope: Scope, request: RequestDescription)
   if (request.method !== undefined || request.url !== undefined) {
     isolationScope.setRequest({
       method: request.method,
-      url: typeof request.url === 'function' ? request.url() : request.url,
+      url: request.url,
       headers: request.headers,
       clientIp: request.clientIp,
       route: request.route,
@@ -108,16 +104,17 @@ export function describeUnit(isolationScope: Scope, request: RequestDescription)
  * Runs `fn` for a request ({@link runRequest}) and captures what it throws or
  * rejects with ({@link captureRequestError}) before rethrowing it, so the
  * framework's own error handling runs as before. In Sentry mode the request may instead run
- * linked to Sentry's own request scope (see `Carrier.runLinkedUnit`).
+ * linked to Sentry's own request scope (see `Carrier.runLinkedUnit`). `request` may be a function
+ * that describes it: linked, it is called only when something (an event) asks for the request.
  */
 export function runRequestCapturing<T, Unit = unknown>(
-  request: RequestDescription,
+  request: RequestDescription | (() => RequestDescription),
   capture: CaptureRequestErrorOptions<Unit>,
   fn: () => T | PromiseLike<T>,
 ): Promise<T> {
   const linked = getCarrier().runLinkedUnit?.(request, fn) as Promise<T> | undefined;
   if (linked) return linked;
-  return runRequest(request, (_scopes, end) => {
+  return runRequest(typeof request === 'function' ? request() : request, (_scopes, end) => {
     // One derived promise per request (no async function around it: this runs on every request).
     if (!end) {
       const rethrow = (error: unknown): never => {

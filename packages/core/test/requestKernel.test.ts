@@ -108,12 +108,13 @@ describe('runRequest', () => {
     );
   });
 
-  it('a URL given as a getter is the request’s URL (read as the unit starts)', async () => {
+  it('runRequestCapturing takes a function that describes the request (called as it starts)', async () => {
     init({ dsn: sink.dsn });
-    await runRequest(
-      { method: 'GET', url: () => 'http://shop.test/lazy?y=2' },
-      async ({ isolationScope }) => {
-        expect(isolationScope.getScopeData().request?.url).toBe('http://shop.test/lazy?y=2');
+    await runRequestCapturing(
+      () => ({ method: 'GET', url: 'http://shop.test/lazy?y=2' }),
+      { mechanism: 'test' },
+      async () => {
+        expect(getIsolationScope().getScopeData().request?.url).toBe('http://shop.test/lazy?y=2');
       },
     );
   });

@@ -366,24 +366,20 @@ describe('Sentry mode: a request linked to Sentry’s request scope (no @x scope
     expect((await eventOf(id)).user).toEqual({ id: 'u-fallback' });
   });
 
-  it('a URL given as a getter is read only when an event asks for the request’s unit', async () => {
-    const reads: string[] = [];
-    const url = (path: string) => () => {
-      reads.push(path);
-      return `http://app.test${path}`;
+  it('a request described by a function is described only when an event asks for its unit', async () => {
+    const described: string[] = [];
+    const describe = (path: string) => () => {
+      described.push(path);
+      return { method: 'GET', url: `http://app.test${path}`, getUser: () => ({ id: 'u-late' }) };
     };
     const run = (path: string, body: () => Promise<string | undefined>) =>
       Sentry.withIsolationScope(() =>
-        runRequestCapturing(
-          { method: 'GET', url: url(path), getUser: () => ({ id: 'u-url' }) },
-          { mechanism: 'test' },
-          withSentryMode(body),
-        ),
+        runRequestCapturing(describe(path), { mechanism: 'test' }, withSentryMode(body)),
       );
     await run('/quiet', async () => undefined);
-    const id = await run('/loud', async () => Sentry.captureMessage('with a URL'));
-    expect(reads).toEqual(['/loud']);
-    expect((await eventOf(id ?? '')).user).toEqual({ id: 'u-url' });
+    const id = await run('/loud', async () => Sentry.captureMessage('described late'));
+    expect(described).toEqual(['/loud']);
+    expect((await eventOf(id ?? '')).user).toEqual({ id: 'u-late' });
   });
 
   it('@x’s setUser and getEventUser() inside work on the request’s own scopes', async () => {

@@ -1,5 +1,5 @@
 import { type GetUser, mapAuthUser, type ShouldCapture } from '@x/core';
-import { runRequestCapturing } from '@x/core/internal';
+import { type RequestDescription, runRequestCapturing } from '@x/core/internal';
 import { withSentryMode } from '@x/core/sentry';
 import type { Context, Middleware, Next } from 'koa';
 
@@ -37,21 +37,23 @@ export interface KoaMiddlewareOptions {
 export function koaMiddleware(options: KoaMiddlewareOptions = {}): Middleware {
   const getUser = options.getUser ?? ((ctx: Context) => mapAuthUser(ctx.state?.user));
 
+  /** The request, described when something asks (in Sentry mode, only for an event). */
+  const describe = (ctx: Context): RequestDescription => ({
+    method: ctx.method,
+    url: ctx.href,
+    headers: ctx.headers,
+    clientIp: () => ctx.ip,
+    getUser: () => getUser(ctx),
+    // Set by @koa/router once a route matched (`/boom/:id`); read when an event is built.
+    route: () => {
+      const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+      return typeof matched === 'string' ? matched : undefined;
+    },
+  });
+
   return function xKoaMiddleware(ctx: Context, next: Next) {
     return runRequestCapturing(
-      {
-        method: ctx.method,
-        // Koa builds `href` from the proxy headers it trusts: read when an event needs it.
-        url: () => ctx.href,
-        headers: ctx.headers,
-        clientIp: () => ctx.ip,
-        getUser: () => getUser(ctx),
-        // Set by @koa/router once a route matched (`/boom/:id`); read when an event is built.
-        route: () => {
-          const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
-          return typeof matched === 'string' ? matched : undefined;
-        },
-      },
+      () => describe(ctx),
       { mechanism: 'koa', shouldCapture: options.shouldCapture, unit: ctx },
       // Sentry mode (`xUserIntegration` in Sentry.init): the request is tied to Sentry's events.
       withSentryMode(next),

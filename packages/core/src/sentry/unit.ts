@@ -74,7 +74,9 @@ function runLinked(request: unknown, body: () => unknown): Promise<unknown> | un
     if (!entry || !isolationScope || sentryServerSpan(entry)) return undefined;
     let scopes: Scopes | undefined;
     link = () => {
-      scopes ??= unitScopes(request as RequestDescription);
+      scopes ??= unitScopes(
+        typeof request === 'function' ? request() : (request as RequestDescription),
+      );
       return scopes;
     };
     linkUnit(isolationScope, link);

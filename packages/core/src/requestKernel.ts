@@ -100,6 +100,13 @@ export function describeUnit(isolationScope: Scope, request: RequestDescription)
   isolationScope.setUserResolver(request.getUser);
 }
 
+/** The description of a request given as one or as a function that describes it. */
+export function describedRequest(
+  request: RequestDescription | (() => RequestDescription),
+): RequestDescription {
+  return typeof request === 'function' ? request() : request;
+}
+
 /**
  * Runs `fn` for a request ({@link runRequest}) and captures what it throws or
  * rejects with ({@link captureRequestError}) before rethrowing it, so the
@@ -114,7 +121,7 @@ export function runRequestCapturing<T, Unit = unknown>(
 ): Promise<T> {
   const linked = getCarrier().runLinkedUnit?.(request, fn) as Promise<T> | undefined;
   if (linked) return linked;
-  return runRequest(typeof request === 'function' ? request() : request, (_scopes, end) => {
+  return runRequest(describedRequest(request), (_scopes, end) => {
     // One derived promise per request (no async function around it: this runs on every request).
     if (!end) {
       const rethrow = (error: unknown): never => {

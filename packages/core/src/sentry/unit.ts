@@ -9,7 +9,7 @@ import {
 import { getCarrier } from '../carrier';
 import { defaultScopes } from '../currentScopes';
 import { debugWarn } from '../debug';
-import { describeUnit, type RequestDescription } from '../requestKernel';
+import { describedRequest, describeUnit, type RequestDescription } from '../requestKernel';
 import { annotateServerSpan } from '../spanUser';
 import { type OtelSpanLike, recordingServerSpan } from '../traceContext';
 import { SCOPES_KEY } from './eventUser';
@@ -75,7 +75,7 @@ function runLinked(request: unknown, body: () => unknown): Promise<unknown> | un
     let scopes: Scopes | undefined;
     link = () => {
       scopes ??= unitScopes(
-        typeof request === 'function' ? request() : (request as RequestDescription),
+        describedRequest(request as RequestDescription | (() => RequestDescription)),
       );
       return scopes;
     };

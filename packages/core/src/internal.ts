@@ -22,12 +22,7 @@ export { AUTO_IP, parseIp } from './ip';
 /** @internal */
 export { preview } from './jsonValue';
 /** @internal */
-export type {
-  CaptureRequestErrorOptions,
-  DescribeRequest,
-  EndRequest,
-  RequestDescription,
-} from './requestKernel';
+export type { CaptureRequestErrorOptions, EndRequest, RequestDescription } from './requestKernel';
 /** @internal */
 export {
   captureRequestError,

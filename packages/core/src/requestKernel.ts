@@ -100,19 +100,9 @@ export function describeUnit(isolationScope: Scope, request: RequestDescription)
   isolationScope.setUserResolver(request.getUser);
 }
 
-/**
- * A request described when something asks. Called with `settled: true` at most once more, after
- * the request's handler settled with no event having asked: what it returns then is kept instead
- * of the function, for events of work the request left running. That description holds nothing
- * of the framework's request object (its getters answer what they would have read), so that a
- * keep-alive connection, whose async context keeps its last request's scopes until the next
- * request, does not keep the whole request alive with them.
- */
-export type DescribeRequest = (settled?: boolean) => RequestDescription;
-
 /** The description of a request given as one or as a function that describes it. */
 export function describedRequest(
-  request: RequestDescription | DescribeRequest,
+  request: RequestDescription | (() => RequestDescription),
 ): RequestDescription {
   return typeof request === 'function' ? request() : request;
 }
@@ -122,11 +112,10 @@ export function describedRequest(
  * rejects with ({@link captureRequestError}) before rethrowing it, so the
  * framework's own error handling runs as before. In Sentry mode the request may instead run
  * linked to Sentry's own request scope (see `Carrier.runLinkedUnit`). `request` may be a function
- * that describes it ({@link DescribeRequest}): linked, it is called only when something (an
- * event) asks for the request, or once with `settled` when the request settled unasked.
+ * that describes it: linked, it is called only when something (an event) asks for the request.
  */
 export function runRequestCapturing<T, Unit = unknown>(
-  request: RequestDescription | DescribeRequest,
+  request: RequestDescription | (() => RequestDescription),
   capture: CaptureRequestErrorOptions<Unit>,
   fn: () => T | PromiseLike<T>,
 ): Promise<T> {

@@ -3,9 +3,8 @@
 // adapter opens per request — Sentry's http integration forks its isolation scope and records
 // the request, @x's `runRequest` opens the unit and `withSentryMode` ties the two.
 import * as Sentry from '@sentry/node';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getCarrier } from '../src/carrier';
-import { setDebug } from '../src/debug';
 import { runRequest, runRequestCapturing } from '../src/internal';
 import { getClient, getEventUser, setUser, type User } from '../src/node';
 import { withSentryMode, xUserIntegration } from '../src/sentry';
@@ -367,56 +366,20 @@ describe('Sentry mode: a request linked to Sentry’s request scope (no @x scope
     expect((await eventOf(id)).user).toEqual({ id: 'u-fallback' });
   });
 
-  it('a request described by a function is described only when an event asks for its unit, or once settled', async () => {
+  it('a request described by a function is described only when an event asks for its unit', async () => {
     const described: string[] = [];
-    const describe = (path: string) => (settled?: boolean) => {
-      described.push(settled ? `${path} settled` : path);
-      const id = settled ? 'u-settled' : 'u-live';
-      return { method: 'GET', url: `http://app.test${path}`, getUser: () => ({ id }) };
+    const describe = (path: string) => () => {
+      described.push(path);
+      return { method: 'GET', url: `http://app.test${path}`, getUser: () => ({ id: 'u-late' }) };
     };
-    // The request settles; an event of work it left running comes after, in its scope.
     const run = (path: string, body: () => Promise<string | undefined>) =>
-      Sentry.withIsolationScope(async () => {
-        const inRequest = await runRequestCapturing(
-          describe(path),
-          { mechanism: 'test' },
-          withSentryMode(body),
-        );
-        return [inRequest, Sentry.captureMessage(`after ${path}`)] as const;
-      });
-    const [, quietAfter] = await run('/quiet', async () => undefined);
-    const [loud, loudAfter] = await run('/loud', async () => Sentry.captureMessage('loud'));
-    // An event asked while /loud ran: its unit's scopes serve the later event too.
-    expect(described).toEqual(['/quiet settled', '/loud']);
-    expect((await eventOf(loud ?? '')).user).toEqual({ id: 'u-live' });
-    expect((await eventOf(loudAfter)).user).toEqual({ id: 'u-live' });
-    expect((await eventOf(quietAfter)).user).toEqual({ id: 'u-settled' });
-  });
-
-  it('a settled description that throws: the function stays, a debug line says why', async () => {
-    setDebug(true);
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    try {
-      const describe = (settled?: boolean) => {
-        if (settled) throw new Error('cannot settle');
-        return { getUser: () => ({ id: 'u-live' }) };
-      };
-      const after = await Sentry.withIsolationScope(async () => {
-        await runRequestCapturing(
-          describe,
-          { mechanism: 'test' },
-          withSentryMode(async () => 1),
-        );
-        return Sentry.captureMessage('after a failed settle');
-      });
-      expect((await eventOf(after)).user).toEqual({ id: 'u-live' });
-      expect(warn.mock.calls.map((call) => String(call[0]))).toContain(
-        '[@x] Sentry mode: could not describe the settled request',
+      Sentry.withIsolationScope(() =>
+        runRequestCapturing(describe(path), { mechanism: 'test' }, withSentryMode(body)),
       );
-    } finally {
-      warn.mockRestore();
-      setDebug(false);
-    }
+    await run('/quiet', async () => undefined);
+    const id = await run('/loud', async () => Sentry.captureMessage('described late'));
+    expect(described).toEqual(['/loud']);
+    expect((await eventOf(id ?? '')).user).toEqual({ id: 'u-late' });
   });
 
   it('@x’s setUser and getEventUser() inside work on the request’s own scopes', async () => {

@@ -44,46 +44,19 @@ export function koaMiddleware(options: KoaMiddlewareOptions = {}): Middleware {
     headers: ctx.headers,
     clientIp: () => ctx.ip,
     getUser: () => getUser(ctx),
-    route: () => matchedRoute(ctx),
+    // Set by @koa/router once a route matched (`/boom/:id`); read when an event is built.
+    route: () => {
+      const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
+      return typeof matched === 'string' ? matched : undefined;
+    },
   });
 
   return function xKoaMiddleware(ctx: Context, next: Next) {
     return runRequestCapturing(
-      (settled) => (settled ? describeSettled(ctx, options.getUser) : describe(ctx)),
+      () => describe(ctx),
       { mechanism: 'koa', shouldCapture: options.shouldCapture, unit: ctx },
       // Sentry mode (`xUserIntegration` in Sentry.init): the request is tied to Sentry's events.
       withSentryMode(next),
     );
   };
-}
-
-/** Set by @koa/router once a route matched (`/boom/:id`); read when an event is built. */
-function matchedRoute(ctx: Context): string | undefined {
-  const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
-  return typeof matched === 'string' ? matched : undefined;
-}
-
-/**
- * A settled request, described for events of work it left running (Sentry mode, no event asked
- * while it ran): what the getters would read, read now, and of the ctx only `ctx.state` for the
- * default user — a custom `getUser` keeps the ctx. (Not inside `koaMiddleware`'s `describe`: its
- * closures would share the context that holds the ctx.)
- */
-function describeSettled(ctx: Context, getUser: GetUser<Context> | undefined): RequestDescription {
-  const ip = ctx.ip;
-  const route = matchedRoute(ctx);
-  const state = ctx.state as { user?: unknown } | undefined;
-  return {
-    method: ctx.method,
-    url: ctx.href,
-    headers: ctx.headers,
-    clientIp: () => ip,
-    getUser: getUser ? userOf(ctx, getUser) : () => mapAuthUser(state?.user),
-    route: () => route,
-  };
-}
-
-/** `getUser(ctx)`, later. */
-function userOf(ctx: Context, getUser: GetUser<Context>): () => ReturnType<GetUser<Context>> {
-  return () => getUser(ctx);
 }

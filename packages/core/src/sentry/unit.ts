@@ -9,12 +9,7 @@ import {
 import { getCarrier } from '../carrier';
 import { defaultScopes } from '../currentScopes';
 import { debugWarn } from '../debug';
-import {
-  type DescribeRequest,
-  describedRequest,
-  describeUnit,
-  type RequestDescription,
-} from '../requestKernel';
+import { describedRequest, describeUnit, type RequestDescription } from '../requestKernel';
 import { annotateServerSpan } from '../spanUser';
 import { type OtelSpanLike, recordingServerSpan } from '../traceContext';
 import { SCOPES_KEY } from './eventUser';
@@ -72,23 +67,17 @@ function runLinked(request: unknown, body: () => unknown): Promise<unknown> | un
   const { active: mode } = sentryModeRegistry();
   if (!mode) return undefined;
   let link: UnitLink;
-  let settled: (value: unknown) => unknown;
   try {
     if (recordingServerSpan()) return undefined;
     const entry = sentryCarrierOf(mode);
     const isolationScope = entry && requestIsolationScope(entry);
     if (!entry || !isolationScope || sentryServerSpan(entry)) return undefined;
-    let described = request as RequestDescription | DescribeRequest;
     let scopes: Scopes | undefined;
     link = () => {
-      scopes ??= unitScopes(describedRequest(described));
+      scopes ??= unitScopes(
+        describedRequest(request as RequestDescription | (() => RequestDescription)),
+      );
       return scopes;
-    };
-    // Settled with no event asking: keep the settled description, not the function (and the
-    // framework's request it holds) — Sentry's isolation scope may outlive the request.
-    settled = (value) => {
-      if (!scopes && typeof described === 'function') described = settledDescription(described);
-      return value;
     };
     linkUnit(isolationScope, link);
   } catch (error) {
@@ -106,21 +95,11 @@ function runLinked(request: unknown, body: () => unknown): Promise<unknown> | un
   };
   linkedBody = body;
   try {
-    return Promise.resolve(body()).then(settled, escaped);
+    return Promise.resolve(body()).then(undefined, escaped);
   } catch (error) {
     return Promise.reject(error).then(undefined, escaped);
   } finally {
     linkedBody = undefined;
-  }
-}
-
-/** `describe(true)`; `describe` itself when that throws (a debug line). */
-function settledDescription(describe: DescribeRequest): RequestDescription | DescribeRequest {
-  try {
-    return describe(true);
-  } catch (error) {
-    debugWarn('Sentry mode: could not describe the settled request', error);
-    return describe;
   }
 }
 

@@ -1,8 +1,12 @@
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 
 /** Connections per backend origin (the transport's concurrency bounds what is used). */
 const MAX_CONNECTIONS = 64;
 const MAX_CACHED_URLS = 64;
+
+// undici is loaded with the first request, not with @x: an app that never sends through @x (Sentry
+// mode, or no DSN) does not carry it (~3.5 MB of heap, which every major GC marks again).
+let PoolClass: typeof Pool | undefined;
 
 // One keep-alive pool per origin. undici unrefs idle sockets, so they never hold a process.
 const pools = new Map<string, Pool>();
@@ -17,7 +21,8 @@ const targets = new Map<string, { pool: Pool; path: string }>();
  * path). The body is read before the promise resolves, so the connection is free again.
  */
 export async function nodeHttpFetch(url: string, init: RequestInit = {}): Promise<Response> {
-  const { pool, path } = targetOf(url);
+  PoolClass ??= (await import('undici')).Pool;
+  const { pool, path } = targetOf(url, PoolClass);
   const answer = await pool.request({
     path,
     method: (init.method ?? 'GET') as 'GET',
@@ -29,13 +34,13 @@ export async function nodeHttpFetch(url: string, init: RequestInit = {}): Promis
   return responseOf(answer.statusCode, answer.headers, body);
 }
 
-function targetOf(url: string): { pool: Pool; path: string } {
+function targetOf(url: string, PoolCtor: typeof Pool): { pool: Pool; path: string } {
   let target = targets.get(url);
   if (!target) {
     const parsed = new URL(url);
     let pool = pools.get(parsed.origin);
     if (!pool) {
-      pool = new Pool(parsed.origin, { connections: MAX_CONNECTIONS });
+      pool = new PoolCtor(parsed.origin, { connections: MAX_CONNECTIONS });
       pools.set(parsed.origin, pool);
     }
     target = { pool, path: `${parsed.pathname}${parsed.search}` };

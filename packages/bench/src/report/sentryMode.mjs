@@ -79,7 +79,7 @@ export function sentryModeSection(sentryMode) {
       '',
       ...(inProcess.addedUs.n
         ? [
-            `The same request path in one process, without HTTP (\`servers/koaInProcess.mjs\`: the three apps' middleware registered with \`app.use\`, so Sentry's Koa instrumentation wraps it as in a server; each request in a Sentry isolation scope of its own, described as Sentry's http integration describes it; ${fmt(inProcess.addedUs.n)} interleaved rounds of 20,000 requests): Sentry + @x over Sentry alone **${addedCell(inProcess.addedUs)} µs CPU/req**, A/A ${addedCell(inProcess.controlUs)}. The server's figure above is larger; decision record 0052 says what is known of the difference.`,
+            `The same request path in one process, without HTTP (\`servers/koaInProcess.mjs\`: the three apps' middleware registered with \`app.use\`, so Sentry's Koa instrumentation wraps it as in a server; each request in a Sentry isolation scope of its own, described as Sentry's http integration describes it; ${fmt(inProcess.addedUs.n)} interleaved rounds of 20,000 requests): Sentry + @x over Sentry alone **${addedCell(inProcess.addedUs)} µs CPU/req**, A/A ${addedCell(inProcess.controlUs)}. It counts what @x's middleware does per request; the server's figure also carries what @x adds to the process, such as its modules' heap, which every major GC marks again (decision record 0052).`,
             '',
           ]
         : []),

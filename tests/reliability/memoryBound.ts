@@ -2,6 +2,7 @@
 // swings: RSS rises and falls by tens of MiB between collections, so two RSS samples can differ
 // by 10 % with nothing kept. What is kept shows in the heap after a forced GC; RSS is judged by
 // the trend of its maxima over consecutive windows, not by a pair of samples.
+import { percentile } from './harness';
 
 /** A sample of the app's heap after a full GC. */
 export interface HeapSample {
@@ -33,11 +34,7 @@ export function heapSamples(output: readonly string[]): HeapSample[] {
     .map((match) => ({ atMs: Number(match[1]), heapMiB: Number(match[2]) }));
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
+const median = (values: readonly number[]): number => percentile([...values], 50);
 
 const growthPct = (from: number, to: number): number => (from > 0 ? ((to - from) / from) * 100 : 0);
 

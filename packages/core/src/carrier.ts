@@ -47,6 +47,11 @@ export interface RuntimeSupport {
    * taken at load), for work that outlives the unit that started it, such as delivery.
    */
   outsideUnits?: (<T>(fn: () => T) => T) | undefined;
+  /**
+   * Makes a finished response let go of its request (the node entry: a Node `ServerResponse`'s
+   * connection re-arms its keep-alive timer outside the request; see keepAliveRelease.ts).
+   */
+  releaseAfterResponse?: ((response: unknown) => void) | undefined;
   /** A synchronous HMAC-SHA-256 for `pseudonymizeUsers` (the node entry: `node:crypto`). */
   hmacSha256?: HmacSha256 | undefined;
   /**

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { ensureAsyncLocalStorageStrategy } from './asyncContext';
 import { getCarrier, joinCarrier } from './carrier';
 import { createFileSpool } from './fileSpool';
+import { releaseAfterResponse } from './keepAliveRelease';
 import { nodeHttpFetch } from './nodeFetch';
 import { outsideUnits } from './outsideUnits';
 import { applySourceFrames } from './sourceFrames';
@@ -31,6 +32,7 @@ carrier.runtime.sourceFrames ??= applySourceFrames;
 // `Buffer.from` encodes a few times faster than `TextEncoder` here (one event: ~1 µs vs ~4 µs).
 carrier.runtime.outsideUnits ??= outsideUnits;
 carrier.runtime.utf8 ??= (text) => Buffer.from(text, 'utf8');
+carrier.runtime.releaseAfterResponse ??= releaseAfterResponse;
 // The key's KeyObject is made once per key bytes (core keeps one Uint8Array per key).
 const secretKeys = new WeakMap<Uint8Array, KeyObject>();
 carrier.runtime.hmacSha256 ??= (key, message) => {

@@ -29,6 +29,12 @@ export interface RequestDescription {
    * `job invoices/send`. Units without a method or URL (messages, jobs) record no request.
    */
   transaction?: string | undefined;
+  /**
+   * The framework's Node response (`ServerResponse`), when it has one. Once it has finished, its
+   * keep-alive connection stops holding the request's async context (and so the request) until
+   * the connection's next request.
+   */
+  response?: unknown;
 }
 
 /** How {@link captureRequestError} reports an error. */
@@ -67,6 +73,8 @@ export function runRequest<T>(
   fn: (scopes: Scopes, end?: EndRequest) => T,
 ): T {
   const span = recordingServerSpan();
+  if (request.response !== undefined)
+    getCarrier().runtime?.releaseAfterResponse?.(request.response);
   return withIsolationScope((isolationScope) => {
     describeUnit(isolationScope, request);
     // An active span's own context wins at capture time (ServerClient): skip the headers then.

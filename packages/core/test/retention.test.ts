@@ -33,3 +33,41 @@ it('a capture keeps no unit alive: delivery and the frame caches run outside it'
   }
   expect(refs.map((r) => r.deref() === undefined)).toEqual([true, true]);
 });
+
+it('a finished response lets its keep-alive connection go of the request until the next one', async () => {
+  const { createServer, Agent, get } = await import('node:http');
+  const { runRequest } = await import('../src/requestKernel');
+  const refs: WeakRef<object>[] = [];
+  const server = createServer((req, res) => {
+    runRequest({ method: req.method, url: req.url, headers: req.headers, response: res }, (s) => {
+      refs.push(new WeakRef(s.isolationScope), new WeakRef(req));
+      // Work the response does inside the request: the body is written a turn later.
+      setImmediate(() => res.end('ok'));
+    });
+  });
+  server.keepAliveTimeout = 2500;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const socket = await new Promise<import('node:net').Socket>((resolve, reject) => {
+      get({ port, host: '127.0.0.1', agent }, (res) => {
+        const s = res.socket;
+        res.resume();
+        res.on('end', () => resolve(s));
+      }).on('error', reject);
+    });
+    for (let i = 0; i < 10 && refs.some((r) => r.deref()); i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      gc();
+    }
+    // The connection is still open (idle, kept alive), and no longer holds the request.
+    expect(refs.map((r) => r.deref() === undefined)).toEqual([true, true]);
+    expect(socket.destroyed).toBe(false);
+    // Its idle timer still runs: the server closes the connection after keepAliveTimeout.
+    await new Promise((resolve) => socket.once('close', resolve));
+  } finally {
+    agent.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});

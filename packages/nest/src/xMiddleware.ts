@@ -43,6 +43,7 @@ export function openRequest(
         path: req.originalUrl ?? req.url,
       }),
       headers: req.headers,
+      response: res,
       ...lazyParts(state, options),
     },
     (scopes, end) => {

@@ -27,10 +27,27 @@ export function configureNext(options: NextAdapterOptions): void {
   (globalThis as Record<symbol, unknown>)[CONFIG_KEY] = { ...options };
 }
 
-/** The options `register()` set, merged with a wrapper's own. */
-export function nextConfig(overrides: NextAdapterOptions = {}): NextAdapterOptions {
-  const base = ((globalThis as Record<symbol, unknown>)[CONFIG_KEY] ?? {}) as NextAdapterOptions;
-  return { ...base, ...definedOnly(overrides) };
+const NO_OVERRIDES: NextAdapterOptions = Object.freeze({});
+
+// A wrapper's options merged with those `register()` set, per wrapper: asked on every request.
+const merged = new WeakMap<
+  NextAdapterOptions,
+  { base: NextAdapterOptions | undefined; options: NextAdapterOptions }
+>();
+
+/**
+ * The options `register()` set, merged with a wrapper's own. The merge is kept per wrapper
+ * options object until `register()` sets new options.
+ */
+export function nextConfig(overrides: NextAdapterOptions = NO_OVERRIDES): NextAdapterOptions {
+  const base = (globalThis as Record<symbol, unknown>)[CONFIG_KEY] as
+    | NextAdapterOptions
+    | undefined;
+  const known = merged.get(overrides);
+  if (known && known.base === base) return known.options;
+  const options = { ...base, ...definedOnly(overrides) };
+  merged.set(overrides, { base, options });
+  return options;
 }
 
 function definedOnly(options: NextAdapterOptions): NextAdapterOptions {

@@ -1,4 +1,4 @@
-import { clientIpFromHeaders } from '@x/core';
+import { clientIpFromHeaders, type ShouldCapture } from '@x/core';
 import {
   type CaptureRequestErrorOptions,
   captureRequestError,
@@ -32,14 +32,15 @@ export function describeRequest(
  * host name (`localhost` under `next start`) whatever the `Host` header said.
  */
 function urlAsSent(request: Request): string {
+  const href = request.url; // a getter that serializes the URL each time
   const host = request.headers.get('host');
-  if (!host) return request.url;
+  if (!host) return href;
   // Per request: parse only when the URL names another host than the header.
-  const start = request.url.indexOf('//') + 2;
-  const end = request.url.indexOf('/', start);
-  if (request.url.slice(start, end === -1 ? undefined : end) === host) return request.url;
+  const start = href.indexOf('//') + 2;
+  const end = href.indexOf('/', start);
+  if (href.slice(start, end === -1 ? undefined : end) === host) return href;
   try {
-    const url = new URL(request.url);
+    const url = new URL(href);
     const sent = new URL(`${url.protocol}//${host}`);
     url.host = sent.host;
     return url.href;
@@ -127,13 +128,20 @@ export function captureOptions(
   request: Request,
   status?: number,
 ): CaptureRequestErrorOptions<Request> {
-  const should = options.shouldCapture ?? captureServerErrors;
-  return {
-    mechanism,
-    status,
-    unit: request,
-    shouldCapture: (code, error, unit) => !isNextControlFlow(error) && should(code, error, unit),
-  };
+  return { mechanism, status, unit: request, shouldCapture: nextCaptureRule(options) };
+}
+
+// The rule per options object (the same object on every request of a wrapper).
+const captureRules = new WeakMap<NextAdapterOptions, ShouldCapture<Request>>();
+
+function nextCaptureRule(options: NextAdapterOptions): ShouldCapture<Request> {
+  let rule = captureRules.get(options);
+  if (!rule) {
+    const should = options.shouldCapture ?? captureServerErrors;
+    rule = (code, error, unit) => !isNextControlFlow(error) && should(code, error, unit);
+    captureRules.set(options, rule);
+  }
+  return rule;
 }
 
 /** Captures an error once, unless it is one of Next's control-flow errors. */

@@ -119,6 +119,30 @@ describe('withUser (App Router route handlers)', () => {
     expect(full.request).toMatchObject({ url: 'http://127.0.0.1:3004/api/where' });
   });
 
+  it('a wrapper made once follows the options registerX sets later (its merge is kept per registration)', async () => {
+    register(1);
+    const handler = withUser(async () => Response.json({ user: await getEventUser() }));
+    const whoami = () =>
+      handler(
+        request('/whoami', { authorization: 'Bearer u7', 'x-forwarded-for': '203.0.113.9' }),
+        {},
+      );
+    expect((await (await whoami()).json()).user).toMatchObject({
+      id: 'u7',
+      ip_address: '203.0.113.9',
+    });
+    // The same wrapper, after registerX changed trustProxy and getUser: the new ones apply.
+    registerX({
+      dsn: inbox.dsn,
+      sendDefaultPii: true,
+      sendClientReports: false,
+      getUser: async () => ({ id: 'other' }),
+    });
+    const user = (await (await whoami()).json()).user;
+    expect(user).toMatchObject({ id: 'other' });
+    expect(user.ip_address).toBeUndefined();
+  });
+
   it('believes no forwarded header without trustProxy', async () => {
     register(undefined);
     const handler = withUser(async () => Response.json({ user: await getEventUser() }));

@@ -5,8 +5,11 @@
 import { io } from 'socket.io-client';
 import { startServer } from './lib/server.mjs';
 
-/** The variants measured, interleaved per round; the first is the baseline. */
-export const GATEWAY_VARIANTS = ['bare', 'x'];
+/**
+ * The variants measured, interleaved per round; the first is the baseline, the last (`aa`, the
+ * bare gateway again) the A/A row: what the machine's noise alone moves.
+ */
+export const GATEWAY_VARIANTS = ['bare', 'x', 'aa'];
 const CONNECTIONS = 50;
 
 /** One socket.io connection over WebSocket only (no long-polling upgrade), signed in as `token`. */

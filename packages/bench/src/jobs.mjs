@@ -13,8 +13,8 @@ import { median } from './lib/stats.mjs';
 
 const jobsDir = fileURLToPath(new URL('./jobs/', import.meta.url));
 
-/** The variants of the end-to-end trials; the first is the baseline. */
-export const JOB_VARIANTS = ['bare', 'x'];
+/** The variants of the end-to-end trials; the first is the baseline, `aa` (bare again) the A/A row. */
+export const JOB_VARIANTS = ['bare', 'x', 'aa'];
 /** The processor's outcomes measured end to end: it returns, or it throws (attempts 1). */
 export const JOB_OUTCOMES = ['ok', 'fail'];
 /** CPU µs per job @x may add: stamping in `withUser`, unstamping and the scope in `withJobScope`. */

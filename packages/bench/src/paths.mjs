@@ -4,22 +4,31 @@ import { runLoad } from './lib/load.mjs';
 import { startServer } from './lib/server.mjs';
 
 /**
- * The variants measured per framework; the first is the baseline. `als` (Koa, request path only)
- * is the floor of any per-request isolation: bare Koa plus one `AsyncLocalStorage.run` per request;
- * `otel` / `otel+x` (request path only) are Koa traced by OpenTelemetry, without and with @x/koa.
+ * The variants measured per framework; the first is the baseline, and `aa` — the bare server
+ * again, last in every round — is the A/A row: how far the machine's noise alone moves a variant.
+ * The floors: `als` (Koa, request path only) is the floor of any per-request isolation, bare Koa
+ * plus one `AsyncLocalStorage.run` per request; `floor` (error path only) is the least any SDK
+ * reporting errors with their user must do (servers/errorFloor.mjs). `otel` / `otel+x` (request
+ * path only) are Koa traced by OpenTelemetry, without and with @x/koa.
  */
 export const FRAMEWORKS = {
-  koa: ['bare', 'als', 'x', 'sentry', 'otel', 'otel+x'],
-  nest: ['bare', 'x', 'sentry'],
-  'nest-fastify': ['bare', 'x', 'sentry'],
-  'nest-graphql': ['bare', 'x', 'sentry'],
-  next: ['bare', 'x'],
+  koa: ['bare', 'als', 'floor', 'x', 'sentry', 'otel', 'otel+x', 'aa'],
+  nest: ['bare', 'floor', 'x', 'sentry', 'aa'],
+  'nest-fastify': ['bare', 'floor', 'x', 'sentry', 'aa'],
+  'nest-graphql': ['bare', 'x', 'sentry', 'aa'],
+  next: ['bare', 'x', 'aa'],
 };
 
-/** The variants of `framework` measured in `mode` (the controls only on the request path). */
+/** The floor variant of `framework` on `mode`'s path, if it has one. */
+export const floorOf = (framework, mode) => {
+  const floor = mode === 'hello' ? 'als' : 'floor';
+  return FRAMEWORKS[framework].includes(floor) ? floor : undefined;
+};
+
+/** The variants of `framework` measured in `mode` (each control only on its own path). */
 export const variantsOf = (framework, mode) =>
-  FRAMEWORKS[framework].filter(
-    (variant) => mode === 'hello' || (variant !== 'als' && !variant.startsWith('otel')),
+  FRAMEWORKS[framework].filter((variant) =>
+    mode === 'hello' ? variant !== 'floor' : variant !== 'als' && !variant.startsWith('otel'),
   );
 
 /** The authentication every load sends (the HTTP frameworks' request: a GET of `/`). */
@@ -89,7 +98,7 @@ export async function trial({
         `${framework}/${variant}: expected only ${expected}s, ${result.non2xx} of ${result.requests} non-2xx`,
       );
     if (mode === 'hello') result.rss = (await server.request('mem')).rss;
-    if (mode === 'error' && variant !== 'bare') {
+    if (mode === 'error' && variant !== 'bare' && variant !== 'aa') {
       const started = performance.now();
       const { thrown, ok } = await server.request('flush', 60_000);
       result.thrown = thrown;

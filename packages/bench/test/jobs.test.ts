@@ -3,9 +3,9 @@ import { cpuFigures, pairedOverhead, roundOrder, withRatios } from '../src/jobs.
 
 describe('background jobs maths', () => {
   it('alternates which variant goes first', () => {
-    expect(roundOrder(1)).toEqual(['bare', 'x']);
-    expect(roundOrder(2)).toEqual(['x', 'bare']);
-    expect(roundOrder(3)).toEqual(['bare', 'x']);
+    expect(roundOrder(1)).toEqual(['bare', 'x', 'aa']);
+    expect(roundOrder(2)).toEqual(['aa', 'x', 'bare']);
+    expect(roundOrder(3, ['bare', 'x'])).toEqual(['bare', 'x']);
   });
 
   it('takes the median of the per-round differences', () => {

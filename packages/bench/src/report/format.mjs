@@ -37,12 +37,3 @@ export function table(left, right, rows) {
     ...rows.map(line),
   ];
 }
-
-/** The server CPU column, present when the trials measured it. */
-export function cpuColumn(paths) {
-  const present = paths.some((r) => Number.isFinite(r.cpuUs));
-  return {
-    heading: present ? ['server CPU µs/req'] : [],
-    cells: (rows) => (present ? [summaryCell(rows, 'cpuUs', 1)] : []),
-  };
-}

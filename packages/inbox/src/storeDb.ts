@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Lru } from '@x/core/internal';
 import { migrate } from './schema';
 import {
   type OpenSqliteOptions,
@@ -15,6 +16,22 @@ export interface StoreDb {
   sql(text: string): SqlStatement;
   /** The statements compiled so far, by SQL text: which queries have run. */
   readonly statements: ReadonlyMap<string, SqlStatement>;
+  /** Rows ingest wrote recently (see {@link KnownRows}). */
+  readonly known: KnownRows;
+}
+
+/**
+ * Rows ingest wrote recently, so that the next event of the same issue and user updates them by
+ * key instead of through an upsert with `RETURNING`. Only a hint: each update names the whole
+ * key it expects (an issue's id, project and hash; an issue user's issue id and user key) and
+ * the upsert runs when it changes no row, so an entry gone stale (an erased user, a rolled-back
+ * batch) costs one statement and never writes a wrong row.
+ */
+export interface KnownRows {
+  /** Issue ids by `<project id>:<hash>`. */
+  issues: Lru<string, number>;
+  /** `<issue id>:<user key>` of the `issue_users` rows. */
+  issueUsers: Lru<string, true>;
 }
 
 /** A result row, column name to value. */
@@ -44,6 +61,7 @@ export function openStoreDb(path: string, options: OpenSqliteOptions = {}): Stor
   return {
     sqlite: db,
     statements,
+    known: { issues: new Lru(10_000), issueUsers: new Lru(50_000) },
     sql(text) {
       let statement = statements.get(text);
       if (!statement) {

@@ -110,6 +110,38 @@ describe('DELETE /api/users/:userKey', () => {
     expect(await again.json()).toEqual({ detail: 'no event has this user key' });
   });
 
+  it('events that arrive after an erasure are counted into the right issues and users', async () => {
+    const box = await startTestInbox({ geo: false });
+    inbox = box;
+    await seed(box);
+    const response = await fetch(`${box.url}/api/users/${aliceKey}`, { method: 'DELETE' });
+    expect(response.status).toBe(200);
+    // Alice again: into "checkout" (kept, bob's) and "profile" (removed with her, so new).
+    await send(box, crash('checkout', ALICE));
+    await send(box, crash('profile', ALICE));
+    const after = await get<Page<IssueSummary>>(box, '/api/issues?sort=first_seen');
+    expect(after.data.map(({ event_count, user_count }) => ({ event_count, user_count }))).toEqual([
+      { event_count: 1, user_count: 1 },
+      { event_count: 3, user_count: 2 },
+    ]);
+    // And after an erasure by another connection on the same file (as `x-inbox erase-user`).
+    const other = new InboxStore(box.dbFile);
+    try {
+      expect(other.eraseUser('id:u-alice')).toMatchObject({ events: 2, issues_removed: 1 });
+    } finally {
+      other.close();
+    }
+    await send(box, crash('checkout', ALICE));
+    await send(box, crash('profile', ALICE));
+    await send(box, crash('profile', BOB));
+    const last = await get<Page<IssueSummary>>(box, '/api/issues?sort=first_seen');
+    expect(last.data.map(({ event_count, user_count }) => ({ event_count, user_count }))).toEqual([
+      { event_count: 2, user_count: 2 },
+      { event_count: 3, user_count: 2 },
+    ]);
+    expect(await get(box, '/api/health')).toMatchObject({ events: 5, issues: 2 });
+  });
+
   it('refuses a DELETE from another site (Sec-Fetch-Site or Origin) and erases nothing', async () => {
     const box = await startTestInbox({ geo: false });
     inbox = box;

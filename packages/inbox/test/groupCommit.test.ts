@@ -156,14 +156,7 @@ describe('group commit', () => {
     const held = heldScheduler();
     const box = await startTestInbox({ geo: false, ingestSchedule: held.schedule });
     inbox = box;
-    const poisoned = newEventId();
-    // A real SQLite failure for one row: a trigger, created through a second connection.
-    const db = openSqlite(box.dbFile);
-    db.exec(
-      `CREATE TRIGGER refuse_one BEFORE INSERT ON events WHEN NEW.id = '${poisoned}'
-         BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`,
-    );
-    db.close();
+    const poisoned = refuseInsertOf(box.dbFile);
     const ids = Array.from({ length: 6 }, () => newEventId());
     const withReport = (id: string) =>
       envelope(
@@ -188,6 +181,71 @@ describe('group commit', () => {
     // The issue's counts include only what was stored.
     const issues = await get<{ data: { event_count: number }[] }>(box, '/api/issues');
     expect(issues.data.map((i) => i.event_count)).toEqual([6]);
+  });
+
+  it('after a batch is rolled back and written again, a new issue and user are counted from what was stored', async () => {
+    const held = heldScheduler();
+    const box = await startTestInbox({ geo: false, ingestSchedule: held.schedule });
+    inbox = box;
+    const poisoned = refuseInsertOf(box.dbFile);
+    // In one batch: a new issue and user written before the poisoned event of that same issue
+    // and user, then more of both. The batch is written twice (the first attempt rolls back
+    // whole), so rows the first attempt created are gone when the second one runs.
+    const other = (id: string) => ({
+      event_id: id,
+      platform: 'node',
+      exception: { values: [{ type: 'OtherError', value: 'batched' }] },
+      user: { id: 'u-new' },
+    });
+    const first = [newEventId(), poisoned, newEventId()];
+    const answers = first.map((id) => post(box, eventEnvelope(other(id))));
+    await waitPending(box, 3);
+    held.release();
+    expect((await Promise.all(answers)).map((a) => a.status)).toEqual([200, 500, 200]);
+    // A later batch of the same issue and user, and one of another user.
+    const later = [newEventId(), newEventId()];
+    const laterAnswers = [
+      post(box, eventEnvelope(other(later[0] as string))),
+      post(box, eventEnvelope({ ...other(later[1] as string), user: { id: 'u-other' } })),
+    ];
+    await waitPending(box, 2);
+    held.release();
+    expect((await Promise.all(laterAnswers)).map((a) => a.status)).toEqual([200, 200]);
+    expect(storedIds(box.dbFile)).toEqual(new Set([first[0], first[2], ...later]));
+    const issues = await get<{ data: { id: number; event_count: number; user_count: number }[] }>(
+      box,
+      '/api/issues',
+    );
+    expect(issues.data).toEqual([expect.objectContaining({ event_count: 4, user_count: 2 })]);
+    const issue = await get<{ users: { user_key: string; event_count: number }[] }>(
+      box,
+      `/api/issues/${issues.data[0]?.id}`,
+    );
+    expect(issue.users).toEqual([
+      expect.objectContaining({ user_key: 'id:u-new', event_count: 3 }),
+      expect.objectContaining({ user_key: 'id:u-other', event_count: 1 }),
+    ]);
+  });
+
+  it('the same event id twice in one batch is stored once; both envelopes are answered 200', async () => {
+    const held = heldScheduler();
+    const box = await startTestInbox({ geo: false, ingestSchedule: held.schedule });
+    inbox = box;
+    const twice = newEventId();
+    const ids = [newEventId(), twice, newEventId(), twice];
+    const answers = ids.map((id) => post(box, eventEnvelope(event(id, 'u-dup'))));
+    await waitPending(box, 4);
+    held.release();
+    expect((await Promise.all(answers)).map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(storedIds(box.dbFile)).toEqual(new Set(ids));
+    const health = await get<Health>(box, '/api/health');
+    expect(health.events).toBe(3);
+    expect(health.ingest).toMatchObject({ transactions: 1, stored: 4, failed: 0 });
+    const issues = await get<{ data: { event_count: number; user_count: number }[] }>(
+      box,
+      '/api/issues',
+    );
+    expect(issues.data).toEqual([expect.objectContaining({ event_count: 3, user_count: 1 })]);
   });
 
   it('without a held scheduler, many concurrent envelopes are all stored and counted', async () => {
@@ -253,3 +311,18 @@ describe('crash safety (built x-inbox)', () => {
     }
   });
 });
+
+/**
+ * A new event id whose INSERT fails: a real SQLite failure for one row (a trigger, created
+ * through a second connection on the inbox's file).
+ */
+function refuseInsertOf(dbFile: string): string {
+  const poisoned = newEventId();
+  const db = openSqlite(dbFile);
+  db.exec(
+    `CREATE TRIGGER refuse_one BEFORE INSERT ON events WHEN NEW.id = '${poisoned}'
+       BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`,
+  );
+  db.close();
+  return poisoned;
+}

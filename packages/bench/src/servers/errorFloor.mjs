@@ -77,27 +77,54 @@ function framesOf(stack) {
   return out;
 }
 
+/** The event of `error` in `request` (`{ method, url, headers, ip, user, transaction? }`). */
+function eventOf(eventId, error, request, sdkName) {
+  return {
+    event_id: eventId,
+    level: 'error',
+    exception: {
+      values: [
+        {
+          type: error.name,
+          value: error.message,
+          stacktrace: { frames: framesOf(error.stack) },
+          mechanism: { type: 'floor', handled: false },
+        },
+      ],
+    },
+    platform: 'node',
+    environment: 'production',
+    release: 'bench@1',
+    server_name: serverName,
+    timestamp: Date.now() / 1000,
+    user: request.user && { ...request.user, ip_address: request.ip },
+    request: {
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      env: { REMOTE_ADDR: request.ip },
+    },
+    transaction: request.transaction,
+    sdk: { name: sdkName, version: '0.0.0' },
+  };
+}
+
 /**
- * The floor for a server reporting to `dsn`: `run(next)` runs the request in its own
- * AsyncLocalStorage context; `report(error, request)` sends one event (`request`: `{ method,
- * url, headers, ip, user }`); `koa()` is both as a Koa middleware; `flush()` resolves once
- * nothing waits or is in flight.
+ * POSTs envelope bodies to `dsn` with undici's keep-alive Pool, as many in flight as @x's
+ * transport allows (8; 32 while more than 50 wait): `send(body)`, and `flush()`, which resolves
+ * once nothing waits or is in flight.
  */
-export function errorFloor(dsn, sdkName) {
+function sender(dsn, sdkName) {
   const url = new URL(dsn);
-  const key = url.username;
-  const projectId = url.pathname.slice(1);
   const pool = new Pool(url.origin, { connections: 64 });
-  const path = `/api/${projectId}/envelope/`;
+  const path = `/api/${url.pathname.slice(1)}/envelope/`;
   const headers = {
     'content-type': 'application/x-sentry-envelope',
-    'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${key}, sentry_client=${sdkName}/0.0.0`,
+    'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${url.username}, sentry_client=${sdkName}/0.0.0`,
   };
-  const als = new AsyncLocalStorage();
   const queue = [];
   let inFlight = 0;
   let idle;
-
   const pump = () => {
     while (queue.length > 0 && inFlight < (queue.length > 50 ? 32 : 8)) {
       const body = queue.shift();
@@ -113,42 +140,35 @@ export function errorFloor(dsn, sdkName) {
     }
     if (queue.length === 0 && inFlight === 0) idle?.();
   };
+  return {
+    send(body) {
+      queue.push(body);
+      pump();
+    },
+    flush: () =>
+      new Promise((resolve) => {
+        idle = () => resolve(true);
+        pump();
+      }),
+  };
+}
 
-  /** Sends one event for `error` (`request`: `{ method, url, headers, ip, user, transaction? }`). */
+/**
+ * The floor for a server reporting to `dsn`: `run(next)` runs the request in its own
+ * AsyncLocalStorage context; `report(error, request)` sends one event (`request`: `{ method,
+ * url, headers, ip, user, transaction? }`); `koa()` is both as a Koa middleware; `flush()`
+ * resolves once nothing waits or is in flight.
+ */
+export function errorFloor(dsn, sdkName) {
+  const als = new AsyncLocalStorage();
+  const { send, flush } = sender(dsn, sdkName);
+
   function report(error, request) {
     const eventId = randomUUID().replaceAll('-', '');
-    const user = request.user && { ...request.user, ip_address: request.ip };
-    const event = {
-      event_id: eventId,
-      level: 'error',
-      exception: {
-        values: [
-          {
-            type: error.name,
-            value: error.message,
-            stacktrace: { frames: framesOf(error.stack) },
-            mechanism: { type: 'floor', handled: false },
-          },
-        ],
-      },
-      platform: 'node',
-      environment: 'production',
-      release: 'bench@1',
-      server_name: serverName,
-      timestamp: Date.now() / 1000,
-      user,
-      request: {
-        method: request.method,
-        url: request.url,
-        headers: request.headers,
-        env: { REMOTE_ADDR: request.ip },
-      },
-      sdk: { name: sdkName, version: '0.0.0' },
-    };
-    const payload = JSON.stringify(event);
-    const envelope = `{"event_id":"${eventId}","sent_at":"${new Date().toISOString()}","dsn":"${dsn}"}\n{"type":"event","length":${Buffer.byteLength(payload)}}\n${payload}`;
-    queue.push(envelope);
-    pump();
+    const payload = JSON.stringify(eventOf(eventId, error, request, sdkName));
+    send(
+      `{"event_id":"${eventId}","sent_at":"${new Date().toISOString()}","dsn":"${dsn}"}\n{"type":"event","length":${Buffer.byteLength(payload)}}\n${payload}`,
+    );
   }
 
   return {
@@ -167,10 +187,6 @@ export function errorFloor(dsn, sdkName) {
           throw error;
         }
       }),
-    flush: () =>
-      new Promise((resolve) => {
-        idle = () => resolve(true);
-        pump();
-      }),
+    flush,
   };
 }

@@ -2,7 +2,8 @@
 // `pnpm bench` (after the build): every benchmark, interleaved, then BENCHMARKS.md at the root.
 //   node packages/bench/src/run.mjs [--quick] [--out FILE] [--report-only] [--no-node20]
 //   node packages/bench/src/run.mjs --only=paths,gateway [--frameworks=nest-graphql] [--quick]
-//     just those sections (the paths of those frameworks) on Node 24, printed; nothing written.
+//     just those sections (the paths of those frameworks) on Node 24, printed with their
+//     targets; nothing written.
 //   node packages/bench/src/run.mjs --only=jobs [--quick]
 //     the background jobs (BullMQ) on Node 24 and 20, and their report section, printed.
 //   node packages/bench/src/run.mjs --only=inbox [--quick]
@@ -25,6 +26,7 @@ import { startSink } from './lib/sink.mjs';
 import { runMemory } from './memory.mjs';
 import { FRAMEWORKS, runPaths } from './paths.mjs';
 import { jobsSection } from './report/jobs.mjs';
+import { errorPathSection, requestPathSection } from './report/paths.mjs';
 import { sentryModeSection } from './report/sentryMode.mjs';
 import { renderReport } from './report.mjs';
 import { runSentryMode } from './sentryMode.mjs';
@@ -118,7 +120,12 @@ if (only) {
   // A look at some rows while working on them: BENCHMARKS.md needs every section.
   if (only.includes('paths')) {
     log('▶ request path and error path');
-    await runPaths({ generator, sink, log, ...settings, frameworks });
+    const paths = await runPaths({ generator, sink, log, ...settings, frameworks });
+    for (const section of [requestPathSection(paths), errorPathSection(paths)]) {
+      log(section.lines.join('\n'));
+      for (const [target, measured, ok] of section.targets)
+        log(`${target}: ${measured} (${ok ? 'met' : 'not met'})`);
+    }
   }
   if (only.includes('sentry-mode')) {
     const section = sentryModeSection(await measureSentryMode());

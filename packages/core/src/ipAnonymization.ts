@@ -11,23 +11,6 @@ export type IpAnonymization = 'none' | 'truncate';
  * @example anonymizeIp('203.0.113.77', 'truncate') // '203.0.113.0'
  */
 export function anonymizeIp(ip: string, mode: IpAnonymization): string | undefined {
-  // The same few addresses come back on every request of a client: parse each once per mode.
-  const cache = mode === 'truncate' ? truncated : normalized;
-  let result = cache.get(ip);
-  if (result === undefined) {
-    result = apply(ip, mode) ?? null;
-    if (cache.size >= MAX_CACHED_IPS) cache.clear();
-    cache.set(ip, result);
-  }
-  return result ?? undefined;
-}
-
-const MAX_CACHED_IPS = 1024;
-// Address → result (`null`: not an address), per mode.
-const truncated = new Map<string, string | null>();
-const normalized = new Map<string, string | null>();
-
-function apply(ip: string, mode: IpAnonymization): string | undefined {
   const parts = parseIpParts(ip);
   if (parts === null) return undefined;
   if (mode === 'none') return formatIpParts(parts);

@@ -4,7 +4,6 @@ import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { ipInRange, parseCidr } from '../src/ip';
-import { anonymizeIp } from '../src/ipAnonymization';
 
 describe('parseCidr / ipInRange', () => {
   it('matches the usual ranges', () => {
@@ -48,45 +47,6 @@ describe('parseCidr / ipInRange', () => {
         expect(ipInRange(address, range as NonNullable<typeof range>)).toBe(expected);
       }),
       { numRuns: 3000 },
-    );
-  });
-});
-
-describe('anonymizeIp', () => {
-  it('answers per mode, the same on every call, whatever was asked before', () => {
-    const calls = () => [
-      anonymizeIp('203.0.113.77', 'truncate'),
-      anonymizeIp('203.0.113.77', 'none'),
-      anonymizeIp('2001:db8:0:0:1:2:3:4', 'truncate'),
-      anonymizeIp('2001:DB8::1:2:3:4', 'none'),
-      anonymizeIp('not an address', 'truncate'),
-      anonymizeIp('not an address', 'none'),
-    ];
-    const expected = [
-      '203.0.113.0',
-      '203.0.113.77',
-      '2001:db8::',
-      '2001:db8::1:2:3:4',
-      undefined,
-      undefined,
-    ];
-    expect(calls()).toEqual(expected);
-    expect(calls()).toEqual(expected);
-  });
-
-  it('gives random addresses the same answer every time, in both modes, asked in any order', () => {
-    fc.assert(
-      fc.property(fc.ipV4(), fc.ipV6(), fc.boolean(), (v4, v6, truncateFirst) => {
-        for (const ip of [v4, v6]) {
-          const ask = (mode: 'truncate' | 'none') => anonymizeIp(ip, mode);
-          const first = truncateFirst
-            ? [ask('truncate'), ask('none')]
-            : [ask('none'), ask('truncate')].reverse();
-          expect([ask('truncate'), ask('none')]).toEqual(first);
-          // Truncating the normalized address is truncating the address.
-          expect(anonymizeIp(first[1] ?? '', 'truncate')).toBe(first[0]);
-        }
-      }),
     );
   });
 });

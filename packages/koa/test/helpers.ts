@@ -18,3 +18,27 @@ export async function listen(
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * Sends one request per name at once, signed in as that name (`Bearer <name>`), every other one
+ * to `/boom` and the rest to `/ok`; resolves once every answer was read and @x has flushed.
+ */
+export async function requestAsEach(
+  app: Koa,
+  names: readonly string[],
+  flush: (timeoutMs: number) => Promise<boolean>,
+): Promise<void> {
+  const server = await listen(app);
+  try {
+    await Promise.all(
+      names.map((name, i) =>
+        fetch(`${server.url}/${i % 2 ? 'boom' : 'ok'}`, {
+          headers: { authorization: `Bearer ${name}` },
+        }).then((r) => r.arrayBuffer()),
+      ),
+    );
+    await flush(5000);
+  } finally {
+    await server.close();
+  }
+}

@@ -11,7 +11,7 @@ import { close, flush, init, koaMiddleware } from '@x/koa';
 import { startTestTracing, type TestTracing } from '@x/test-kit/otel';
 import type Koa from 'koa';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { listen, startTestInbox, storedEvent, storedEvents } from './helpers';
+import { listen, requestAsEach, startTestInbox, storedEvent, storedEvents } from './helpers';
 
 let inbox: Awaited<ReturnType<typeof startTestInbox>>;
 let tracing: TestTracing;
@@ -121,20 +121,8 @@ it('@x’s middleware gets no span of its own; the app’s middleware and routes
 
 it('overlapping requests: each server span gets its own user (sendDefaultPii: all fields)', async () => {
   init({ dsn: inbox.dsn, sendClientReports: false, sendDefaultPii: true });
-  const server = await listen(demoApp(true));
   const names = Array.from({ length: 30 }, (_, i) => `q${i}x${Date.now()}`);
-  try {
-    await Promise.all(
-      names.map((name, i) =>
-        fetch(`${server.url}/${i % 2 ? 'boom' : 'ok'}`, {
-          headers: { authorization: `Bearer ${name}` },
-        }).then((r) => r.arrayBuffer()),
-      ),
-    );
-    await flush(5000);
-  } finally {
-    await server.close();
-  }
+  await requestAsEach(demoApp(true), names, flush);
   const spans = tracing.serverSpans();
   for (const name of names) {
     const own = spans.filter((s) => s.attributes['user.name'] === name);

@@ -6,7 +6,7 @@ import { close, flush, init, koaMiddleware } from '@x/koa';
 import { startTestTracing, type TestTracing } from '@x/test-kit/otel';
 import Koa from 'koa';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { listen, startTestInbox, storedEvent, storedEvents } from './helpers';
+import { listen, requestAsEach, startTestInbox, storedEvent, storedEvents } from './helpers';
 
 let inbox: Awaited<ReturnType<typeof startTestInbox>>;
 let tracing: TestTracing;
@@ -77,20 +77,8 @@ it('the event joins the server span’s trace; the span gets user.id and nothing
 
 it('with sendDefaultPii the span also gets user.name, user.email and client.address; each of many overlapping requests gets its own user', async () => {
   init({ dsn: inbox.dsn, sendClientReports: false, sendDefaultPii: true });
-  const server = await listen(demoApp());
   const names = Array.from({ length: 40 }, (_, i) => `p${i}x${Date.now()}`);
-  try {
-    await Promise.all(
-      names.map((name, i) =>
-        fetch(`${server.url}/${i % 2 ? 'boom' : 'ok'}`, {
-          headers: { authorization: `Bearer ${name}` },
-        }).then((r) => r.arrayBuffer()),
-      ),
-    );
-    await flush(5000);
-  } finally {
-    await server.close();
-  }
+  await requestAsEach(demoApp(), names, flush);
   const spans = tracing.serverSpans();
   for (const name of names) {
     const own = spans.filter((s) => s.attributes['user.name'] === name);

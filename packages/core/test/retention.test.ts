@@ -38,7 +38,13 @@ it('a finished response lets its keep-alive connection go of the request until t
   const { createServer, Agent, get } = await import('node:http');
   const { runRequest } = await import('../src/requestKernel');
   const refs: WeakRef<object>[] = [];
+  let finished!: Promise<unknown>;
   const server = createServer((req, res) => {
+    // Node caches the Date header for up to a second behind a timer armed by whichever response
+    // filled the cache, in that response's async context: one request per second, kept by Node
+    // whatever the SDK does. Without the header, the only timer left is the keep-alive one.
+    res.sendDate = false;
+    finished = new Promise((resolve) => res.once('finish', () => setImmediate(resolve)));
     runRequest({ method: req.method, url: req.url, headers: req.headers, response: res }, (s) => {
       refs.push(new WeakRef(s.isolationScope), new WeakRef(req));
       // Work the response does inside the request: the body is written a turn later.
@@ -57,6 +63,7 @@ it('a finished response lets its keep-alive connection go of the request until t
         res.on('end', () => resolve(s));
       }).on('error', reject);
     });
+    await finished;
     for (let i = 0; i < 10 && refs.some((r) => r.deref()); i++) {
       await new Promise((r) => setTimeout(r, 10));
       gc();

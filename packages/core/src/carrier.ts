@@ -59,6 +59,8 @@ export interface RuntimeSupport {
    * maps, context lines, `in_app`, root-relative names; see `sourceFrames.ts`). It replaces
    * `event.exception` and changes nothing once `deadline` (epoch ms) has passed. Returns
    * `undefined` when it is already done (the frames were known), so nothing needs awaiting.
+   * `share`: no hook (`beforeSend`) will see the event, so it may hold the cached frames
+   * themselves instead of copies.
    */
   sourceFrames?:
     | ((
@@ -67,6 +69,7 @@ export interface RuntimeSupport {
           root?: string | undefined;
           contextLines?: number | undefined;
           deadline: number;
+          share?: boolean | undefined;
         },
       ) => Promise<void> | undefined)
     | undefined;

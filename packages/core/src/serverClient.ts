@@ -112,6 +112,8 @@ export class ServerClient extends Client {
         root: this.options.root,
         contextLines: this.dataCollection.frameContextLines,
         deadline,
+        // No hook sees the event before it is serialized: it may carry the cached frames.
+        share: !this.options.beforeSend,
       });
       // `undefined`: done already (frames seen before), so no timer for this event.
       if (work && !(await settleWithin([work], SOURCE_FRAMES_TIMEOUT_MS)))

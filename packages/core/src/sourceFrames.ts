@@ -48,6 +48,11 @@ export interface SourceFrameOptions {
   contextLines?: number | undefined;
   /** Epoch ms after which nothing is changed on the event any more (the client stopped waiting). */
   deadline?: number | undefined;
+  /**
+   * The event is serialized as it is, unseen by any hook (no `beforeSend`): it gets the cached
+   * frames themselves, not copies.
+   */
+  share?: boolean | undefined;
 }
 
 /** Improved frames (per exception value; `null` = no frames) of one set of parsed frames. */
@@ -94,7 +99,7 @@ export function applySourceFrames(
   if (improved?.frames) {
     // Already known: applied now, no waiting (and no timer) in the client.
     if (options.deadline === undefined || Date.now() <= options.deadline)
-      replaceFrames(event, values, improved.frames);
+      replaceFrames(event, values, improved.frames, options.share);
     return undefined;
   }
   if (!improved) {
@@ -114,7 +119,7 @@ export function applySourceFrames(
   }
   return improved.pending.then((frames) => {
     if (options.deadline !== undefined && Date.now() > options.deadline) return;
-    replaceFrames(event, values, frames);
+    replaceFrames(event, values, frames, options.share);
   });
 }
 
@@ -122,17 +127,21 @@ function replaceFrames(
   event: Event,
   values: ExceptionValue[],
   improved: (StackFrame[] | null)[],
+  share = false,
 ): void {
   const out = values.map((value, v) => {
     const frames = improved[v];
     return frames
-      ? { ...value, stacktrace: { ...value.stacktrace, frames: copyFrames(frames) } }
+      ? {
+          ...value,
+          stacktrace: { ...value.stacktrace, frames: share ? frames : copyFrames(frames) },
+        }
       : value;
   });
   event.exception = { ...event.exception, values: out };
 }
 
-/** Fresh frames for one event (the cached ones are never handed out: `beforeSend` may edit). */
+/** Fresh frames for one event (cached ones are handed out only where no hook can edit them). */
 function copyFrames(frames: StackFrame[]): StackFrame[] {
   return frames.map((frame) => {
     const copy = { ...frame };

@@ -387,6 +387,29 @@ describe('the same failure repeats: frames improved once, per stack', () => {
     expect(frames[2]?.some((f) => f.function === 'Object.runCheckout')).toBe(false);
   });
 
+  it('with `share` (no hook will see the event) the cached frames go out as they are', async () => {
+    clearSourceFrameCaches();
+    const at = (): Event => ({
+      exception: {
+        values: [
+          { stacktrace: { frames: [{ filename: appTs, lineno: throwLine, in_app: true }] } },
+        ],
+      },
+    });
+    const [first, shared, again, copied] = [at(), at(), at(), at()];
+    await applySourceFrames(first, { root: coreRoot, share: true });
+    await applySourceFrames(shared, { root: coreRoot, share: true });
+    await applySourceFrames(again, { root: coreRoot, share: true });
+    await applySourceFrames(copied, { root: coreRoot });
+    const framesOf = (e: Event) => e.exception?.values?.[0]?.stacktrace?.frames;
+    expect(framesOf(first)?.[0]?.context_line).toBe(appLines[throwLine - 1]);
+    expect(framesOf(shared)).toBe(framesOf(first));
+    expect(framesOf(again)).toBe(framesOf(first));
+    // Without it, a copy with the same content.
+    expect(framesOf(copied)).not.toBe(framesOf(first));
+    expect(framesOf(copied)).toEqual(framesOf(first));
+  });
+
   it('frames differing only in their line get the context of their own line', async () => {
     clearSourceFrameCaches();
     const at = (lineno: number): Event => ({

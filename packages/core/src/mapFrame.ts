@@ -24,7 +24,8 @@ export interface MappedFrame {
 
 /**
  * Maps a frame of built code (`generated`, the file it ran from) through the file's source map:
- * sets the original `lineno`, `colno` and function name on `frame` and says where the source
+ * sets the original `lineno`, `colno` and function name (from the map's `names`, for a renamed
+ * or an anonymous function) on `frame` and says where the source
  * is. `undefined`, with the frame untouched, when the file is not absolute, is a dependency's,
  * has no map, the map has nothing at the position, or the event's map budget is spent.
  */
@@ -49,9 +50,11 @@ export async function mapFrame(
   frame.colno = position.column + 1;
   const ignored = isIgnored(loaded.map, position.source);
   const name = originalFunctionName(loaded, frame.function, line, column);
-  // Keep V8's receiver prefix (`Object.`, `Router.`): only the minified part is renamed.
-  if (name && frame.function) {
-    frame.function = frame.function.slice(0, frame.function.lastIndexOf('.') + 1) + name;
+  // Keep V8's receiver prefix (`Object.`, `Router.`): only the minified part is renamed. An
+  // anonymous frame (`?`) takes the name of the binding the map gives it.
+  if (name) {
+    const fn = frame.function ?? '';
+    frame.function = fn.slice(0, fn.lastIndexOf('.') + 1) + name;
   }
   return { path: sourcePath(position.source), source: position.source, map: loaded, ignored };
 }

@@ -1,3 +1,4 @@
+import { addSearchRoutes } from './apiSearch';
 import type { ForwardingStats } from './forwarder';
 import type { GroupCommitStats } from './groupCommit';
 import { HttpError } from './httpError';
@@ -30,7 +31,10 @@ const MAX_LIMIT = 1000;
  * - `GET /api/issues?sort=last_seen|first_seen|events|users&transaction=&trace_id=&limit=&cursor=` —
  *   `Page<IssueSummary>` (`transaction`/`trace_id`: issues with an event of that transaction/trace;
  *   a `trace_id` that is not 32 hex digits, or all zero, is a 400)
- * - `GET /api/issues/:id` — `IssueDetail` (with users affected and their event counts)
+ * - `GET /api/issues/:id?by=` — `IssueDetail` (with users affected and their event counts, and
+ *   `user_data_keys`: the keys of their custom data); `by=<key>` (e.g. `subscription`) adds
+ *   `users_by`: the issue's users counted by the value of `user.data.<key>` on their latest event
+ *   of the issue, each user once (never by events), and `users_without` the key
  * - `DELETE /api/users/:userKey` — erase the user: their events, per-issue rows and the issues
  *   left empty; `ErasedUser` (404 when no event has the key)
  * - `GET /api/users/:userKey/export` — `UserExport` as a JSON download (`Content-Disposition: attachment`)
@@ -99,12 +103,19 @@ export function addApiRoutes(router: Router, deps: ApiDeps): void {
     };
   });
 
-  router.get('/api/issues/:id', ({ params }) => {
+  router.get('/api/issues/:id', ({ params, url }) => {
     const id = optionalInt(params.id ?? null, 'issue id');
+    const by = url.searchParams.get('by');
+    if (by !== null && (by === '' || by.length > 200)) {
+      throw new HttpError(400, "by must be a key of the users' custom data, e.g. subscription");
+    }
     const issue = id === undefined ? undefined : deps.store.getIssue(id);
     if (!issue) throw new HttpError(404, 'issue not found');
-    return { body: issue };
+    return {
+      body: by === null ? issue : { ...issue, users_by: deps.store.issueUsersBy(issue.id, by) },
+    };
   });
+  addSearchRoutes(router, deps);
 }
 
 /** A user key as the API takes it (`id:u-alice`, `email:a@example.com`, …). */

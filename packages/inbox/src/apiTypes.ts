@@ -65,9 +65,40 @@ export interface IssueUser {
   user: Record<string, unknown>;
 }
 
-/** `GET /api/issues/:id`: the summary plus the affected users (most events first, at most 100). */
+/**
+ * `GET /api/issues/:id`: the summary plus the affected users (most events first, at most 100),
+ * the keys of their custom data and, with `?by=<key>`, the users counted by that key's value.
+ */
 export interface IssueDetail extends IssueSummary {
   users: IssueUser[];
+  /**
+   * The keys of `user.data` (the user's custom fields, e.g. `subscription`) on the affected users'
+   * latest events of the issue, sorted, at most 100: what `?by=` can take.
+   */
+  user_data_keys: string[];
+  /** With `?by=<key>`: the issue's users counted by the value of that key. */
+  users_by?: UsersByValue | undefined;
+}
+
+/**
+ * An issue's users counted by one key of their custom data (`user.data.<key>`): each user once,
+ * by the value on their latest event of the issue (never by events).
+ */
+export interface UsersByValue {
+  /** The key of `user.data`, e.g. `subscription`. */
+  key: string;
+  /** Each value with its number of users, most users first (then by value), at most 100. */
+  values: UserValueCount[];
+  /** Users whose latest event of the issue has no such key. */
+  users_without: number;
+  /** Whether more values exist than `values` holds. */
+  more_values: boolean;
+}
+
+/** One value of {@link UsersByValue}: the value as stored (any JSON value) and its users. */
+export interface UserValueCount {
+  value: unknown;
+  users: number;
 }
 
 /** A page of a list endpoint; pass `next_cursor` as `cursor` for the next page. */

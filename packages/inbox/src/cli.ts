@@ -1,66 +1,36 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
-import { type EraseUserArgs, HELP, parseCliArgs, parseEraseUserArgs } from './cliArgs';
-import { DBIP_ATTRIBUTION, describeGeoDatabase } from './geo';
-import { InboxStore } from './inboxStore';
-import { DEFAULT_DB_PATH } from './options';
-import { startInbox } from './startInbox';
+// Only the argument parser is loaded up front: each command's code (the inbox, tail, the MCP
+// bridge) is imported when that command runs, so `npx x-inbox tail` does not load SQLite.
+import { type CliCommand, COMMANDS, parseCommand } from './cliArgs';
 import { VERSION } from './version';
 
-/** `x-inbox erase-user KEY --db PATH`: erases the user and says what was removed. */
-function eraseUser(args: EraseUserArgs): void {
-  if (!existsSync(args.dbPath)) throw new Error(`no database at ${args.dbPath} (--db PATH)`);
-  const store = new InboxStore(args.dbPath);
-  try {
-    const erased = store.eraseUser(args.userKey);
-    if (!erased) {
-      console.error(`x-inbox: no event has the user key ${args.userKey} in ${args.dbPath}`);
-      process.exitCode = 3;
-      return;
-    }
-    console.log(
-      `erased ${erased.user_key} from ${args.dbPath}: ${erased.events} event(s) deleted, ` +
-        `${erased.issues_removed} issue(s) removed, ${erased.issues_updated} recounted`,
-    );
-  } finally {
-    store.close();
-  }
-}
-
 async function main(): Promise<void> {
-  let options: ReturnType<typeof parseCliArgs>;
-  let erase: EraseUserArgs | undefined;
+  const argv = process.argv.slice(2);
+  let command: CliCommand;
   try {
-    erase = parseEraseUserArgs(process.argv.slice(2));
-    options = erase ? 'help' : parseCliArgs(process.argv.slice(2));
+    command = parseCommand(argv);
   } catch (error) {
-    console.error(`x-inbox: ${(error as Error).message}\n\n${HELP}`);
+    // One line: what is wrong, and where the help is.
+    const message = (error as Error).message.split('\n')[0] ?? '';
+    const sub = (COMMANDS as readonly string[]).includes(argv[0] ?? '') ? `${argv[0]} ` : '';
+    const hint = /--help/.test(message) ? '' : ` (see x-inbox ${sub}--help)`;
+    console.error(`x-inbox: ${message}${hint}`);
     process.exit(2);
   }
-  if (erase) return eraseUser(erase);
-  if (options === 'help') return void console.log(HELP);
-  if (options === 'version') return void console.log(VERSION);
-  const inbox = await startInbox(options);
-  console.log(`x-inbox ${VERSION} listening on ${inbox.boundUrl}`);
-  console.log(`DSN: ${inbox.dsn}`);
-  console.log(`database: ${options.dbPath ?? DEFAULT_DB_PATH} (SQLite via ${inbox.store.driver})`);
-  if (inbox.forwarder) console.log(`forwarding to ${inbox.forwarder.dsn}`);
-  const geo = inbox.geoDatabase;
-  console.log(`geo: ${geo ? describeGeoDatabase(geo) : 'off (--no-geo)'}`);
-  if (geo?.kind === 'dbip') console.log(DBIP_ATTRIBUTION);
-  console.log(`web UI: ${inbox.url}/`);
-  if (inbox.uiToken !== undefined) {
-    console.log(
-      options.uiAuth === undefined
-        ? `UI/API token (generated, shown only now): ${inbox.uiToken} — the browser asks for it as the password (any user name); or send Authorization: Bearer <token>`
-        : 'UI/API: behind the --ui-auth token (Basic auth password, any user name; or Authorization: Bearer <token>)',
-    );
+  switch (command.command) {
+    case 'help':
+      return void console.log(command.text);
+    case 'version':
+      return void console.log(VERSION);
+    case 'serve':
+      return (await import('./serve')).serve(command.options);
+    case 'erase-user':
+      return (await import('./serve')).eraseUser(command.args);
+    case 'tail':
+      return (await import('./tail')).tail(command.args);
+    case 'mcp':
+      return (await import('./mcp')).mcp(command.args);
   }
-  const stop = () => {
-    void inbox.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 // One line, no stack: e.g. "x-inbox: no SQLite driver on Node 20.20.2: install better-sqlite3 (…), or use Node ≥ 22.13, …".

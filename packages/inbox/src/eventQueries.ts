@@ -1,7 +1,8 @@
+import type { EventMatch } from './apiSearch';
 import type { EventDetail, EventSummary, Page } from './apiTypes';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { SqlValue } from './sqlite';
-import { json, type Row, type StoreDb } from './storeDb';
+import { json, type Row, type StoreDb, textOrNull } from './storeDb';
 import { eventSpanId } from './traceContext';
 import { iso } from './values';
 
@@ -23,8 +24,61 @@ export interface EventQuery {
   cursor?: string | undefined;
 }
 
+/** Filters of `InboxStore.searchEvents`: those of {@link EventQuery} plus a text search. */
+export interface EventSearch extends EventQuery {
+  /**
+   * Only events whose title or message (`logentry.formatted` or `logentry.message`) contains
+   * this text (ASCII case-insensitive, as SQLite's `LIKE`).
+   */
+  text?: string | undefined;
+}
+
+const SUMMARY_COLUMNS = `seq, id, project_id, issue_id, received, timestamp, level, title, user_key,
+  user_json, transaction_name, trace_id`;
+
 /** Events, newest first, with optional filters and cursor paging. */
 export function listEvents(db: StoreDb, query: EventQuery): Page<EventSummary> {
+  return eventPage(db, query, SUMMARY_COLUMNS, eventSummary);
+}
+
+/**
+ * Events, newest first, with the filters of {@link listEvents} plus a substring of their title
+ * or message, each with its `release`. Without an indexed filter (user, issue, trace) a rare
+ * text scans the events from the newest until a page is full.
+ */
+export function searchEvents(db: StoreDb, query: EventSearch): Page<EventMatch> {
+  return eventPage(
+    db,
+    query,
+    `${SUMMARY_COLUMNS}, json_extract(data, '$.release') AS release`,
+    (row) => ({ ...eventSummary(row), release: textOrNull(row.release) }),
+  );
+}
+
+/** One page of events, newest first: the filters' WHERE terms, then cursor paging on `seq`. */
+function eventPage<T>(
+  db: StoreDb,
+  query: EventSearch,
+  columns: string,
+  map: (row: Row) => T,
+): Page<T> {
+  const { where, args } = eventFilters(query);
+  const cursor = decodeCursor(query.cursor, 1);
+  if (cursor) where.push('seq < ?') && args.push(cursor[0] as number);
+  const sql = `SELECT ${columns} FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY seq DESC LIMIT ?`;
+  const rows = db.sql(sql).all(...args, query.limit + 1) as Row[];
+  const more = rows.length > query.limit;
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    data: page.map(map),
+    next_cursor: more && last ? encodeCursor([Number(last.seq)]) : null,
+  };
+}
+
+/** The WHERE terms of the events' filters, with their parameters in order. */
+function eventFilters(query: EventSearch): { where: string[]; args: SqlValue[] } {
   const where: string[] = [];
   const args: SqlValue[] = [];
   if (query.issue !== undefined) where.push('issue_id = ?') && args.push(query.issue);
@@ -34,19 +88,16 @@ export function listEvents(db: StoreDb, query: EventQuery): Page<EventSummary> {
     where.push('transaction_name = ?') && args.push(query.transaction);
   }
   if (query.traceId !== undefined) where.push('trace_id = ?') && args.push(query.traceId);
-  const cursor = decodeCursor(query.cursor, 1);
-  if (cursor) where.push('seq < ?') && args.push(cursor[0] as number);
-  const sql = `SELECT seq, id, project_id, issue_id, received, timestamp, level, title, user_key, user_json,
-      transaction_name, trace_id FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY seq DESC LIMIT ?`;
-  const rows = db.sql(sql).all(...args, query.limit + 1) as Row[];
-  const more = rows.length > query.limit;
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  return {
-    data: page.map(eventSummary),
-    next_cursor: more && last ? encodeCursor([Number(last.seq)]) : null,
-  };
+  if (query.text) {
+    // `\`, `%` and `_` in the text are matched literally.
+    const like = `%${query.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(
+      `(title LIKE ? ESCAPE '\\' OR json_extract(data, '$.logentry.formatted') LIKE ? ESCAPE '\\'
+        OR json_extract(data, '$.logentry.message') LIKE ? ESCAPE '\\')`,
+    );
+    args.push(like, like, like);
+  }
+  return { where, args };
 }
 
 /** One event with its full stored payload, or `undefined`. */

@@ -8,7 +8,7 @@ export interface Grouping {
   title: string;
   /**
    * Where it happened: the innermost in-app frame (`module in function`, else
-   * `filename in function`), else the event's own `culprit`, else its
+   * `filename in function`; `<anonymous>` for a frame without a function name), else the event's own `culprit`, else its
    * `transaction` (the route, e.g. `GET /boom/:id`), else `''`.
    */
   culprit: string;
@@ -169,10 +169,14 @@ function culprit(
   return typeof event.transaction === 'string' ? event.transaction : '';
 }
 
-/** `module in function`, else `filename in function`; without a function just the module or file. */
+/**
+ * `module in function`, else `filename in function`. A frame without a function name (SDKs send
+ * none, or `?`, for an anonymous function) reads `in <anonymous>`, as its stack trace does.
+ */
 function frameCulprit(frame: Frame): string {
-  const where = frame.module ?? frame.filename ?? frame.abs_path ?? '?';
-  return frame.function ? `${where} in ${frame.function}` : where;
+  const where = frame.module || frame.filename || frame.abs_path || '<unknown>';
+  const fn = frame.function && frame.function !== '?' ? frame.function : '<anonymous>';
+  return `${where} in ${fn}`;
 }
 
 function firstLine(text: string): string {

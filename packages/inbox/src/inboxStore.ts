@@ -1,3 +1,4 @@
+import type { EventMatch, UserDetail } from './apiSearch';
 import type {
   ErasedUser,
   EventDetail,
@@ -6,9 +7,16 @@ import type {
   IssueSummary,
   Page,
   UserExport,
+  UsersByValue,
 } from './apiTypes';
 import { eraseUser } from './eraseUser';
-import { type EventQuery, getEvent, listEvents } from './eventQueries';
+import {
+  type EventQuery,
+  type EventSearch,
+  getEvent,
+  listEvents,
+  searchEvents,
+} from './eventQueries';
 import { exportUser } from './exportUser';
 import type { Grouping } from './grouping';
 import {
@@ -17,6 +25,7 @@ import {
   type HistogramBucket,
   type IssueQuery,
   issueHistogram,
+  issueUsersBy,
   listApps,
   listIssues,
   listTransactions,
@@ -29,8 +38,10 @@ import {
   storeEnvelopes,
   writeEvent,
 } from './storeEnvelopes';
+import { eventsAfter, type StreamEvent, type StreamFilter } from './streamQueries';
 import {
   getUser,
+  getUserDetail,
   listUserIssues,
   recentUserKeys,
   type UserIssue,
@@ -99,6 +110,14 @@ export class InboxStore {
     return listEvents(this.db, query);
   }
 
+  /**
+   * Events, newest first, with the filters of {@link listEvents} plus a substring of their title
+   * or message (`text`), each with its `release`.
+   */
+  searchEvents(query: EventSearch): Page<EventMatch> {
+    return searchEvents(this.db, query);
+  }
+
   /** One event with its full stored payload, or `undefined`. */
   getEvent(id: string): EventDetail | undefined {
     return getEvent(this.db, id);
@@ -112,6 +131,11 @@ export class InboxStore {
   /** One issue with its affected users (most events first, at most 100), or `undefined`. */
   getIssue(id: number): IssueDetail | undefined {
     return getIssue(this.db, id);
+  }
+
+  /** The issue's users counted by the value of `user.data[key]` on their latest event of it. */
+  issueUsersBy(issueId: number, key: string): UsersByValue {
+    return issueUsersBy(this.db, issueId, key);
   }
 
   /** One issue's summary without its users (cheaper than {@link getIssue}), or `undefined`. */
@@ -131,6 +155,17 @@ export class InboxStore {
   /** Totals and the latest stored form of one user, or `undefined` when no event has that key. */
   getUser(userKey: string): UserSummary | undefined {
     return getUser(this.db, userKey);
+  }
+
+  /**
+   * One user's totals, the issues they hit (at most 100) and a page of their events, newest
+   * first; `undefined` when no event has this key.
+   */
+  getUserDetail(
+    userKey: string,
+    page: { limit: number; cursor?: string | undefined },
+  ): UserDetail | undefined {
+    return getUserDetail(this.db, userKey, page);
   }
 
   /** The issues a user was affected by, most recently hit first (at most `limit`). */
@@ -154,6 +189,11 @@ export class InboxStore {
    */
   listTransactions(): string[] {
     return listTransactions(this.db);
+  }
+
+  /** Up to `limit` events after sequence `after` matching `filter`, oldest first (the event stream). */
+  streamEventsAfter(after: number, filter: StreamFilter, limit: number): StreamEvent[] {
+    return eventsAfter(this.db, after, filter, limit);
   }
 
   /** The newest event's sequence number (0 when empty): changes whenever an event is stored. */

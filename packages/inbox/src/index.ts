@@ -10,6 +10,8 @@ export type {
   Page,
   UserExport,
   UserExportIssue,
+  UsersByValue,
+  UserValueCount,
 } from './apiTypes';
 export type { InboxOptions } from './options';
 export { SqliteUnavailableError } from './sqlite';

@@ -1,4 +1,12 @@
-import type { IssueDetail, IssueSort, IssueSummary, IssueUser, Page } from './apiTypes';
+import type {
+  IssueDetail,
+  IssueSort,
+  IssueSummary,
+  IssueUser,
+  Page,
+  UsersByValue,
+  UserValueCount,
+} from './apiTypes';
 import { decodeCursor, encodeCursor } from './cursor';
 import type { SqlValue } from './sqlite';
 import { json, type Row, type StoreDb } from './storeDb';
@@ -89,7 +97,10 @@ function issueFilters(query: IssueQuery): { where: string[]; args: SqlValue[] } 
   return { where, args };
 }
 
-/** One issue with its affected users (most events first, at most 100), or `undefined`. */
+/**
+ * One issue with its affected users (most events first, at most 100) and the keys of their
+ * custom data, or `undefined`.
+ */
 export function getIssue(db: StoreDb, id: number): IssueDetail | undefined {
   const row = db.sql('SELECT * FROM issues WHERE id = ?').get(id) as Row | undefined;
   if (!row) return undefined;
@@ -101,6 +112,7 @@ export function getIssue(db: StoreDb, id: number): IssueDetail | undefined {
     .all(id) as Row[];
   return {
     ...issueSummary(row),
+    user_data_keys: userDataKeys(db, id),
     users: users.map(
       (user): IssueUser => ({
         user_key: String(user.user_key),
@@ -111,6 +123,81 @@ export function getIssue(db: StoreDb, id: number): IssueDetail | undefined {
       }),
     ),
   };
+}
+
+/** At most this many keys of {@link userDataKeys}, and values of {@link issueUsersBy}. */
+const MAX_DATA_ENTRIES = 100;
+
+/**
+ * The entries of `user.data` of each of the issue's users, as a `FROM` clause (`iu`: the
+ * `issue_users` row, `je`: one entry of its data). `issue_users.user_json` is the user as stored
+ * on their latest event of the issue, so every user is read once, as they were last seen.
+ */
+const USER_DATA_ENTRIES = "issue_users iu, json_each(iu.user_json, '$.data') je";
+
+/** The keys of `user.data` on the issue's users' latest events, sorted, at most 100. */
+export function userDataKeys(db: StoreDb, issueId: number): string[] {
+  const rows = db
+    .sql(
+      `SELECT DISTINCT je.key AS key FROM ${USER_DATA_ENTRIES}
+         WHERE iu.issue_id = ? AND typeof(je.key) = 'text' ORDER BY je.key LIMIT ?`,
+    )
+    .all(issueId, MAX_DATA_ENTRIES) as Row[];
+  return rows.map((row) => String(row.key));
+}
+
+/**
+ * The issue's users counted by the value of `user.data[key]`: each user once, by the value on
+ * their latest event of the issue (the `issue_users` row, never the events), most users first,
+ * then by value; at most 100 values. Users without the key are counted apart.
+ */
+export function issueUsersBy(db: StoreDb, issueId: number, key: string): UsersByValue {
+  const rows = db
+    .sql(
+      `SELECT je.type AS type, je.value AS value, count(*) AS users FROM ${USER_DATA_ENTRIES}
+         WHERE iu.issue_id = ? AND je.key = ?
+         GROUP BY je.type, je.value ORDER BY users DESC, je.type, je.value LIMIT ?`,
+    )
+    .all(issueId, key, MAX_DATA_ENTRIES + 1) as Row[];
+  const counts = db
+    .sql(
+      `SELECT count(*) AS total,
+         sum(EXISTS (SELECT 1 FROM json_each(iu.user_json, '$.data') je WHERE je.key = ?))
+           AS with_key
+       FROM issue_users iu WHERE iu.issue_id = ?`,
+    )
+    .get(key, issueId) as Row;
+  return {
+    key,
+    values: rows.slice(0, MAX_DATA_ENTRIES).map(
+      (row): UserValueCount => ({
+        value: jsonValue(row.type, row.value),
+        users: Number(row.users),
+      }),
+    ),
+    users_without: Number(counts.total) - Number(counts.with_key ?? 0),
+    more_values: rows.length > MAX_DATA_ENTRIES,
+  };
+}
+
+/** A `json_each` value back as the JSON value it was (SQLite gives `true` as 1, objects as text). */
+function jsonValue(type: unknown, value: unknown): unknown {
+  switch (type) {
+    case 'null':
+      return null;
+    case 'true':
+      return true;
+    case 'false':
+      return false;
+    case 'integer':
+    case 'real':
+      return Number(value);
+    case 'object':
+    case 'array':
+      return JSON.parse(String(value));
+    default:
+      return value === null || value === undefined ? null : String(value);
+  }
 }
 
 /** One issue's summary without its users (cheaper than {@link getIssue}), or `undefined`. */

@@ -28,6 +28,8 @@ import {
 } from './options';
 import { Router } from './router';
 import type { EnvelopeWrite } from './storeEnvelopes';
+import { addStreamRoute, EventStream } from './stream';
+import { storeStreamSource } from './streamQueries';
 import type { UiSettings } from './ui/layout';
 import { createTokenCheck, generateToken } from './uiAuth';
 import { VERSION } from './version';
@@ -81,8 +83,11 @@ export interface InboxHandle {
 export async function startInbox(options: InboxOptions = {}): Promise<InboxHandle> {
   const log: Log = options.log ?? ((message: string) => console.error(message));
   const { forwarder, store, geoSource } = await openResources(options, log);
+  const stream = new EventStream(storeStreamSource(store), {
+    onError: (error) => log(`@x/inbox: stream client dropped: ${String(error)}`),
+  });
   const commit = new GroupCommit({
-    write: (writes: readonly EnvelopeWrite[]) => store.storeEnvelopes(writes),
+    write: publishingWrite(store, stream),
     schedule: options.ingestSchedule,
   });
   const refused = new Map<string, number>();
@@ -90,6 +95,7 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
   let settings: UiSettings | undefined;
   const router = createRouter(options, log, {
     store,
+    stream,
     commit,
     forwarder,
     geoSource,
@@ -132,7 +138,25 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
     store,
     geoDatabase: geoSource?.database,
     forwarder,
-    close: closeOnce(server, { forwarder, commit, store }),
+    close: closeOnce(server, { forwarder, commit, store, stream }),
+  };
+}
+
+/**
+ * The group commit's write: stores the batch and, when someone follows the stream, tells it what
+ * committed (the newest sequence number before the batch). With nobody subscribed it is the
+ * plain write: ingest pays one property read per batch for the stream.
+ */
+function publishingWrite(
+  store: InboxStore,
+  stream: EventStream,
+): (writes: readonly EnvelopeWrite[]) => (unknown | undefined)[] {
+  return (writes) => {
+    if (!stream.listening) return store.storeEnvelopes(writes);
+    const before = store.latestSeq();
+    const results = store.storeEnvelopes(writes);
+    stream.committed(before);
+    return results;
   };
 }
 
@@ -170,6 +194,7 @@ async function openResources(options: InboxOptions, log: Log): Promise<Resources
 
 /** What the routes share: the resources, the group commit, refusal counts and the UI settings. */
 interface RouterDeps extends Resources {
+  stream: EventStream;
   commit: GroupCommit<EnvelopeWrite>;
   refused: Map<string, number>;
   settings: () => UiSettings;
@@ -206,6 +231,7 @@ function createRouter(options: InboxOptions, log: Log, deps: RouterDeps): Router
     forwarding,
     ingest: () => ({ ...commit.stats }),
   });
+  addStreamRoute(router, deps.stream);
   addUiRoutes(router, { store, settings: deps.settings, forwarding });
   return router;
 }
@@ -260,12 +286,14 @@ function closeOnce(
     forwarder: Forwarder | undefined;
     commit: GroupCommit<EnvelopeWrite>;
     store: InboxStore;
+    stream: EventStream;
   },
 ): () => Promise<void> {
   let closing: Promise<void> | undefined;
   return () => {
     closing ??= new Promise<void>((resolve) => {
       parts.forwarder?.close();
+      parts.stream.close();
       server.close(() => {
         // Envelopes already checked and queued are written before the database closes.
         parts.commit.flush();

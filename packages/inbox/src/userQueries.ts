@@ -1,4 +1,6 @@
+import type { UserDetail } from './apiSearch';
 import type { IssueSummary } from './apiTypes';
+import { searchEvents } from './eventQueries';
 import { issueSummary } from './issueQueries';
 import { json, type Row, type StoreDb } from './storeDb';
 import { iso } from './values';
@@ -78,4 +80,28 @@ export function recentUserKeys(db: StoreDb, limit: number): string[] {
     )
     .all(limit) as Row[];
   return rows.map((row) => String(row.user_key));
+}
+
+/**
+ * One user's impact (`GET /api/users/:userKey`): their totals, the issues they hit (most
+ * recently hit first, at most 100) and a page of their events (newest first, with `release`).
+ * `undefined` when no event has this key.
+ */
+export function getUserDetail(
+  db: StoreDb,
+  userKey: string,
+  page: { limit: number; cursor?: string | undefined },
+): UserDetail | undefined {
+  const summary = getUser(db, userKey);
+  if (!summary) return undefined;
+  const { events: eventCount, issues: issueCount, ...rest } = summary;
+  const events = searchEvents(db, { user: userKey, limit: page.limit, cursor: page.cursor });
+  return {
+    ...rest,
+    event_count: eventCount,
+    issue_count: issueCount,
+    issues: listUserIssues(db, userKey, 100),
+    events: events.data,
+    next_cursor: events.next_cursor,
+  };
 }

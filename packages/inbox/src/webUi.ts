@@ -40,7 +40,9 @@ const HTML = 'text/html; charset=utf-8';
  * Adds the web UI (server-rendered HTML, see the README's "Web UI"):
  * - `GET /` — issues, filtered by `q`, `user`, `app`, `transaction`, `trace_id`, sorted by `sort`,
  *   paged by `cursor`
- * - `GET /issues/:id` — one issue: chart, users affected, events
+ * - `GET /issues/:id?by=` — one issue: the latest event's stack (in-app frames with their source
+ *   lines, library frames folded), chart, users affected (counted by a key of their custom data
+ *   with `by`), events
  * - `GET /events/:id` — one event: route, exception (the crashing frame's source lines, library
  *   frames folded), request, tags, contexts, user card, its trace and the trace's other events
  * - `GET /users/:userKey` — one user's issues and events
@@ -99,17 +101,23 @@ function issuesPage(deps: UiDeps, { url }: RouteContext): PageResult {
   };
 }
 
-/** `GET /issues/:id`: one issue with its chart, users affected and events. */
+/**
+ * `GET /issues/:id?by=&cursor=`: one issue with its latest event's stack, its chart, users
+ * affected (counted by `by`, a key of their custom data, when given) and events.
+ */
 function issuePage(store: InboxStore, { params, url }: RouteContext): PageResult {
   const id = parseUint(params.id);
   const issue = id === undefined ? undefined : store.getIssue(id);
   if (!issue) throw new HttpError(404, 'There is no issue with this id.');
   const cursor = url.searchParams.get('cursor') || undefined;
+  const by = url.searchParams.get('by')?.slice(0, 200) || undefined;
   const range = chartRange(Date.parse(issue.first_seen), Date.now());
   return {
     title: issue.title,
     body: renderIssuePage({
       issue,
+      latestEvent: issue.last_event_id ? store.getEvent(issue.last_event_id) : undefined,
+      usersBy: by === undefined ? undefined : store.issueUsersBy(issue.id, by),
       events: store.listEvents({ issue: issue.id, limit: PAGE_SIZE, cursor }),
       cursor,
       chart: {

@@ -61,9 +61,14 @@ describe('culprit', () => {
       'src/routes.ts in boom',
     ],
     [
-      'an in-app frame without function: the module alone',
+      'an in-app frame without function: <anonymous>',
       error([KOA, { ...app('boom'), function: undefined }]),
-      'routes',
+      'routes in <anonymous>',
+    ],
+    [
+      "an in-app frame whose function is the SDK's `?`: <anonymous>, never `in ?`",
+      error([KOA, { ...app('boom'), function: '?' }]),
+      'routes in <anonymous>',
     ],
     [
       'no in-app frame: the transaction',

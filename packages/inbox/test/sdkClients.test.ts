@@ -89,7 +89,7 @@ describe('@sentry/node', () => {
     );
     expect(issue).toMatchObject({
       title: 'Error: node boom',
-      culprit: 'sdkClients.test.ts in ?',
+      culprit: 'sdkClients.test.ts in <anonymous>',
       level: 'error',
       event_count: 1,
       user_count: 1,

@@ -3,12 +3,12 @@ import { isObject } from '../values';
 import {
   breadcrumbsSection,
   contextsSection,
-  exceptionSection,
   kvList,
   kvSection,
   messageSection,
   requestSection,
 } from './eventSections';
+import { exceptionSection } from './exceptionSection';
 import {
   eventHref,
   issueHref,

@@ -1,6 +1,7 @@
-import type { EventSummary, IssueDetail, Page } from '../apiTypes';
+import type { EventDetail, EventSummary, IssueDetail, Page, UsersByValue } from '../apiTypes';
 import type { HistogramBucket } from '../issueQueries';
 import { renderChart, stepName } from './chart';
+import { exceptionSection } from './exceptionSection';
 import {
   count,
   eventHref,
@@ -13,10 +14,15 @@ import {
   withQuery,
 } from './format';
 import { html, type SafeHtml } from './html';
+import { renderUsersByCard } from './usersByCard';
 
 /** What {@link renderIssuePage} shows. */
 export interface IssuePageData {
   issue: IssueDetail;
+  /** The issue's latest event, whose stack the page shows (missing after a hand edit). */
+  latestEvent?: EventDetail | undefined;
+  /** The users counted by a key of their custom data (`?by=`), when one was picked. */
+  usersBy?: UsersByValue | undefined;
   events: Page<EventSummary>;
   /** The cursor of the events page shown, if not the first. */
   cursor?: string | undefined;
@@ -25,8 +31,10 @@ export interface IssuePageData {
 }
 
 /**
- * An issue (`/issues/:id`): its summary, a chart of events over time, the users
- * affected with their event counts, and its events (paged, newest first).
+ * An issue (`/issues/:id`): its summary, the latest event's stack (in-app frames with their
+ * source lines, library frames folded), a chart of events over time, the users affected with
+ * their event counts and counted by a key of their custom data, and its events (paged, newest
+ * first).
  */
 export function renderIssuePage(data: IssuePageData): SafeHtml {
   const { issue } = data;
@@ -48,21 +56,35 @@ export function renderIssuePage(data: IssuePageData): SafeHtml {
   <div><dt>Release</dt><dd>${issue.release ?? '—'}</dd></div>
   <div><dt>Server</dt><dd>${issue.server_name ?? '—'}</dd></div>
 </dl>
+${latestStack(data)}
 <section class="card">
   <h2>Events over time <span class="muted">(${stepName(data.chart.step)} per bar)</span></h2>
   ${renderChart(data.chart.buckets, data.chart.step)}
 </section>
 <div class="columns">
+<div class="stack-column">
 <section class="card users-affected">
   <h2>Users affected <span class="muted">${count(issue.user_count)}</span></h2>
   ${usersTable(issue)}
 </section>
+${renderUsersByCard(issue, data.usersBy)}
+</div>
 <section class="card events-list">
   <h2>Events <span class="muted">${count(issue.event_count)}</span></h2>
   ${eventsTable(data)}
 </section>
 </div>
 </div>`;
+}
+
+/** The latest event's exception, every in-app frame's source lines open; nothing without one. */
+function latestStack({ latestEvent }: IssuePageData): SafeHtml {
+  if (!latestEvent) return html``;
+  return exceptionSection(latestEvent.event, {
+    openSource: 'in-app',
+    className: 'issue-stack',
+    title: html`Stack of the latest event <a class="muted mono" href="${eventHref(latestEvent.id)}">${latestEvent.id.slice(0, 12)}</a>`,
+  });
 }
 
 function usersTable(issue: IssueDetail): SafeHtml {
@@ -94,7 +116,8 @@ function eventsTable(data: IssuePageData): SafeHtml {
   <td>${time(event.received)}</td>
 </tr>`,
   );
-  const href = (cursor?: string) => withQuery(issueHref(issue.id), { cursor });
+  const by = data.usersBy?.key;
+  const href = (cursor?: string) => withQuery(issueHref(issue.id), { by, cursor });
   return html`<table class="list"><thead><tr><th>Event</th><th>User</th><th>Route</th><th>Received</th></tr></thead>
 <tbody>${rows}</tbody></table>
 <nav class="pager">

@@ -1,7 +1,7 @@
 /**
  * The web UI's only script, served as `/ui/app.js` (the CSP allows no inline
  * code). It turns `<time data-relative>` into "3 min ago", wires the copy
- * button and the filter form, and keeps `[data-live]` regions current: it
+ * button, the filter form and the issue page's "users by" form, and keeps `[data-live]` regions current: it
  * polls `/ui/latest` every 2 s and, when a new event was stored, fetches the
  * page again and swaps the region's content for the server-rendered one (the
  * server escapes everything, and parsed markup runs no scripts).
@@ -84,6 +84,14 @@ export const UI_SCRIPT = `'use strict';
       select.addEventListener('change', () => form.requestSubmit());
     }
   }
+
+  // Delegated, so a form inside a live region still submits after the region was swapped.
+  document.addEventListener('change', (event) => {
+    const target = event.target;
+    if (!(target instanceof HTMLSelectElement)) return;
+    const form = target.closest('form[data-submit-on-change]');
+    if (form) form.requestSubmit();
+  });
 
   const live = document.querySelector('[data-live]');
   const status = document.getElementById('live-status');

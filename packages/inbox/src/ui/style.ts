@@ -139,4 +139,9 @@ svg.chart .bar.empty { fill: #d9d4ea; }
 .copy-row { display: flex; gap: 8px; }
 .copy-row input { flex: 1; min-width: 0; font-family: var(--mono); }
 .settings dl.kv dt { min-width: 130px; }
+.stack-column { display: grid; gap: 16px; align-content: start; min-width: 0; }
+.stack-column > .card { margin: 0; }
+.users-by-form { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-bottom: 10px; }
+.users-by-table td.value { overflow-wrap: anywhere; }
+.issue-stack h2 a { font-size: 12px; text-transform: none; letter-spacing: 0; }
 `;

@@ -3,16 +3,41 @@ import type { ExceptionValue } from './event';
 /** The fields a parsed frame has; frames with anything else (`captureEvent`'s own) are not cached. */
 const PARSED_FIELDS = new Set(['filename', 'function', 'in_app', 'abs_path', 'lineno', 'colno']);
 
+/** Distinct strings numbered before the numbering starts again (a new generation). */
+const MAX_NUMBERED = 4096;
+
+// Every string of a key (paths, function names) by a number: a key is then a short string of
+// numbers instead of every path again (a stack of 15 frames: ~200 characters instead of ~2 KB,
+// which had to be built, flattened and hashed for every event).
+const numbered = new Map<string, number>();
+let generation = 0;
+
+function numberOf(text: string): number {
+  let id = numbered.get(text);
+  if (id === undefined) {
+    if (numbered.size >= MAX_NUMBERED) {
+      numbered.clear();
+      generation++;
+    }
+    id = numbered.size;
+    numbered.set(text, id);
+  }
+  return id;
+}
+
 /**
- * An unambiguous key for the frames of every value (each field length- or type-prefixed), with
- * the root and context lines; `undefined` when a frame has other fields or unexpected types.
+ * An unambiguous key for the frames of every value (each string by its number in the current
+ * generation, each other field type-prefixed), with the root and context lines; `undefined` when
+ * a frame has other fields or unexpected types, or when the numbering started again while the
+ * key was made (its parts would come from two generations).
  */
 export function framesKey(
   values: ExceptionValue[],
   root: string,
   lines: number,
 ): string | undefined {
-  let key = `${lines};${root.length}:${root}`;
+  const started = generation;
+  let key = `${lines};${numberOf(root)}`;
   for (const value of values) {
     const frames = value?.stacktrace?.frames;
     if (!Array.isArray(frames)) {
@@ -38,13 +63,13 @@ export function framesKey(
       }
     }
   }
-  return key;
+  return generation === started ? `${started}:${key}` : undefined;
 }
 
 function keyPart(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
-      return `s${value.length}:${value}`;
+      return `s${numberOf(value)};`;
     case 'number':
       return `n${value};`;
     case 'boolean':
@@ -56,4 +81,10 @@ function keyPart(value: unknown): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** Forgets the numbering (tests). */
+export function resetFramesKeyNumbering(): void {
+  numbered.clear();
+  generation++;
 }

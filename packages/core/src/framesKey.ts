@@ -46,24 +46,36 @@ export function framesKey(
     }
     key += `|${frames.length}`;
     for (const frame of frames) {
-      if (typeof frame !== 'object' || frame === null) return undefined;
-      for (const field in frame) if (!PARSED_FIELDS.has(field)) return undefined;
-      const sameAbs = frame.abs_path !== undefined && frame.abs_path === frame.filename;
-      for (const part of [
-        frame.filename,
-        frame.function,
-        frame.in_app,
-        sameAbs ? null : frame.abs_path,
-        frame.lineno,
-        frame.colno,
-      ]) {
-        const encoded = keyPart(part);
-        if (encoded === undefined) return undefined;
-        key += encoded;
-      }
+      const encoded = frameKey(frame);
+      if (encoded === undefined) return undefined;
+      key += encoded;
     }
   }
   return generation === started ? `${started}:${key}` : undefined;
+}
+
+/** One parsed frame's part of a key; `undefined` for a frame the parser did not make. */
+function frameKey(frame: unknown): string | undefined {
+  if (typeof frame !== 'object' || frame === null) return undefined;
+  for (const field in frame) if (!PARSED_FIELDS.has(field)) return undefined;
+  const f = frame as Record<string, unknown>;
+  const sameAbs = f.abs_path !== undefined && f.abs_path === f.filename;
+  const filename = keyPart(f.filename);
+  const fn = keyPart(f.function);
+  const inApp = keyPart(f.in_app);
+  const absPath = keyPart(sameAbs ? null : f.abs_path);
+  const lineno = keyPart(f.lineno);
+  const colno = keyPart(f.colno);
+  if (
+    filename === undefined ||
+    fn === undefined ||
+    inApp === undefined ||
+    absPath === undefined ||
+    lineno === undefined ||
+    colno === undefined
+  )
+    return undefined;
+  return filename + fn + inApp + absPath + lineno + colno;
 }
 
 function keyPart(value: unknown): string | undefined {

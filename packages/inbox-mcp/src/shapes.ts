@@ -1,58 +1,10 @@
 // The inbox API's answers as the tools return them: only what an agent needs to answer
-// "who hit this?", in compact JSON. The inbox's own types stay in @x/inbox (a dev dependency
-// here), so the fields read are declared again, loosely.
-
-/** An issue as `GET /api/issues` answers it (the fields read here). */
-export interface ApiIssue {
-  id: number;
-  title: string;
-  culprit: string;
-  level: string;
-  first_seen: string;
-  last_seen: string;
-  event_count: number;
-  user_count: number;
-  release: string | null;
-  transaction: string | null;
-  last_event_id: string | null;
-  users?: ApiIssueUser[];
-  user_events?: number;
-  user_first_seen?: string;
-  user_last_seen?: string;
-}
-
-/** One affected user of `GET /api/issues/:id`. */
-export interface ApiIssueUser {
-  user_key: string;
-  event_count: number;
-  first_seen: string;
-  last_seen: string;
-  user: Record<string, unknown> | null;
-}
-
-/** An event summary as `GET /api/search/events` answers it (the fields read here). */
-export interface ApiEvent {
-  id: string;
-  issue_id: number;
-  timestamp: string;
-  received: string;
-  level: string;
-  title: string;
-  user_key: string | null;
-  transaction: string | null;
-  trace_id: string | null;
-  release?: string | null;
-  event?: Record<string, unknown>;
-}
-
-/** A page of a list endpoint. */
-export interface ApiPage<T> {
-  data: T[];
-  next_cursor: string | null;
-}
+// "who hit this?", in compact JSON. The answers' types are @x/inbox's own (types only: nothing of
+// it is loaded at run time).
+import type { EventSummary, IssueSummary } from '@x/inbox';
 
 /** An issue, compactly: what it is, where, how many users and events, when. */
-export function issueBrief(issue: ApiIssue) {
+export function issueBrief(issue: IssueSummary) {
   return {
     id: issue.id,
     title: issue.title,
@@ -69,7 +21,7 @@ export function issueBrief(issue: ApiIssue) {
 }
 
 /** An event, compactly: id, time, level, title, user key, route, release, issue and trace. */
-export function eventBrief(event: ApiEvent) {
+export function eventBrief(event: EventSummary & { release?: string | null }) {
   return {
     id: event.id,
     time: event.timestamp,

@@ -1,16 +1,16 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type {
+  EventDetail,
+  EventMatch,
+  IssueDetail,
+  IssueSummary,
+  Page,
+  UserDetail,
+} from '@x/inbox';
 import { z } from 'zod';
 import { InboxApiError, type InboxClient } from './inboxClient';
-import {
-  type ApiEvent,
-  type ApiIssue,
-  type ApiPage,
-  eventBrief,
-  exceptionsOf,
-  issueBrief,
-  messageOf,
-} from './shapes';
+import { eventBrief, exceptionsOf, issueBrief, messageOf } from './shapes';
 
 const DEFAULT_LIMIT = 20;
 
@@ -110,7 +110,7 @@ function registerIssueTools(server: McpServer, inbox: InboxClient): void {
       annotations: { title: 'List issues', ...READ_ONLY },
     },
     async (args) => {
-      const page = await inbox.get<ApiPage<ApiIssue>>('/api/issues', {
+      const page = await inbox.get<Page<IssueSummary>>('/api/issues', {
         sort: args.sort,
         transaction: args.transaction,
         limit: args.limit ?? DEFAULT_LIMIT,
@@ -136,7 +136,7 @@ function registerIssueTools(server: McpServer, inbox: InboxClient): void {
     },
     async ({ issue_id }) => {
       const issue = await orNotFound(
-        inbox.get<ApiIssue>(`/api/issues/${issue_id}`),
+        inbox.get<IssueDetail>(`/api/issues/${issue_id}`),
         `no issue ${issue_id} in the inbox at ${inbox.url}: list_issues shows the ids`,
       );
       return answer({
@@ -156,9 +156,9 @@ function registerIssueTools(server: McpServer, inbox: InboxClient): void {
 
 /** The issue's latest event with its stack, or `null` when it is gone (erased meanwhile). */
 async function latestEvent(inbox: InboxClient, id: string) {
-  let detail: ApiEvent;
+  let detail: EventDetail;
   try {
-    detail = await inbox.get<ApiEvent>(`/api/events/${encodeURIComponent(id)}`);
+    detail = await inbox.get<EventDetail>(`/api/events/${encodeURIComponent(id)}`);
   } catch (error) {
     if (error instanceof InboxApiError && error.status === 404) return null;
     throw error;
@@ -196,7 +196,7 @@ function registerEventTools(server: McpServer, inbox: InboxClient): void {
       annotations: { title: 'Search events', ...READ_ONLY },
     },
     async (args) => {
-      const page = await inbox.get<ApiPage<ApiEvent>>('/api/search/events', {
+      const page = await inbox.get<Page<EventMatch>>('/api/search/events', {
         user: args.user,
         transaction: args.transaction,
         trace_id: args.trace_id,
@@ -222,7 +222,7 @@ function registerEventTools(server: McpServer, inbox: InboxClient): void {
     async ({ event_id }) => {
       const id = event_id.replaceAll('-', '').toLowerCase();
       const event = await orNotFound(
-        inbox.get<ApiEvent>(`/api/events/${id}`),
+        inbox.get<EventDetail>(`/api/events/${id}`),
         `no event ${id} in the inbox at ${inbox.url}: search_events lists event ids`,
       );
       return answer(event);
@@ -269,17 +269,4 @@ function registerUserTools(server: McpServer, inbox: InboxClient): void {
       });
     },
   );
-}
-
-/** `GET /api/users/:userKey` (the fields read here). */
-interface UserDetail {
-  user_key: string;
-  user: Record<string, unknown> | null;
-  event_count: number;
-  issue_count: number;
-  first_seen: string;
-  last_seen: string;
-  issues: ApiIssue[];
-  events: ApiEvent[];
-  next_cursor: string | null;
 }

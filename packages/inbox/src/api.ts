@@ -3,7 +3,14 @@ import type { ForwardingStats } from './forwarder';
 import type { GroupCommitStats } from './groupCommit';
 import { HttpError } from './httpError';
 import type { InboxStore } from './inboxStore';
-import { eventIdParam, issueSort, parseUint, traceIdParam } from './params';
+import {
+  eventIdParam,
+  issueSort,
+  optionalUint,
+  pageLimit,
+  traceIdParam,
+  userKeyParam,
+} from './params';
 import type { Router } from './router';
 
 /** What the JSON API needs. */
@@ -18,9 +25,6 @@ export interface ApiDeps {
   /** Group commit counts (`/api/health`'s `ingest`). */
   ingest?: (() => GroupCommitStats) | undefined;
 }
-
-const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 1000;
 
 /**
  * Adds the JSON API:
@@ -57,12 +61,12 @@ export function addApiRoutes(router: Router, deps: ApiDeps): void {
     const q = url.searchParams;
     return {
       body: deps.store.listEvents({
-        issue: optionalInt(q.get('issue'), 'issue'),
+        issue: optionalUint(q.get('issue'), 'issue'),
         user: q.get('user') ?? undefined,
         since: since(q.get('since')),
         transaction: q.get('transaction') || undefined,
         traceId: traceIdParam(q.get('trace_id')),
-        limit: limit(q.get('limit')),
+        limit: pageLimit(q.get('limit')),
         cursor: q.get('cursor') ?? undefined,
       }),
     };
@@ -81,7 +85,7 @@ export function addApiRoutes(router: Router, deps: ApiDeps): void {
         sort: issueSort(q.get('sort')),
         transaction: q.get('transaction') || undefined,
         traceId: traceIdParam(q.get('trace_id')),
-        limit: limit(q.get('limit')),
+        limit: pageLimit(q.get('limit')),
         cursor: q.get('cursor') ?? undefined,
       }),
     };
@@ -104,7 +108,7 @@ export function addApiRoutes(router: Router, deps: ApiDeps): void {
   });
 
   router.get('/api/issues/:id', ({ params, url }) => {
-    const id = optionalInt(params.id ?? null, 'issue id');
+    const id = optionalUint(params.id ?? null, 'issue id');
     const by = url.searchParams.get('by');
     if (by !== null && (by === '' || by.length > 200)) {
       throw new HttpError(400, "by must be a key of the users' custom data, e.g. subscription");
@@ -118,29 +122,9 @@ export function addApiRoutes(router: Router, deps: ApiDeps): void {
   addSearchRoutes(router, deps);
 }
 
-/** A user key as the API takes it (`id:u-alice`, `email:a@example.com`, …). */
-function userKeyParam(raw: string | undefined): string {
-  if (!raw || raw.length > 300)
-    throw new HttpError(400, 'a user key such as id:u-alice is required');
-  return raw;
-}
-
 /** `x-inbox-user-<key>.json`, with only safe characters in the header. */
 export function exportFileName(userKey: string): string {
   return `x-inbox-user-${userKey.replace(/[^\w.@-]+/g, '_').slice(0, 100)}.json`;
-}
-
-function optionalInt(raw: string | null, name: string): number | undefined {
-  if (raw === null || raw === '') return undefined;
-  const value = parseUint(raw);
-  if (value === undefined) throw new HttpError(400, `${name} must be a positive integer`);
-  return value;
-}
-
-function limit(raw: string | null): number {
-  const value = optionalInt(raw, 'limit') ?? DEFAULT_LIMIT;
-  if (value < 1 || value > MAX_LIMIT) throw new HttpError(400, `limit must be 1…${MAX_LIMIT}`);
-  return value;
 }
 
 /** `since` as ms since the epoch: an ISO date or a number of ms. */

@@ -1,7 +1,7 @@
 import type { EventSummary } from './apiTypes';
 import { HttpError } from './httpError';
 import type { InboxStore } from './inboxStore';
-import { parseUint, traceIdParam } from './params';
+import { optionalUint, pageLimit, traceIdParam, userKeyParam } from './params';
 import type { Router } from './router';
 import type { UserIssue } from './userQueries';
 
@@ -40,8 +40,6 @@ export interface SearchDeps {
   store: InboxStore;
 }
 
-const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 1000;
 const MAX_TEXT = 200;
 
 /**
@@ -73,10 +71,7 @@ export function addSearchRoutes(router: Router, deps: SearchDeps): void {
   });
 
   router.get('/api/users/:userKey', ({ params, url }) => {
-    const userKey = params.userKey;
-    if (!userKey || userKey.length > 300) {
-      throw new HttpError(400, 'a user key such as id:u-alice is required');
-    }
+    const userKey = userKeyParam(params.userKey);
     const detail = deps.store.getUserDetail(userKey, {
       limit: pageLimit(url.searchParams.get('limit')),
       cursor: url.searchParams.get('cursor') ?? undefined,
@@ -84,17 +79,4 @@ export function addSearchRoutes(router: Router, deps: SearchDeps): void {
     if (!detail) throw new HttpError(404, 'no event has this user key');
     return { body: detail };
   });
-}
-
-function optionalUint(raw: string | null, name: string): number | undefined {
-  if (raw === null || raw === '') return undefined;
-  const value = parseUint(raw);
-  if (value === undefined) throw new HttpError(400, `${name} must be a positive integer`);
-  return value;
-}
-
-function pageLimit(raw: string | null): number {
-  const value = optionalUint(raw, 'limit') ?? DEFAULT_LIMIT;
-  if (value < 1 || value > MAX_LIMIT) throw new HttpError(400, `limit must be 1…${MAX_LIMIT}`);
-  return value;
 }

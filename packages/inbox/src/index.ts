@@ -1,5 +1,7 @@
 // The public entry: start an inbox, the types of its options, its handle and the JSON API's
 // answers, and the error it throws when no SQLite driver loads. Everything else is internal to the package and changes without notice.
+
+export type { EventMatch, UserDetail } from './apiSearch';
 export type {
   ErasedUser,
   EventDetail,
@@ -17,3 +19,4 @@ export type { InboxOptions } from './options';
 export { SqliteUnavailableError } from './sqlite';
 export type { InboxHandle } from './startInbox';
 export { startInbox } from './startInbox';
+export type { UserIssue } from './userQueries';

@@ -20,6 +20,32 @@ export function parseUint(raw: string | null | undefined): number | undefined {
   return raw !== null && raw !== undefined && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
 }
 
+/** A page's size when the request names none, and the largest one a request may ask for. */
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 1000;
+
+/** An optional positive integer parameter: `undefined` when absent or empty, else a 400 naming it. */
+export function optionalUint(raw: string | null, name: string): number | undefined {
+  if (raw === null || raw === '') return undefined;
+  const value = parseUint(raw);
+  if (value === undefined) throw new HttpError(400, `${name} must be a positive integer`);
+  return value;
+}
+
+/** `limit` of a page: 50 when absent, 1…1000, else a 400. */
+export function pageLimit(raw: string | null): number {
+  const value = optionalUint(raw, 'limit') ?? DEFAULT_LIMIT;
+  if (value < 1 || value > MAX_LIMIT) throw new HttpError(400, `limit must be 1…${MAX_LIMIT}`);
+  return value;
+}
+
+/** A user key as the API takes it (`id:u-alice`, `email:a@example.com`, …). */
+export function userKeyParam(raw: string | undefined): string {
+  if (!raw || raw.length > 300)
+    throw new HttpError(400, 'a user key such as id:u-alice is required');
+  return raw;
+}
+
 /** An event id from a URL: dashes (UUID form) removed, lower case, as stored. */
 export function eventIdParam(raw: string | undefined): string {
   return String(raw).replaceAll('-', '').toLowerCase();

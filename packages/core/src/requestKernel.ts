@@ -15,8 +15,11 @@ import { activeSpan, incomingTraceContext, recordingServerSpan } from './traceCo
 /** What an adapter knows about a request when it starts. */
 export interface RequestDescription {
   method?: string | undefined;
-  /** The full URL (`scheme://host/path?query`); see {@link requestUrl} to build one. */
-  url?: string | undefined;
+  /**
+   * The full URL (`scheme://host/path?query`), or a getter of it read only when something is
+   * captured; see {@link requestUrl} to build one.
+   */
+  url?: RequestData['url'];
   headers?: RequestData['headers'] | Headers | undefined;
   /** The framework's proxy-aware client IP, read only when an event needs it. */
   clientIp?: ClientIpGetter | undefined;

@@ -28,8 +28,12 @@ export type ClientIpGetter = () => string | null | undefined;
 /** What an adapter records about the request a scope belongs to. */
 export interface RequestData {
   method?: string | undefined;
-  /** Full URL; the query string is split off into `query_string` on the event. */
-  url?: string | undefined;
+  /**
+   * Full URL; the query string is split off into `query_string` on the event. May be a getter:
+   * it is read when something is captured, on the capturing path (as `clientIp` and `route`),
+   * so a request nothing is captured in never builds its URL.
+   */
+  url?: string | (() => string | undefined) | undefined;
   /** Node-style headers, or Web `Headers` (read only when an event is built). */
   headers?: Record<string, string | string[] | number | undefined> | Headers | undefined;
   /** The framework's proxy-aware client IP; see {@link ClientIpGetter}. */

@@ -67,7 +67,7 @@ export class ServerClient extends Client {
   }
 
   /**
-   * Reads the request's client IP (only under `dataCollection.userInfo`) and route now, on the caller's
+   * Reads the request's client IP (only under `dataCollection.userInfo`), URL and route now, on the caller's
    * path: they come from the framework's request, which may be gone (its socket closed) by the
    * time the event is built. The user resolver stays lazy (it runs when the event is built).
    * The active OpenTelemetry span, if any, is read now too: it is the span the error happened
@@ -83,13 +83,16 @@ export class ServerClient extends Client {
   private readRequestFields(scopes: readonly ScopeData[]): readonly ScopeData[] {
     return scopes.map((scope) => {
       const request = scope.request;
-      if (!request || (!request.clientIp && !request.route)) return scope;
+      const url = request?.url;
+      if (!request || (!request.clientIp && !request.route && typeof url !== 'function'))
+        return scope;
       const clientIp = this.prepare.userInfo ? readGetter(request.clientIp) : undefined;
       const route = readGetter(request.route);
       return {
         ...scope,
         request: {
           ...request,
+          url: typeof url === 'function' ? readGetter(url) : url,
           clientIp: request.clientIp && (() => clientIp),
           route: request.route && (() => route),
         },

@@ -198,6 +198,38 @@ describe('the request’s own values', () => {
     expect(event?.user).toEqual({ id: 'u1', ip_address: '203.0.113.5' });
     expect(event?.transaction).toBe('GET /boom');
   });
+
+  it('a URL getter is read only when something is captured, then at once; one that throws drops only the URL', async () => {
+    init({ dsn: sink.dsn, sendClientReports: false });
+    let reads = 0;
+    let path = '/cart?step=2';
+    const url = () => {
+      reads++;
+      return `http://shop.test${path}`;
+    };
+    await runRequestCapturing({ method: 'get', url }, { mechanism: 'test' }, () => 'no capture');
+    expect(reads).toBe(0);
+    await runRequestCapturing({ method: 'get', url }, { mechanism: 'test' }, () => {
+      captureMessage('with url');
+      path = '/moved'; // read when captured, not when the event is built
+    });
+    expect(reads).toBe(1);
+    const throwing = () => {
+      throw new Error('proxy header bug');
+    };
+    await runRequestCapturing({ method: 'get', url: throwing }, { mechanism: 'test' }, () => {
+      captureMessage('throwing url');
+    });
+    await flush(2000);
+    const [withUrl, withoutUrl] = sink.events();
+    expect(withUrl?.request).toMatchObject({
+      url: 'http://shop.test/cart',
+      query_string: 'step=2',
+    });
+    expect(withoutUrl?.logentry).toEqual({ formatted: 'throwing url' });
+    expect(withoutUrl?.request?.url).toBeUndefined();
+    expect(withoutUrl?.request?.method).toBe('GET');
+  });
 });
 
 describe('requestUrl and toWebHeaders', () => {

@@ -40,7 +40,9 @@ export function koaMiddleware(options: KoaMiddlewareOptions = {}): Middleware {
   /** The request, described when something asks (in Sentry mode, only for an event). */
   const describe = (ctx: Context): RequestDescription => ({
     method: ctx.method,
-    url: ctx.href,
+    // Koa builds `href` from the host and protocol headers: only for a request something is
+    // captured in.
+    url: () => ctx.href,
     headers: ctx.headers,
     clientIp: () => ctx.ip,
     getUser: () => getUser(ctx),

@@ -205,6 +205,38 @@ describe('@x/koa: capture', () => {
     expect(logged).toEqual(errors);
   });
 
+  it('reads ctx.href only for a request an error is captured in: the event has it, the answers are unchanged', async () => {
+    const before = (await storedEvents(inbox)).length;
+    const koa = app('x-first');
+    const koaHref = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(koa.request), 'href');
+    let reads = 0;
+    Object.defineProperty(koa.request, 'href', {
+      get() {
+        reads++;
+        return koaHref?.get?.call(this);
+      },
+    });
+    const server = await listen(koa);
+    const answers = [];
+    for (const path of ['/whoami', '/forbidden', '/boom?page=2']) {
+      const res = await fetch(`${server.url}${path}`);
+      answers.push([res.status, await res.text()]);
+    }
+    await server.close();
+    expect(answers).toEqual([
+      [200, '{"user":{"ip_address":"127.0.0.1"}}'],
+      [403, 'no'],
+      [500, 'Internal Server Error'],
+    ]);
+    expect(reads).toBe(1);
+    const events = await newEvents(before);
+    expect(events).toHaveLength(1);
+    expect((await storedEvent(inbox, events[0]?.id ?? '')).request).toMatchObject({
+      url: `${server.url}/boom`,
+      query_string: 'page=2',
+    });
+  });
+
   it('4xx is not captured by default; shouldCapture can change that', async () => {
     const before = (await storedEvents(inbox)).length;
     const server = await listen(app('x-first'));

@@ -56,10 +56,11 @@ export interface CaptureRequestErrorOptions<Unit = unknown> {
 
 /**
  * Tells the kernel the request has ended, so that its user goes on the OpenTelemetry server
- * span (see {@link runRequest}); resolves once it is there (an async user resolver is waited
- * for, at most `userResolverTimeoutMs`). Calling it again returns the same promise. Never rejects.
+ * span (see {@link runRequest}). The user is on the span when it returns `undefined`; otherwise
+ * (an async user resolver, waited for at most `userResolverTimeoutMs`, or pseudonyms) the
+ * promise resolves once it is. Calling it again returns the same answer. Never throws or rejects.
  */
-export type EndRequest = () => Promise<void>;
+export type EndRequest = () => Promise<void> | undefined;
 
 /**
  * Runs `fn` in a fresh isolation scope describing `request`: method, URL,
@@ -85,10 +86,14 @@ export function runRequest<T>(
     if (trace) isolationScope.setContext('trace', { ...trace });
     const scopes = { isolationScope, scope: getCurrentScope() };
     if (!span) return fn(scopes);
-    let ended: Promise<void> | undefined;
+    let ended = false;
+    let pending: Promise<void> | undefined;
     return fn(scopes, () => {
-      ended ??= annotateServerSpan(span, scopes, currentClient());
-      return ended;
+      if (!ended) {
+        ended = true;
+        pending = annotateServerSpan(span, scopes, currentClient());
+      }
+      return pending;
     });
   });
 }
@@ -148,12 +153,18 @@ export function runRequestCapturing<T, Unit = unknown>(
     }
     // A server span records: the request ends when `fn` settles, and its response waits until
     // the span has the user (with an async resolver, it may come after the response otherwise).
+    // No promise more than the request's own when the user is on the span at once.
     const settle = (error: unknown) => {
       captureRequestError(error, capture);
-      return end().then(() => Promise.reject(error));
+      const pending = end();
+      return pending ? pending.then(() => Promise.reject(error)) : Promise.reject(error);
+    };
+    const done = (value: T) => {
+      const pending = end();
+      return pending ? pending.then(() => value) : value;
     };
     try {
-      return Promise.resolve(fn()).then((value) => end().then(() => value), settle);
+      return Promise.resolve(fn()).then(done, settle);
     } catch (error) {
       return settle(error);
     }

@@ -54,7 +54,7 @@ export function pendingResolvers(
 
 /**
  * Runs a resolver synchronously. A promise result cannot be waited for here:
- * it is ignored (its rejection is swallowed) — use {@link resolveUserAsync}.
+ * it is ignored (its rejection is swallowed) — use {@link resolveUserNow}.
  */
 export function resolveUserSync(
   resolver: UserResolver | undefined,
@@ -63,7 +63,7 @@ export function resolveUserSync(
   if (!resolver) return null;
   const result = callResolver(resolver, onError);
   if (isPromiseLike(result)) {
-    // Events wait for async resolvers (resolveUserAsync), which report failures.
+    // Events wait for async resolvers (resolveUserNow), which report failures.
     Promise.resolve(result).catch(() => undefined);
     return null;
   }
@@ -71,17 +71,29 @@ export function resolveUserSync(
 }
 
 /**
- * Runs a resolver and waits for it at most `timeoutMs`. One that throws,
- * rejects or times out contributes nothing and logs a debug line.
+ * Runs a resolver: its default user, or — when it returns a promise — a promise of it, waited
+ * for at most `timeoutMs`. One that throws, rejects or times out contributes nothing and logs a
+ * debug line. A synchronous resolver (the usual mapping of a framework's signed-in user) costs
+ * no promise.
  */
-export async function resolveUserAsync(
+export function resolveUserNow(
   resolver: UserResolver | undefined,
   timeoutMs: number = DEFAULT_USER_RESOLVER_TIMEOUT_MS,
   onError?: ResolverErrorHandler,
-): Promise<NormalizedUser | null> {
+): NormalizedUser | null | Promise<NormalizedUser | null> {
   if (!resolver) return null;
   const result = callResolver(resolver, onError);
-  if (!isPromiseLike(result)) return normalizeResolved(result);
+  return isPromiseLike(result)
+    ? settleResolved(result, timeoutMs, onError)
+    : normalizeResolved(result);
+}
+
+/** Waits for a resolver's promise at most `timeoutMs`. */
+async function settleResolved(
+  result: PromiseLike<unknown>,
+  timeoutMs: number,
+  onError: ResolverErrorHandler | undefined,
+): Promise<NormalizedUser | null> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);

@@ -5,6 +5,7 @@ import { debugWarn } from './debug';
 import { authHeader, type Dsn, envelopeEndpoint } from './dsn';
 import type { Event } from './event';
 import type { ClientOptions } from './options';
+import { buildEventUserNow } from './prepareEvent';
 import { applyEventRequest } from './requestData';
 import { warnResolverFailed } from './resolverWarning';
 import { Scope, type ScopeData } from './scope';
@@ -54,6 +55,27 @@ export class ServerClient extends Client {
       url: envelopeEndpoint(dsn),
       headers: { 'X-Sentry-Auth': authHeader(dsn, clientName), 'User-Agent': clientName },
     };
+  }
+
+  override async getEventUser(
+    scopes: readonly ScopeData[],
+    userResolverTimeoutMs?: number,
+  ): Promise<NormalizedUser | null> {
+    return this.resolveEventUser(scopes, userResolverTimeoutMs);
+  }
+
+  /**
+   * {@link getEventUser}'s user as it is when no user resolver returns a promise, else a promise
+   * of it ({@link buildEventUserNow}).
+   */
+  resolveEventUser(
+    scopes: readonly ScopeData[],
+    userResolverTimeoutMs?: number,
+  ): NormalizedUser | null | Promise<NormalizedUser | null> {
+    const options = userResolverTimeoutMs
+      ? { ...this.prepare, userResolverTimeoutMs }
+      : this.prepare;
+    return buildEventUserNow(scopes, options);
   }
 
   /**

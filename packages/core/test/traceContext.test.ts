@@ -306,6 +306,37 @@ describe('with OpenTelemetry (real SDK, registered globally)', () => {
     expect(JSON.stringify(span?.attributes)).not.toContain('alice');
   });
 
+  it('a synchronous user resolver puts the user on the span as the request ends, without a promise; an async one when it answers', async () => {
+    init({ dsn: sink.dsn, sendClientReports: false });
+    const syncSpan = tracer.startSpan('GET /sync');
+    context.with(trace.setSpan(context.active(), syncSpan), () =>
+      runRequest({ getUser: () => ({ id: 'u-sync' }) }, (_scopes, end) => {
+        expect(end?.()).toBeUndefined();
+        expect(end?.()).toBeUndefined();
+      }),
+    );
+    syncSpan.end(); // at once: nothing was left to wait for
+    expect(ended(syncSpan)?.attributes).toMatchObject({ 'user.id': 'u-sync' });
+
+    let answer: (user: { id: string }) => void = () => undefined;
+    const asyncSpan = tracer.startSpan('GET /async');
+    let pending: Promise<void> | undefined;
+    context.with(trace.setSpan(context.active(), asyncSpan), () =>
+      runRequest(
+        { getUser: () => new Promise<{ id: string }>((resolve) => (answer = resolve)) },
+        (_scopes, end) => {
+          pending = end?.();
+          expect(end?.()).toBe(pending);
+        },
+      ),
+    );
+    expect(pending).toBeInstanceOf(Promise);
+    answer({ id: 'u-async' });
+    await pending;
+    asyncSpan.end();
+    expect(ended(asyncSpan)?.attributes).toMatchObject({ 'user.id': 'u-async' });
+  });
+
   it('runRequestCapturing ends the request itself, when the handler settles or throws', async () => {
     init({ dsn: sink.dsn, sendClientReports: false });
     const span = tracer.startSpan('GET /boom');

@@ -108,10 +108,13 @@ class SentryModeUsers extends ServerClient {
     super(...args);
   }
 
-  override async getEventUser(
-    ...args: Parameters<ServerClient['getEventUser']>
-  ): Promise<NormalizedUser | null> {
-    return this.gated(await super.getEventUser(...args));
+  override resolveEventUser(
+    ...args: Parameters<ServerClient['resolveEventUser']>
+  ): NormalizedUser | null | Promise<NormalizedUser | null> {
+    const user = super.resolveEventUser(...args);
+    return user instanceof Promise
+      ? user.then((resolved) => this.gated(resolved))
+      : this.gated(user);
   }
 
   override getEventUserSync(

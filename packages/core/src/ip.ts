@@ -4,10 +4,14 @@ export const AUTO_IP = '{{auto}}';
 /** A parsed address: four octets (IPv4) or eight 16-bit groups (IPv6). */
 export type IpParts = { v4: number[] } | { v6: number[] };
 
+/**
+ * Dotted four-part decimal IPv4: octets that read back as the very text (no leading zeros, signs,
+ * spaces, hex or empty parts) and fit in a byte.
+ */
 function parseV4(value: string): number[] | null {
-  const octets = value.split('.');
-  return octets.length === 4 && octets.every((o) => /^(0|[1-9]\d{0,2})$/.test(o) && +o < 256)
-    ? octets.map(Number)
+  const octets = value.split('.').map(Number);
+  return octets.length === 4 && octets.join('.') === value && octets.every((o) => o === (o & 255))
+    ? octets
     : null;
 }
 

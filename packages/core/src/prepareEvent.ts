@@ -253,8 +253,14 @@ function applyIpRules(
     delete out.ip_address;
   }
   if (out.ip_address === undefined && clientIp) out.ip_address = clientIp;
-  if (typeof out.ip_address === 'string' && out.ip_address !== AUTO_IP) {
-    const anonymized = anonymizeIp(out.ip_address, options.ipAnonymization);
+  const ip = out.ip_address;
+  // The client IP is canonical already: parsed again only for a mode that changes it.
+  if (
+    typeof ip === 'string' &&
+    ip !== AUTO_IP &&
+    (ip !== clientIp || options.ipAnonymization !== 'none')
+  ) {
+    const anonymized = anonymizeIp(ip, options.ipAnonymization);
     if (anonymized) out.ip_address = anonymized;
     else delete out.ip_address;
   }

@@ -111,6 +111,9 @@ describe('normalizeUser: ip_address', () => {
   it.each([
     ['127.0.0.1', '127.0.0.1'],
     ['203.0.113.255', '203.0.113.255'],
+    ['0.0.0.0', '0.0.0.0'],
+    ['255.255.255.255', '255.255.255.255'],
+    ['::1.2.3.4', '1.2.3.4'],
     ['::1', '::1'],
     ['2001:DB8:0:0:0:0:0:1', '2001:db8::1'],
     ['::ffff:10.0.0.1', '10.0.0.1'],
@@ -133,6 +136,17 @@ describe('normalizeUser: ip_address', () => {
     'fe80::1%eth0',
     '{{AUTO}}',
     '1.2.3.4/24',
+    // Parts that a number reads but are not dotted decimal octets.
+    '-1.2.3.4',
+    '-0.1.2.3',
+    '+1.2.3.4',
+    '1..3.4',
+    '1.2.3.4.',
+    '1e2.0.0.1',
+    '1.2.3.4 ',
+    '1.2.3',
+    '1.2.3.4.5',
+    '255.255.255.-0',
   ])('drops %j with an error', (input) => {
     expect(normalizeUser({ id: 'u', ip_address: input })).toEqual({
       user: { id: 'u' },

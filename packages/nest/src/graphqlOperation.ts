@@ -114,9 +114,17 @@ export function describeOperation(
     ...(operation.variables ? { variables: operation.variables } : {}),
   });
   const request = from.getRequest();
-  if (typeof request?.url !== 'string') return;
-  const url = withoutOperationParams(request.url);
-  if (url !== request.url) scope.setRequest({ ...request, url });
+  const url = request?.url;
+  if (typeof url === 'function') {
+    // Built when something is captured (see the middleware): stripped then.
+    scope.setRequest({ ...request, url: () => stripped(url()) });
+  } else if (typeof url === 'string' && stripped(url) !== url) {
+    scope.setRequest({ ...request, url: stripped(url) });
+  }
+}
+
+function stripped(url: string | undefined): string | undefined {
+  return url === undefined ? undefined : withoutOperationParams(url);
 }
 
 /**

@@ -37,11 +37,14 @@ export function openRequest(
   runRequest(
     {
       method: req.method,
-      url: requestUrl({
-        protocol: req.protocol,
-        host: req.headers?.host,
-        path: req.originalUrl ?? req.url,
-      }),
+      // Express's `req.protocol` asks the trust-proxy setting: built only for a request
+      // something is captured in.
+      url: () =>
+        requestUrl({
+          protocol: req.protocol,
+          host: req.headers?.host,
+          path: req.originalUrl ?? req.url,
+        }),
       headers: req.headers,
       response: res,
       ...lazyParts(state, options),

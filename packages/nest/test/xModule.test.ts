@@ -84,6 +84,39 @@ describe.each(['express', 'fastify'] as Platform[])('@x/nest on %s', (platform) 
     });
   });
 
+  it('builds the request URL only for a request something is captured in; the event has it', async () => {
+    before = (await storedEvents(inbox)).length;
+    // Express's request prototype: count what building a URL reads (Fastify's middleware gets
+    // Node's own request, which has no `protocol`).
+    const proto =
+      platform === 'express'
+        ? (app.getHttpAdapter().getInstance() as { request: object }).request
+        : undefined;
+    const own = proto && Object.getOwnPropertyDescriptor(Object.getPrototypeOf(proto), 'protocol');
+    let reads = 0;
+    if (proto)
+      Object.defineProperty(proto, 'protocol', {
+        configurable: true,
+        get() {
+          reads++;
+          return own?.get?.call(this);
+        },
+      });
+    try {
+      expect((await get('/forbidden', 'u1')).status).toBe(403);
+      expect((await get('/boom?page=2', 'u1')).status).toBe(500);
+    } finally {
+      if (proto) Reflect.deleteProperty(proto, 'protocol');
+    }
+    if (proto) expect(reads).toBe(1);
+    const events = await newEvents();
+    expect(events).toHaveLength(1);
+    expect((await storedEvent(inbox, events[0]?.id ?? '')).request).toMatchObject({
+      url: `${url}/boom`,
+      query_string: 'page=2',
+    });
+  });
+
   it('captures an HttpException of 5xx; not 4xx', async () => {
     expect((await get('/http500', 'u2')).status).toBe(502);
     expect((await get('/forbidden', 'u2')).status).toBe(403);

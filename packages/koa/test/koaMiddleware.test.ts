@@ -237,6 +237,27 @@ describe('@x/koa: capture', () => {
     });
   });
 
+  it('50 overlapping requests that throw after an await: each event has its own request’s URL', async () => {
+    const before = (await storedEvents(inbox)).length;
+    const server = await listen(app('x-first'));
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, (_, n) =>
+        fetch(`${server.url}/async-boom?n=${n}`).then((res) => res.status),
+      ),
+    );
+    await server.close();
+    expect(new Set(statuses)).toEqual(new Set([500]));
+    const events = await newEvents(before);
+    const queries = await Promise.all(
+      events.map(
+        async (e) =>
+          ((await storedEvent(inbox, e.id)).request as { query_string?: string } | undefined)
+            ?.query_string,
+      ),
+    );
+    expect(queries.sort()).toEqual(Array.from({ length: 50 }, (_, n) => `n=${n}`).sort());
+  });
+
   it('4xx is not captured by default; shouldCapture can change that', async () => {
     const before = (await storedEvents(inbox)).length;
     const server = await listen(app('x-first'));

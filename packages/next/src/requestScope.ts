@@ -19,7 +19,8 @@ export function describeRequest(
   const getUser = options.getUser;
   return {
     method: request.method,
-    url: urlAsSent(request),
+    // Serialized (and its host compared with the `Host` header) only when something is captured.
+    url: () => urlAsSent(request),
     headers: request.headers,
     clientIp: () => clientIpFromHeaders(request.headers, options.trustProxy, socketIp),
     getUser: getUser && (() => getUser(request)),

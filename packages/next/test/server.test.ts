@@ -119,6 +119,37 @@ describe('withUser (App Router route handlers)', () => {
     expect(full.request).toMatchObject({ url: 'http://127.0.0.1:3004/api/where' });
   });
 
+  it('reads the URL only for a request something is captured in, and then the URL it had', async () => {
+    register(1);
+    let reads = 0;
+    class CountedRequest extends Request {
+      override get url() {
+        reads++;
+        return super.url;
+      }
+    }
+    const handler = withUser(async (req: Request) => {
+      if (new URL(req.headers.get('x-path') ?? '/', 'http://x').pathname === '/fail')
+        throw new Error('lazy url');
+      return new Response('ok');
+    });
+    const counted = (query: string, path: string) =>
+      new CountedRequest(`http://shop.test/api/items?${query}`, {
+        headers: { host: 'shop.test', 'x-path': path },
+      });
+    const answers = await Promise.all([
+      handler(counted('n=1', '/ok'), {}),
+      handler(counted('n=2', '/ok'), {}),
+    ]);
+    expect(await Promise.all(answers.map((a) => a.text()))).toEqual(['ok', 'ok']);
+    expect(reads).toBe(0);
+    await expect(handler(counted('n=3', '/fail'), {})).rejects.toThrow('lazy url');
+    expect(reads).toBeGreaterThan(0);
+    const [event] = await newEvents();
+    const full = await storedEvent(inbox, event?.id ?? '');
+    expect(full.request).toMatchObject({ url: 'http://shop.test/api/items', query_string: 'n=3' });
+  });
+
   it('a wrapper made once follows the options registerX sets later (its merge is kept per registration)', async () => {
     register(1);
     const handler = withUser(async () => Response.json({ user: await getEventUser() }));

@@ -20,13 +20,18 @@ function capturedSet(): WeakSet<object> {
  */
 export function markCaptured(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return true;
+  if (wasCaptured(error)) return false;
   try {
-    const set = capturedSet();
-    if (set.has(error) || hasMark(error)) return false;
-    set.add(error);
     Object.defineProperty(error, MARK, { value: true, enumerable: false, configurable: true });
+    if (hasMark(error)) return true;
   } catch {
-    // A revoked Proxy or a frozen error: the WeakSet (when it worked) is enough.
+    // A frozen error or a revoked Proxy: the WeakSet remembers it instead.
+  }
+  // Only errors that cannot carry the mark: a WeakSet entry costs every garbage collection.
+  try {
+    capturedSet().add(error);
+  } catch {
+    // Not an object a WeakSet takes: nothing more to do.
   }
   return true;
 }
@@ -43,7 +48,7 @@ function hasMark(error: object): boolean {
 export function wasCaptured(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   try {
-    return capturedSet().has(error) || hasMark(error);
+    return hasMark(error) || capturedSet().has(error);
   } catch {
     return false;
   }

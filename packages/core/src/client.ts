@@ -258,11 +258,12 @@ export class Client {
   }
 
   private envelopeHeader(eventId?: string) {
+    // One object: JSON leaves out the fields that are undefined.
     return {
-      ...(eventId ? { event_id: eventId } : {}),
+      event_id: eventId,
       sent_at: new Date().toISOString(),
       sdk: this.prepare.sdk,
-      ...(this.dsnString ? { dsn: this.dsnString } : {}),
+      dsn: this.dsnString || undefined,
     };
   }
 

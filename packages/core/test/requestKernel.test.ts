@@ -66,6 +66,25 @@ describe('captureRequestError', () => {
     ]);
   });
 
+  it('captures a frozen error once too; only an error that cannot carry the mark is kept in the WeakSet', async () => {
+    init({ dsn: sink.dsn, sendClientReports: false });
+    const remembered = () =>
+      (globalThis as Record<symbol, WeakSet<object> | undefined>)[Symbol.for('@x/core.captured')];
+    const plain = new Error('plain');
+    const frozen = Object.freeze(new Error('frozen'));
+    for (const mechanism of ['first', 'second']) {
+      captureRequestError(plain, { mechanism });
+      captureRequestError(frozen, { mechanism });
+    }
+    await flush(2000);
+    expect(mechanisms()).toEqual([
+      { type: 'first', handled: false },
+      { type: 'first', handled: false },
+    ]);
+    expect(remembered()?.has(frozen)).toBe(true);
+    expect(remembered()?.has(plain) ?? false).toBe(false);
+  });
+
   it('runs in the request scopes it is given, and survives a throwing shouldCapture', async () => {
     init({ dsn: sink.dsn, sendClientReports: false });
     const scopes = runRequest({ getUser: () => ({ id: 'u-request' }) }, (s) => s);

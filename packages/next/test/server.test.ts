@@ -263,6 +263,14 @@ describe('withUser (App Router route handlers)', () => {
       expect(event.user_key).toBe(expected.get(n));
       expect(event.user?.ip_address).toBe(`203.0.113.${Number(n) % 50}`);
     }
+    // The URL is read when each error is captured, from that request: a sample of them.
+    const failed = events.filter((e) => e.title.startsWith('Error: fail')).slice(0, 25);
+    for (const event of failed) {
+      const n = /fail (\d+)/.exec(event.title)?.[1];
+      const full = await storedEvent(inbox, event.id);
+      expect(full.request).toMatchObject({ url: 'http://shop.test/c' });
+      expect(String(full.request?.query_string)).toMatch(new RegExp(`^n=${n}&fail=1&`));
+    }
   }, 60_000);
 });
 

@@ -1,4 +1,5 @@
 import { addSearchRoutes } from './apiSearch';
+import type { CheckpointStats } from './checkpointer';
 import type { ForwardingStats } from './forwarder';
 import type { GroupCommitStats } from './groupCommit';
 import { HttpError } from './httpError';
@@ -22,8 +23,11 @@ export interface ApiDeps {
   /** Refused requests by reason (host, ui_auth, invalid, auth, too_large, encoding, busy). */
   refused?: Map<string, number> | undefined;
   forwarding: () => ForwardingStats | null;
-  /** Group commit counts (`/api/health`'s `ingest`). */
-  ingest?: (() => GroupCommitStats) | undefined;
+  /**
+   * Group commit counts (`/api/health`'s `ingest`), with the background checkpoint's
+   * (`checkpoints`: `null` when checkpoints run after commits).
+   */
+  ingest?: (() => GroupCommitStats & { checkpoints: CheckpointStats | null }) | undefined;
 }
 
 /**

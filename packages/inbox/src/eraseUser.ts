@@ -33,8 +33,33 @@ export function eraseUser(db: StoreDb, userKey: string): ErasedUser | undefined 
       issues_updated: issueIds.length - removed,
     };
   })();
-  if (erased) db.sqlite.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+  if (erased) truncateWal(db);
   return erased;
+}
+
+/** How long {@link truncateWal} waits for another connection's checkpoint, in all. */
+const TRUNCATE_WAIT_MS = 5_000;
+const TRUNCATE_RETRY_MS = 5;
+
+/**
+ * Copies the WAL into the database file and truncates it to zero bytes. A checkpoint running
+ * on another connection (the inbox's background checkpoint, or another process) makes SQLite
+ * answer "busy" at once, without waiting: then this waits a few milliseconds and tries again,
+ * for at most `budgetMs`, and throws if the WAL still could not be truncated. Returns how many
+ * tries it took.
+ */
+export function truncateWal(db: Pick<StoreDb, 'sql'>, budgetMs = TRUNCATE_WAIT_MS): number {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0, tries = 1; ; waited += TRUNCATE_RETRY_MS, tries++) {
+    const result = db.sql('PRAGMA wal_checkpoint(TRUNCATE)').get();
+    if (!result || Number(result.busy) === 0) return tries;
+    if (waited >= budgetMs) {
+      throw new Error(
+        '@x/inbox: the user was erased, but the WAL could not be truncated (another connection kept checkpointing); erased bytes may remain until the next checkpoint',
+      );
+    }
+    Atomics.wait(pause, 0, 0, TRUNCATE_RETRY_MS);
+  }
 }
 
 /** Recomputes an issue from its remaining events; `false` when it has none left. */

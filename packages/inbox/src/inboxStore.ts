@@ -233,6 +233,14 @@ export class InboxStore {
     return exportUser(this.db, userKey);
   }
 
+  /**
+   * Sets how many WAL pages make SQLite checkpoint after a commit on this connection
+   * (`PRAGMA wal_autocheckpoint`; SQLite's default is 1,000, 0 turns it off).
+   */
+  setAutocheckpoint(pages: number): void {
+    this.db.sqlite.exec(`PRAGMA wal_autocheckpoint = ${Math.max(0, Math.trunc(pages))}`);
+  }
+
   /** Closes the database (checkpointing the WAL). */
   close(): void {
     this.db.sqlite.close();

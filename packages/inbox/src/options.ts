@@ -1,3 +1,4 @@
+import type { CheckpointScheduler } from './checkpointer';
 import type { InboxTrustProxy } from './clientIp';
 import type { ForwardingOptions } from './forwarder';
 import type { FlushScheduler } from './groupCommit';
@@ -93,6 +94,17 @@ export interface InboxOptions {
    * answered after it commits). Tests pass their own to hold a batch. @default setImmediate
    */
   ingestSchedule?: FlushScheduler | undefined;
+  /**
+   * Copy the WAL into the database file on a worker thread, off the event loop (`false`: after
+   * commits, on the main connection, as SQLite does by default). No effect for `:memory:`.
+   * @default true
+   */
+  backgroundCheckpoints?: boolean | undefined;
+  /**
+   * When the background checkpoint runs after a commit. Tests pass their own.
+   * @default 30 ms later
+   */
+  checkpointSchedule?: CheckpointScheduler | undefined;
   /** Where problems (storage errors, forwarding give-ups) are reported. @default console.error */
   log?: ((message: string) => void) | undefined;
 }

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { addApiRoutes } from './api';
+import { BACKGROUND_AUTOCHECKPOINT_PAGES, Checkpointer } from './checkpointer';
 import { createClientIp } from './clientIp';
 import { Forwarder } from './forwarder';
 import { Gate } from './gate';
@@ -86,8 +87,9 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
   const stream = new EventStream(storeStreamSource(store), {
     onError: (error) => log(`@x/inbox: stream client dropped: ${String(error)}`),
   });
+  const checkpointer = startCheckpointer(options, store, log);
   const commit = new GroupCommit({
-    write: publishingWrite(store, stream),
+    write: publishingWrite(store, stream, checkpointer),
     schedule: options.ingestSchedule,
   });
   const refused = new Map<string, number>();
@@ -97,6 +99,7 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
     store,
     stream,
     commit,
+    checkpointer,
     forwarder,
     geoSource,
     refused,
@@ -108,6 +111,7 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
   try {
     await listen(server, options.port ?? DEFAULT_PORT, options.host ?? DEFAULT_HOST);
   } catch (error) {
+    await checkpointer?.close();
     store.close();
     throw error;
   }
@@ -138,7 +142,7 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
     store,
     geoDatabase: geoSource?.database,
     forwarder,
-    close: closeOnce(server, { forwarder, commit, store, stream }),
+    close: closeOnce(server, { forwarder, commit, checkpointer, store, stream }),
   };
 }
 
@@ -150,15 +154,46 @@ export async function startInbox(options: InboxOptions = {}): Promise<InboxHandl
 function publishingWrite(
   store: InboxStore,
   stream: EventStream,
+  checkpointer: Checkpointer | undefined,
 ): (writes: readonly EnvelopeWrite[]) => (unknown | undefined)[] {
   return (writes) => {
-    if (!stream.listening) return store.storeEnvelopes(writes);
-    const before = store.latestSeq();
+    const before = stream.listening ? store.latestSeq() : 0;
     const results = store.storeEnvelopes(writes);
-    stream.committed(before);
+    checkpointer?.committed();
+    if (stream.listening) stream.committed(before);
     return results;
   };
 }
+
+/**
+ * The background checkpoint of a database file (none for `:memory:` or with
+ * `backgroundCheckpoints: false`): SQLite's autocheckpoint on the main connection becomes a
+ * backstop, and comes back at its default (1,000 pages) if the thread fails.
+ */
+function startCheckpointer(
+  options: InboxOptions,
+  store: InboxStore,
+  log: Log,
+): Checkpointer | undefined {
+  const path = options.dbPath ?? DEFAULT_DB_PATH;
+  if (path === ':memory:' || options.backgroundCheckpoints === false) return undefined;
+  const checkpointer = new Checkpointer({
+    path,
+    driver: store.driver,
+    schedule: options.checkpointSchedule,
+    onFailure: (error) => {
+      log(
+        `@x/inbox: background checkpoints stopped (${String(error)}); checkpointing after commits`,
+      );
+      store.setAutocheckpoint(SQLITE_AUTOCHECKPOINT_PAGES);
+    },
+  });
+  store.setAutocheckpoint(BACKGROUND_AUTOCHECKPOINT_PAGES);
+  return checkpointer;
+}
+
+/** SQLite's default `wal_autocheckpoint`. */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 
 /** What the inbox holds open besides its server. */
 interface Resources {
@@ -196,6 +231,7 @@ async function openResources(options: InboxOptions, log: Log): Promise<Resources
 interface RouterDeps extends Resources {
   stream: EventStream;
   commit: GroupCommit<EnvelopeWrite>;
+  checkpointer: Checkpointer | undefined;
   refused: Map<string, number>;
   settings: () => UiSettings;
 }
@@ -229,7 +265,10 @@ function createRouter(options: InboxOptions, log: Log, deps: RouterDeps): Router
     skipped,
     refused,
     forwarding,
-    ingest: () => ({ ...commit.stats }),
+    ingest: () => ({
+      ...commit.stats,
+      checkpoints: deps.checkpointer ? { ...deps.checkpointer.stats } : null,
+    }),
   });
   addStreamRoute(router, deps.stream);
   addUiRoutes(router, { store, settings: deps.settings, forwarding });
@@ -285,6 +324,7 @@ function closeOnce(
   parts: {
     forwarder: Forwarder | undefined;
     commit: GroupCommit<EnvelopeWrite>;
+    checkpointer: Checkpointer | undefined;
     store: InboxStore;
     stream: EventStream;
   },
@@ -297,8 +337,11 @@ function closeOnce(
       server.close(() => {
         // Envelopes already checked and queued are written before the database closes.
         parts.commit.flush();
-        parts.store.close();
-        resolve();
+        // The thread's connection first, so the main one is the last: it checkpoints the rest.
+        void (parts.checkpointer?.close() ?? Promise.resolve()).then(() => {
+          parts.store.close();
+          resolve();
+        });
       });
       server.closeAllConnections();
     });

@@ -6,8 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { truncateWal } from '../src/eraseUser';
 import { InboxStore } from '../src/inboxStore';
 import type { ErasedUser, IssueSummary, Page, UserExport } from '../src/index';
+import type { SqlStatement } from '../src/sqlite';
 import { BUILT_CLI, requireBuiltCli } from './builtCli';
 import { eventEnvelope, get, newEventId, post, startTestInbox, type TestInbox } from './helpers';
 
@@ -256,5 +258,35 @@ describe('x-inbox erase-user (built)', () => {
     } finally {
       await box.dispose();
     }
+  });
+});
+
+describe('truncating the WAL after an erasure', () => {
+  /** SQLite's answers to `PRAGMA wal_checkpoint(TRUNCATE)`, in turn (1: another connection was checkpointing). */
+  function answering(busy: number[]) {
+    const asked: string[] = [];
+    const db = {
+      sql(text: string): SqlStatement {
+        asked.push(text);
+        const row = { busy: busy.shift() ?? 0, log: 0, checkpointed: 0 };
+        return {
+          get: () => row,
+          run: () => ({ changes: 0, lastInsertRowid: 0 }),
+          all: () => [row],
+        };
+      },
+    };
+    return { db, asked };
+  }
+
+  it('tries again while another connection is checkpointing (SQLite answers busy at once)', () => {
+    const { db, asked } = answering([1, 1, 0]);
+    expect(truncateWal(db)).toBe(3);
+    expect(asked).toEqual(Array(3).fill('PRAGMA wal_checkpoint(TRUNCATE)'));
+  });
+
+  it('says so when the WAL stays busy past its budget, rather than leaving erased bytes silently', () => {
+    const { db } = answering(Array(100).fill(1));
+    expect(() => truncateWal(db, 20)).toThrow(/could not be truncated/);
   });
 });

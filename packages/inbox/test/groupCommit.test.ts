@@ -18,6 +18,7 @@ import {
   post,
   startTestInbox,
   type TestInbox,
+  until,
 } from './helpers';
 
 interface Health {
@@ -69,12 +70,6 @@ function countReports(dbFile: string): number {
   } finally {
     db.close();
   }
-}
-
-async function until(check: () => Promise<boolean>): Promise<void> {
-  // Polls the server's own counters: each round trip is real work, no timer.
-  for (let i = 0; i < 2000 && !(await check()); i++);
-  expect(await check()).toBe(true);
 }
 
 const waitPending = (inbox: TestInbox, n: number) =>

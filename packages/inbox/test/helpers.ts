@@ -142,3 +142,12 @@ export function expectValidEvent(event: Record<string, unknown>): void {
 export function newEventId(): string {
   return crypto.randomUUID().replaceAll('-', '');
 }
+
+/**
+ * Waits until `check` (which asks the server, e.g. its `/api/health` counters) says yes: each
+ * round trip is real work, no timer; fails after 2,000 of them.
+ */
+export async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 2000 && !(await check()); i++);
+  expect(await check()).toBe(true);
+}

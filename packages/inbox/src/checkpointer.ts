@@ -9,7 +9,7 @@ import type { SqliteDriverName } from './sqlite';
 export type CheckpointScheduler = (start: () => void) => void;
 
 /** How long after a commit the default scheduler starts a checkpoint. */
-export const CHECKPOINT_DELAY_MS = 30;
+export const CHECKPOINT_DELAY_MS = 60;
 
 /**
  * The main connection's `wal_autocheckpoint` while checkpoints run in the background: only a
@@ -39,7 +39,7 @@ export interface CheckpointerOptions {
   path: string;
   /** The driver the main connection uses; the thread opens its own connection with it. */
   driver: SqliteDriverName;
-  /** When to checkpoint after a commit. @default 30 ms later */
+  /** When to checkpoint after a commit. @default 60 ms later */
   schedule?: CheckpointScheduler | undefined;
   /** Called once if the thread fails, with what failed (the caller restores the autocheckpoint). */
   onFailure?: ((error: unknown) => void) | undefined;

@@ -102,7 +102,7 @@ export interface InboxOptions {
   backgroundCheckpoints?: boolean | undefined;
   /**
    * When the background checkpoint runs after a commit. Tests pass their own.
-   * @default 30 ms later
+   * @default 60 ms later
    */
   checkpointSchedule?: CheckpointScheduler | undefined;
   /** Where problems (storage errors, forwarding give-ups) are reported. @default console.error */

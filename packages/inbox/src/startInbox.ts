@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { addApiRoutes } from './api';
 import { BACKGROUND_AUTOCHECKPOINT_PAGES, Checkpointer } from './checkpointer';
 import { createClientIp } from './clientIp';
@@ -178,7 +179,8 @@ function startCheckpointer(
   const path = options.dbPath ?? DEFAULT_DB_PATH;
   if (path === ':memory:' || options.backgroundCheckpoints === false) return undefined;
   const checkpointer = new Checkpointer({
-    path,
+    // The file the main connection opened, even if the process changes directory later.
+    path: resolve(path),
     driver: store.driver,
     schedule: options.checkpointSchedule,
     onFailure: (error) => {

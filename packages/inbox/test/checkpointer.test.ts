@@ -121,6 +121,32 @@ describe('background checkpoints', () => {
     rmSync(box.dir, { recursive: true, force: true });
   });
 
+  it('checkpoints the file the inbox opened, after the process changed directory', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'x-inbox-cwd-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'x-inbox-elsewhere-'));
+    const cwd = process.cwd();
+    const clock = heldSchedule();
+    try {
+      process.chdir(home);
+      const box = await startTestInbox(
+        { geo: false, dbPath: 'relative.db', checkpointSchedule: clock.schedule },
+        home,
+      );
+      inbox = box;
+      process.chdir(elsewhere);
+      await sendEvents(box, 4);
+      clock.release();
+      await until(
+        async () => (await get<Health>(box, '/api/health')).ingest.checkpoints?.runs === 1,
+      );
+      expect(eventsInDatabaseFile(join(home, 'relative.db'))).toBe(4);
+      expect(existsSync(join(elsewhere, 'relative.db'))).toBe(false);
+    } finally {
+      process.chdir(cwd);
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('runs no thread with backgroundCheckpoints: false or a database in memory', async () => {
     inbox = await startTestInbox({ geo: false, backgroundCheckpoints: false });
     await sendEvents(inbox, 1);

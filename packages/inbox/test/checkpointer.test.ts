@@ -3,12 +3,14 @@
 // close the thread's connection goes first so the main one removes the WAL; a thread that fails
 // hands checkpoints back to SQLite. Real inbox, real HTTP, real SQLite files (on Node 20 through
 // better-sqlite3, on Node ≥ 22.13 through node:sqlite).
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Checkpointer } from '../src/checkpointer';
 import { chooseSqliteDriver, openSqlite } from '../src/sqlite';
+import { BUILT_CLI, requireBuiltCli } from './builtCli';
 import {
   eventEnvelope,
   get,
@@ -189,6 +191,36 @@ describe('Checkpointer', () => {
       expect(scheduled).toHaveLength(0);
       await checkpointer.close();
       expect(failures).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('close in a process with nothing else to do (the built package)', () => {
+  requireBuiltCli();
+
+  it('resolves, and the WAL is gone, when the thread is the last thing left in the event loop', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'x-inbox-close-'));
+    try {
+      const entry = join(dirname(BUILT_CLI), 'index.js');
+      const script = `
+        import { existsSync } from 'node:fs';
+        import { startInbox } from ${JSON.stringify(entry)};
+        const dbPath = ${JSON.stringify(join(dir, 'inbox.db'))};
+        const inbox = await startInbox({ port: 0, dbPath, geo: false, log: () => {} });
+        const body = '{"event_id":"${'a'.repeat(32)}"}\\n{"type":"event"}\\n{"message":"hi"}';
+        const answer = await fetch(inbox.url + '/api/1/envelope/?sentry_key=k', { method: 'POST', body });
+        await inbox.close();
+        console.log(JSON.stringify({ status: answer.status, closed: true, wal: existsSync(dbPath + '-wal') }));
+      `;
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0); // 13: the process ended with `close()` still pending
+      expect(JSON.parse(run.stdout)).toEqual({ status: 200, closed: true, wal: false });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

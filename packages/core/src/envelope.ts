@@ -10,66 +10,44 @@ export interface EnvelopeHeader {
   [key: string]: unknown;
 }
 
-/** One item: its header (`type`; `length` is filled in) and its payload. */
+/** One item: its header (`type`) and its payload. */
 export interface EnvelopeItem {
   header: { type: string; [key: string]: unknown };
-  /** A JSON value (serialized here), or raw text/bytes. */
+  /** A JSON value (serialized here), or a string that is its JSON text already. */
   payload: unknown;
 }
 
-/** An envelope ready for a transport: its bytes and the categories it carries. */
+/**
+ * An envelope ready for a transport: its text (or bytes, as a spool reads it back) and the
+ * categories it carries.
+ */
 export interface SerializedEnvelope {
-  body: Uint8Array;
+  body: string | Uint8Array;
   categories: DataCategory[];
 }
 
 const encoder = new TextEncoder();
 
 /** UTF-8 bytes of a string: the runtime's encoder when it has a faster one (Node's `Buffer`). */
-function utf8(text: string): Uint8Array {
+export function utf8(text: string): Uint8Array {
   return getCarrier().runtime?.utf8?.(text) ?? encoder.encode(text);
 }
 
 /**
- * Serializes an envelope: the header line, then per item a header line with
- * `length` in bytes and the payload, separated by `\n`.
+ * Serializes an envelope as Sentry's SDKs do: the header line, then per item a header line and
+ * the payload's JSON, separated by `\n`. Items carry no `length`: JSON text never holds a raw
+ * newline, so a payload ends at the next one. Text, not bytes: Node writes it to the socket
+ * as it is, with no encoded copy made first (the transport's bounds count its length).
  */
-export function serializeEnvelope(
-  header: EnvelopeHeader,
-  items: readonly EnvelopeItem[],
-): Uint8Array {
-  // The header lines are encoded together with the first item's header: one encoding less.
-  let head = JSON.stringify(header);
-  const parts: Uint8Array[] = [];
-  for (const item of items) {
-    const payload = toBytes(item.payload);
-    parts.push(
-      utf8(`${head}\n${JSON.stringify({ ...item.header, length: payload.length })}\n`),
-      payload,
-    );
-    head = '';
+export function serializeEnvelope(header: EnvelopeHeader, items: readonly EnvelopeItem[]): string {
+  let out = JSON.stringify(header);
+  for (const { header: itemHeader, payload } of items) {
+    out += `\n${JSON.stringify(itemHeader)}\n${typeof payload === 'string' ? payload : JSON.stringify(payload)}`;
   }
-  if (head) parts.push(utf8(head));
-  return concat(parts);
-}
-
-/** The bytes of an item payload: JSON for values, UTF-8 for strings. */
-export function toBytes(payload: unknown): Uint8Array {
-  if (payload instanceof Uint8Array) return payload;
-  return utf8(typeof payload === 'string' ? payload : JSON.stringify(payload));
+  return out;
 }
 
 /** The rate-limit category of an event: `error` with an exception, else `default` (as Relay counts). */
 export function eventCategory(event: Event): DataCategory {
   return event.exception?.values?.length ? 'error' : 'default';
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

@@ -46,7 +46,7 @@ export function createFileSpool(dir: string, maxBytes = 50 * 1024 * 1024): Spool
       const tmp = join(dir, `.${name}.tmp`);
       await writeFile(tmp, envelope.body);
       await rename(tmp, join(dir, name));
-      total += envelope.body.length;
+      total += Buffer.byteLength(envelope.body);
       let evicted = 0;
       if (total > maxBytes) {
         for (const { name: old } of await entries()) {

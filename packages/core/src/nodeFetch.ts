@@ -30,7 +30,7 @@ export async function nodeHttpFetch(url: string, init: RequestInit = {}): Promis
     path,
     method: (init.method ?? 'GET') as 'GET',
     headers: (init.headers ?? {}) as Record<string, string>,
-    body: (init.body ?? null) as Uint8Array | null,
+    body: (init.body ?? null) as string | Uint8Array | null,
     ...(init.signal ? { signal: init.signal } : {}),
   });
   await answer.body.dump();

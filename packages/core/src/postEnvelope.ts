@@ -19,7 +19,7 @@ export async function postEnvelope(
   options: TransportOptions,
   clock: Clock,
   rateLimits: RateLimits,
-  body: Uint8Array,
+  body: string | Uint8Array,
   extra: { encoding?: string | undefined; keepalive?: boolean | undefined } = {},
 ): Promise<PostOutcome> {
   const controller = new AbortController();
@@ -28,7 +28,7 @@ export async function postEnvelope(
     const doFetch = options.fetch ?? getCarrier().runtime?.fetch ?? globalThis.fetch;
     const response = await doFetch(options.url, {
       method: 'POST',
-      body: body as Uint8Array<ArrayBuffer>,
+      body: body as string | Uint8Array<ArrayBuffer>,
       headers: {
         'Content-Type': 'application/x-sentry-envelope',
         ...(extra.encoding ? { 'Content-Encoding': extra.encoding } : {}),

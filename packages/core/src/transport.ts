@@ -27,7 +27,10 @@ export interface TransportOptions {
   headers: Record<string, string>;
   /** Envelopes held in memory while the backend is slow or down. @default 10000 */
   maxQueueSize?: number | undefined;
-  /** Bytes held in memory (the other bound; whichever is reached first drops the oldest). @default 32 MiB */
+  /**
+   * Bytes held in memory (the other bound; whichever is reached first drops the oldest). An
+   * envelope's text counts its length, as Sentry's SDKs count it. @default 32 MiB
+   */
   maxQueueBytes?: number | undefined;
   /** Where envelopes wait across outages and restarts. */
   spool?: Spool | undefined;
@@ -245,11 +248,13 @@ class HttpTransport implements Transport {
     return 'dropped';
   }
 
-  private async encode(body: Uint8Array): Promise<{ body: Uint8Array; encoding?: string }> {
+  private async encode(
+    body: SerializedEnvelope['body'],
+  ): Promise<{ body: SerializedEnvelope['body']; encoding?: string }> {
     const threshold = this.options.compressThreshold ?? 32_768;
     if (body.length <= threshold || typeof CompressionStream !== 'function') return { body };
     try {
-      const stream = new Blob([body as Uint8Array<ArrayBuffer>])
+      const stream = new Blob([body as string | Uint8Array<ArrayBuffer>])
         .stream()
         .pipeThrough(new CompressionStream('gzip'));
       return { body: new Uint8Array(await new Response(stream).arrayBuffer()), encoding: 'gzip' };

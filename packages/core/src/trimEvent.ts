@@ -1,4 +1,4 @@
-import { toBytes } from './envelope';
+import { utf8 } from './envelope';
 import type { Event } from './event';
 
 /** Sentry's limit for one event item. */
@@ -6,16 +6,13 @@ export const MAX_EVENT_BYTES = 1024 * 1024;
 const KEEP_FRAMES = 20;
 
 /**
- * Returns the event's JSON bytes within `maxBytes`, trimming what matters
+ * Returns the event's JSON text, at most `maxBytes` in UTF-8, trimming what matters
  * least first — breadcrumbs, then extra, then the middle of long stack traces,
  * then the request body and headers — or `undefined` if it still does not fit.
  */
-export function serializeWithinLimit(
-  event: Event,
-  maxBytes = MAX_EVENT_BYTES,
-): Uint8Array | undefined {
-  let bytes = toBytes(event);
-  if (bytes.length <= maxBytes) return bytes;
+export function serializeWithinLimit(event: Event, maxBytes = MAX_EVENT_BYTES): string | undefined {
+  let json = JSON.stringify(event);
+  if (fits(json, maxBytes)) return json;
   const steps: ((e: Event) => Event)[] = [
     ({ breadcrumbs: _b, ...rest }) => rest,
     ({ extra: _e, ...rest }) => rest,
@@ -39,8 +36,13 @@ export function serializeWithinLimit(
   let current = event;
   for (const step of steps) {
     current = step(current);
-    bytes = toBytes(current);
-    if (bytes.length <= maxBytes) return bytes;
+    json = JSON.stringify(current);
+    if (fits(json, maxBytes)) return json;
   }
   return undefined;
+}
+
+/** Whether `json` is at most `maxBytes` in UTF-8 (a UTF-16 unit takes at most 3 bytes). */
+function fits(json: string, maxBytes: number): boolean {
+  return json.length * 3 <= maxBytes || utf8(json).length <= maxBytes;
 }

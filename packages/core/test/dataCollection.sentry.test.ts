@@ -29,7 +29,7 @@ import {
 } from '../src/dataCollectionResolve';
 import { requestUrl, runRequest } from '../src/internal';
 import * as x from '../src/node';
-import { resetCarrier } from './helpers';
+import { envelopeText, resetCarrier } from './helpers';
 
 const fixtureFile = join(__dirname, 'fixtures', 'dataCollection', 'checkout.cjs');
 const fixture = createRequire(__filename)(fixtureFile) as { checkout(): unknown };
@@ -363,7 +363,7 @@ function startX(settings: XSettings, into: x.Event[]): void {
     sendClientReports: false,
     transport: () => ({
       send: (envelope) => {
-        const [, , payload] = new TextDecoder().decode(envelope.body).split('\n');
+        const [, , payload] = envelopeText(envelope.body).split('\n');
         into.push(JSON.parse(payload ?? 'null') as x.Event);
       },
       flush: async () => true,

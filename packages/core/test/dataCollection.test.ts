@@ -20,7 +20,7 @@ import { initBrowserClient, runRequest } from '../src/internal';
 import * as x from '../src/node';
 import { currentClient } from '../src/sdk';
 import { annotateServerSpan } from '../src/spanUser';
-import { resetCarrier } from './helpers';
+import { envelopeText, resetCarrier } from './helpers';
 
 const ALL: { behavior: true; sensitive: 'filter' } = { behavior: true, sensitive: 'filter' };
 const CLIENT_IP = '203.0.113.77';
@@ -52,7 +52,7 @@ function start(options: x.ClientOptions): void {
     sendClientReports: false,
     transport: () => ({
       send: (envelope) => {
-        const [, , payload] = new TextDecoder().decode(envelope.body).split('\n');
+        const [, , payload] = envelopeText(envelope.body).split('\n');
         events.push(JSON.parse(payload ?? 'null') as x.Event);
       },
       flush: async () => true,
@@ -303,7 +303,7 @@ describe('userInfo beyond the request', () => {
         dataCollection,
         transport: () => ({
           send: (envelope) => {
-            const [, , payload] = new TextDecoder().decode(envelope.body).split('\n');
+            const [, , payload] = envelopeText(envelope.body).split('\n');
             settings.push((JSON.parse(payload ?? '{}') as x.Event).sdk?.settings);
           },
           flush: async () => true,

@@ -303,6 +303,32 @@ describe('the event', () => {
     expect(sink.received[0]?.headers['content-encoding']).toBeUndefined();
   });
 
+  it('measures the 1 MiB limit in UTF-8 bytes: text under it in length but over it in bytes is trimmed', async () => {
+    init({ dsn: sink.dsn });
+    await withIsolationScope(async () => {
+      // 30 × 16,000 "€" (each within the 16,384-character limit of a value): 480,000 UTF-16
+      // units, 1.44 MB of UTF-8.
+      for (let i = 0; i < 30; i++) setExtra(`k${i}`, '€'.repeat(16_000));
+      captureMessage('multi-byte extra');
+    });
+    await flush(2000);
+    const [event] = sink.events();
+    expect(event?.logentry).toEqual({ formatted: 'multi-byte extra' });
+    expect(event?.extra).toBeUndefined();
+  });
+
+  it('sends envelopes as Sentry’s SDKs do: text, and an event item header without a length', async () => {
+    init({ dsn: sink.dsn });
+    captureMessage('über → 🚀\nsecond line');
+    await flush(2000);
+    const [received] = sink.received;
+    const lines = new TextDecoder().decode(received?.body).split('\n');
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[1] ?? '')).toEqual({ type: 'event' });
+    expect(sink.events()[0]?.logentry).toEqual({ formatted: 'über → 🚀\nsecond line' });
+    expect(received?.headers['content-length']).toBe(String(received?.wire.length));
+  });
+
   it('gzips large bodies', async () => {
     init({ dsn: sink.dsn });
     await withIsolationScope(async () => {

@@ -8,3 +8,8 @@ export function resetCarrier(): void {
   carrier.client = undefined;
   carrier.debug = false;
 }
+
+/** An envelope body as text: the client sends text; a spool reads bytes back. */
+export function envelopeText(body: string | Uint8Array): string {
+  return typeof body === 'string' ? body : new TextDecoder().decode(body);
+}

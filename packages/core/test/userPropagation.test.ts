@@ -22,14 +22,14 @@ import {
   withBackgroundScope,
   withIsolationScope,
 } from '../src/node';
-import { resetCarrier } from './helpers';
+import { envelopeText, resetCarrier } from './helpers';
 
 const KEY = 'propagation-test-key-0123456789abcdef';
 const OTHER_KEY = 'another-propagation-key-0123456789abcdef';
 const PSEUDONYM_KEY = 'pseudonym-test-key-0123456789';
 const TOKEN_SHAPE = /^x1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/;
 
-let sent: Uint8Array[] = [];
+let sent: (string | Uint8Array)[] = [];
 
 /** Starts a client that records what it would send. */
 function start(options: ClientOptions = {}): void {
@@ -54,7 +54,7 @@ interface SentEvent {
 async function sentUsers(): Promise<Record<string, Record<string, unknown> | undefined>> {
   expect(await flush(2000)).toBe(true);
   const events = sent
-    .map((body) => new TextDecoder().decode(body).split('\n'))
+    .map((body) => envelopeText(body).split('\n'))
     .filter((lines) => lines[1]?.includes('"type":"event"'))
     .map((lines) => JSON.parse(lines[2] ?? '{}') as SentEvent);
   return Object.fromEntries(events.map((e) => [e.exception?.values?.[0]?.value, e.user]));

@@ -180,23 +180,25 @@ export interface RecordedEvent {
 
 /** A transport that keeps the exact bytes @x would send (the SDK's own pluggable transport API). */
 export function recordingTransport() {
-  const bodies: Uint8Array[] = [];
+  const bodies: (string | Uint8Array)[] = [];
   const decoder = new TextDecoder();
+  const text = (body: string | Uint8Array) =>
+    typeof body === 'string' ? body : decoder.decode(body);
   return {
     bodies,
     /** Pass as `init({ transport })`. */
     transport: () => ({
-      send(envelope: { body: Uint8Array }) {
+      send(envelope: { body: string | Uint8Array }) {
         bodies.push(envelope.body);
       },
       flush: async () => true,
     }),
     /** Everything sent, as text. */
-    text: () => bodies.map((b) => decoder.decode(b)).join('\n'),
+    text: () => bodies.map(text).join('\n'),
     /** The event items sent (our envelopes: header line, item header line, payload line). */
     events: () =>
       bodies
-        .map((b) => decoder.decode(b).split('\n'))
+        .map((b) => text(b).split('\n'))
         .filter((lines) => lines[1]?.includes('"type":"event"'))
         .map((lines) => JSON.parse(lines[2] ?? '{}') as RecordedEvent),
   };

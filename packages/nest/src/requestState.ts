@@ -19,15 +19,32 @@ export class RequestState {
     this.route = { handler, controller, reflector };
   }
 
-  /** The route's (else the controller's) metadata under `key`. */
+  /** The route's (else the controller's) metadata under `key`, read once per route. */
   metadata<T>(key: string): T | undefined {
     const route = this.route;
-    return route?.reflector.getAllAndOverride<T | undefined>(key, [
-      route.handler as () => void,
-      route.controller as new () => unknown,
-    ]);
+    if (!route) return undefined;
+    let byController = routeMetadata.get(route.handler);
+    if (!byController) routeMetadata.set(route.handler, (byController = new WeakMap()));
+    let values = byController.get(route.controller);
+    if (!values) byController.set(route.controller, (values = new Map()));
+    if (!values.has(key)) {
+      values.set(
+        key,
+        route.reflector.getAllAndOverride<T | undefined>(key, [
+          route.handler as () => void,
+          route.controller as new () => unknown,
+        ]),
+      );
+    }
+    return values.get(key) as T | undefined;
   }
 }
+
+// Decorators write a route's metadata when its class is defined, so it is read once per handler
+// and controller (the same method may serve subclasses with their own class metadata), not on
+// every error: the Reflector walks the prototype chain's metadata maps on each call. The keys
+// live as long as the app's classes do.
+const routeMetadata = new WeakMap<object, WeakMap<object, Map<string, unknown>>>();
 
 // The state hangs on the raw request under a symbol rather than in a WeakMap: V8's young-generation
 // GC keeps the values of an old WeakMap's entries alive until a full GC, so every request's

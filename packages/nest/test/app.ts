@@ -202,10 +202,34 @@ export class RouteFilterController {
   }
 }
 
+/** One handler two controllers inherit; each names its own team with a class-level mapping. */
+@UseGuards(OptionalJwtGuard)
+class TeamController {
+  @Get()
+  team(): never {
+    throw new Error('team');
+  }
+}
+
+@Controller('team-a')
+@UserMapping((req) => ({ id: `a:${(req.user as { id?: string } | null)?.id}` }))
+export class TeamAController extends TeamController {}
+
+@Controller('team-b')
+@UserMapping((req) => ({ id: `b:${(req.user as { id?: string } | null)?.id}` }))
+export class TeamBController extends TeamController {}
+
 export function appModule(options: XModuleOptions) {
   @Module({
     imports: [XModule.forRoot(options), PassportModule],
-    controllers: [TestController, GuardedController, ScopedFilterController, RouteFilterController],
+    controllers: [
+      TestController,
+      GuardedController,
+      ScopedFilterController,
+      RouteFilterController,
+      TeamAController,
+      TeamBController,
+    ],
     providers: [JwtStrategy, JobService],
   })
   class AppModule {}

@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { INTERCEPTORS_METADATA } from '@nestjs/common/constants.js';
+import { Reflector } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import jsonwebtoken from 'jsonwebtoken';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { flush } from '../src/index.js';
 import {
   AppFilter,
@@ -154,6 +155,30 @@ describe.each(['express', 'fastify'] as Platform[])('@x/nest on %s', (platform) 
     const events = await newEvents();
     expect(events.map((e) => e.title)).toEqual(['Error: mapped']);
     expect(events[0]?.user).toMatchObject({ id: 'mapped:u4', data: { team: 'blue' } });
+  });
+
+  it('reads a route’s mapping once per handler and controller: an inherited handler keeps each subclass’s own', async () => {
+    const reflector = app.get(Reflector);
+    const read = vi.spyOn(reflector, 'getAllAndOverride');
+    try {
+      for (const sub of ['u1', 'u2', 'u3']) {
+        expect((await get('/team-a', sub)).status).toBe(500);
+        expect((await get('/team-b', sub)).status).toBe(500);
+      }
+      const events = await newEvents();
+      expect(events.map((e) => e.user?.id)).toEqual([
+        'a:u1',
+        'b:u1',
+        'a:u2',
+        'b:u2',
+        'a:u3',
+        'b:u3',
+      ]);
+      // Two keys (the mapping, the skip) per route, whatever the number of errors.
+      expect(read.mock.calls.length).toBeLessThanOrEqual(4);
+    } finally {
+      read.mockRestore();
+    }
   });
 
   it('an error a controller- or route-scoped filter answers is still captured, once, with the user', async () => {

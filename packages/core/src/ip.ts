@@ -77,9 +77,22 @@ export function formatIpParts(parts: IpParts): string {
  * @example parseIp('::FFFF:10.0.0.1') // '10.0.0.1'
  */
 export function parseIp(value: string): string | null {
-  const parts = parseIpParts(value);
-  return parts ? formatIpParts(parts) : null;
+  let ip = recentIps.get(value);
+  if (ip === undefined) {
+    const parts = parseIpParts(value);
+    ip = parts ? formatIpParts(parts) : null;
+    // Only text an address can be (parseIpParts refuses longer): the cache stays small.
+    if (value.length <= 64) {
+      if (recentIps.size >= 256) recentIps.clear();
+      recentIps.set(value, ip);
+    }
+  }
+  return ip;
 }
+
+// The answers for the addresses seen lately: a server reads the same few client IPs again and
+// again (a connection's address, a proxy's), and parsing one allocates.
+const recentIps = new Map<string, string | null>();
 
 /** An address range: a network's parts and its prefix length in bits. */
 export interface IpRange {

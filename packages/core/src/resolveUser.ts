@@ -45,11 +45,12 @@ export function pendingResolvers(
     userResolver: UserResolver | undefined;
   }[],
 ): UserResolver[] {
-  const resolvers = new Set<UserResolver>();
-  for (const scope of scopes) {
-    if (scope.user === undefined && scope.userResolver) resolvers.add(scope.userResolver);
+  const resolvers: UserResolver[] = [];
+  for (const { user, userResolver } of scopes) {
+    if (user === undefined && userResolver && !resolvers.includes(userResolver))
+      resolvers.push(userResolver);
   }
-  return [...resolvers];
+  return resolvers;
 }
 
 /**

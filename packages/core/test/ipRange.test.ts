@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
-import { ipInRange, parseCidr } from '../src/ip';
+import { formatIpParts, ipInRange, parseCidr, parseIp, parseIpParts } from '../src/ip';
 
 describe('parseCidr / ipInRange', () => {
   it('matches the usual ranges', () => {
@@ -48,5 +48,32 @@ describe('parseCidr / ipInRange', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('parseIp', () => {
+  const uncached = (text: string) => {
+    const parts = parseIpParts(text);
+    return parts ? formatIpParts(parts) : null;
+  };
+
+  it('answers as the parser does however often, and in whatever order, an address comes again', () => {
+    const text = fc.oneof(
+      fc.ipV4(),
+      fc.ipV6(),
+      fc.ipV4().map((ip) => `::ffff:${ip}`),
+      fc.ipV6().map((ip) => ip.toUpperCase()),
+      fc.string({ maxLength: 80 }),
+    );
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 700 }), (texts) => {
+        // Past the cache's size, then the same texts again in reverse (hits and misses mixed).
+        for (const value of [...texts, ...[...texts].reverse(), ...texts])
+          expect(parseIp(value)).toBe(uncached(value));
+      }),
+      { numRuns: 60 },
+    );
+    expect(parseIp('::FFFF:10.0.0.1')).toBe('10.0.0.1');
+    expect(parseIp('010.0.0.1')).toBeNull();
   });
 });

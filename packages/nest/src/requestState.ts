@@ -24,9 +24,15 @@ export class RequestState {
     const route = this.route;
     if (!route) return undefined;
     let byController = routeMetadata.get(route.handler);
-    if (!byController) routeMetadata.set(route.handler, (byController = new WeakMap()));
+    if (!byController) {
+      byController = new WeakMap();
+      routeMetadata.set(route.handler, byController);
+    }
     let values = byController.get(route.controller);
-    if (!values) byController.set(route.controller, (values = new Map()));
+    if (!values) {
+      values = new Map();
+      byController.set(route.controller, values);
+    }
     if (!values.has(key)) {
       values.set(
         key,

@@ -1,4 +1,4 @@
-import { formatIpParts, parseIpParts } from './ip';
+import { formatIpParts, parseIp, parseIpParts } from './ip';
 
 /** How the SDK anonymizes every IP address it sends. */
 export type IpAnonymization = 'none' | 'truncate';
@@ -11,9 +11,10 @@ export type IpAnonymization = 'none' | 'truncate';
  * @example anonymizeIp('203.0.113.77', 'truncate') // '203.0.113.0'
  */
 export function anonymizeIp(ip: string, mode: IpAnonymization): string | undefined {
+  // Unchanged addresses are the canonical text `parseIp` keeps for the addresses seen lately.
+  if (mode === 'none') return parseIp(ip) ?? undefined;
   const parts = parseIpParts(ip);
   if (parts === null) return undefined;
-  if (mode === 'none') return formatIpParts(parts);
   if ('v4' in parts) return formatIpParts({ v4: [...parts.v4.slice(0, 3), 0] });
   return formatIpParts({ v6: [...parts.v6.slice(0, 3), 0, 0, 0, 0, 0] });
 }

@@ -4,18 +4,22 @@
  */
 export class Lru<K, V> {
   private readonly items = new Map<K, V>();
+  /** The most recently used key: a repeated hit on it needs no reordering. */
+  private newest: K | undefined;
   constructor(private readonly max: number) {}
   get(key: K): V | undefined {
     const value = this.items.get(key);
-    if (value !== undefined) {
+    if (value !== undefined && key !== this.newest) {
       this.items.delete(key);
       this.items.set(key, value);
+      this.newest = key;
     }
     return value;
   }
   set(key: K, value: V): void {
     this.items.delete(key);
     this.items.set(key, value);
+    this.newest = key;
     while (this.items.size > this.max) {
       const oldest = this.items.keys().next().value as K;
       this.items.delete(oldest);
@@ -23,5 +27,6 @@ export class Lru<K, V> {
   }
   clear(): void {
     this.items.clear();
+    this.newest = undefined;
   }
 }

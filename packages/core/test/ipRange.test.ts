@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { formatIpParts, ipInRange, parseCidr, parseIp, parseIpParts } from '../src/ip';
+import { anonymizeIp } from '../src/ipAnonymization';
 
 describe('parseCidr / ipInRange', () => {
   it('matches the usual ranges', () => {
@@ -75,5 +76,26 @@ describe('parseIp', () => {
     );
     expect(parseIp('::FFFF:10.0.0.1')).toBe('10.0.0.1');
     expect(parseIp('010.0.0.1')).toBeNull();
+  });
+
+  it("gives anonymizeIp's unchanged addresses the parser's canonical text, cached or not", () => {
+    const text = fc.oneof(
+      fc.ipV4(),
+      fc.ipV6().map((ip) => ip.toUpperCase()),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(fc.array(text, { minLength: 1, maxLength: 300 }), (texts) => {
+        for (const value of [...texts, ...texts]) {
+          expect(anonymizeIp(value, 'none')).toBe(uncached(value) ?? undefined);
+          const truncated = anonymizeIp(value, 'truncate');
+          expect(truncated === undefined).toBe(uncached(value) === null);
+        }
+      }),
+      { numRuns: 40 },
+    );
+    expect(anonymizeIp('::ffff:203.0.113.77', 'none')).toBe('203.0.113.77');
+    expect(anonymizeIp('203.0.113.77', 'truncate')).toBe('203.0.113.0');
+    expect(anonymizeIp('not an ip', 'none')).toBeUndefined();
   });
 });

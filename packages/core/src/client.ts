@@ -3,7 +3,7 @@ import { collectsUserInfo } from './dataCollection';
 import { debugWarn } from './debug';
 import { authQuery, type Dsn, dsnToString, envelopeEndpoint } from './dsn';
 import { eventCategory, serializeEnvelope } from './envelope';
-import type { DataCategory, Event, EventHint } from './event';
+import type { DataCategory, Event, EventHint, ExceptionValue, Mechanism } from './event';
 import { exceptionFromError } from './exception';
 import { createFetchTransport } from './fetchTransport';
 import type { ClientOptions } from './options';
@@ -102,7 +102,7 @@ export class Client {
       const event = (): Event => ({
         event_id: eventId,
         level: 'error',
-        exception: { values: exceptionFromError(error, mechanism) },
+        exception: { values: this.exceptionValues(error, mechanism) },
       });
       this.track(event, { ...hint, originalException: error }, scopes);
     } catch (err) {
@@ -201,6 +201,11 @@ export class Client {
       .catch((err) => this.internalError(err));
     this.pending.add(work);
     void work.finally(() => this.pending.delete(work));
+  }
+
+  /** The exception values of a thrown value (the server client keeps repeated stacks' frames). */
+  protected exceptionValues(error: unknown, mechanism: Mechanism): ExceptionValue[] {
+    return exceptionFromError(error, mechanism);
   }
 
   /** Reads what of the request must be read on the caller's path; the server client does. */

@@ -1,14 +1,18 @@
-import type { ExceptionValue, Mechanism } from './event';
+import type { ExceptionValue, Mechanism, StackFrame } from './event';
 import { parseStackFrames } from './stacktrace';
 
 const MAX_CAUSES = 5;
 
 /**
  * Turns a thrown value into Sentry exception values: the chain of `cause`s
- * oldest first, the thrown error last, each with its parsed stack frames and
+ * oldest first, the thrown error last, each with its stack frames (by `parse`) and
  * a mechanism (the thrown one carries `handled`).
  */
-export function exceptionFromError(thrown: unknown, mechanism: Mechanism): ExceptionValue[] {
+export function exceptionFromError(
+  thrown: unknown,
+  mechanism: Mechanism,
+  parse: (stack: string | undefined) => StackFrame[] = parseStackFrames,
+): ExceptionValue[] {
   const chain: unknown[] = [thrown];
   for (
     let current = causeOf(thrown);
@@ -19,7 +23,7 @@ export function exceptionFromError(thrown: unknown, mechanism: Mechanism): Excep
     chain.push(current);
   }
   const values = chain.map((error, index): ExceptionValue => {
-    const value = single(error);
+    const value = single(error, parse);
     value.mechanism =
       index === 0
         ? {
@@ -39,9 +43,9 @@ export function exceptionFromError(thrown: unknown, mechanism: Mechanism): Excep
   return values.reverse();
 }
 
-function single(error: unknown): ExceptionValue {
+function single(error: unknown, parse: typeof parseStackFrames): ExceptionValue {
   if (isError(error)) {
-    const frames = parseStackFrames(safeGet(() => error.stack));
+    const frames = parse(safeGet(() => error.stack));
     return {
       type: safeGet(() => error.name) || safeGet(() => error.constructor?.name) || 'Error',
       value: safeGet(() => String(error.message)) ?? '',

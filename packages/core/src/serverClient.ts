@@ -3,7 +3,9 @@ import { Client } from './client';
 import { type ResolvedDataCollection, resolveDataCollection } from './dataCollectionResolve';
 import { debugWarn } from './debug';
 import { authHeader, type Dsn, envelopeEndpoint } from './dsn';
-import type { Event } from './event';
+import type { Event, ExceptionValue, Mechanism } from './event';
+import { exceptionFromError } from './exception';
+import { isKeptFrames, keptStackFrames } from './keptStacks';
 import type { ClientOptions } from './options';
 import { buildEventUserNow } from './prepareEvent';
 import { applyEventRequest } from './requestData';
@@ -123,11 +125,25 @@ export class ServerClient extends Client {
   }
 
   /**
+   * The exception values with the frames of a stack seen before as they were kept (keptStacks.ts):
+   * read-only, so {@link improveFrames} gives a `beforeSend` copies.
+   */
+  protected override exceptionValues(error: unknown, mechanism: Mechanism): ExceptionValue[] {
+    return exceptionFromError(error, mechanism, keptStackFrames);
+  }
+
+  /**
    * Lets the runtime map the frames to the original sources and add context lines (the node
    * entry's `sourceFrames`); waits at most {@link SOURCE_FRAMES_TIMEOUT_MS}, then sends the
-   * frames as they are.
+   * frames as they are. Frames still kept as parsed (no runtime, too late, or it failed) are
+   * copied when a `beforeSend` will see them: it may change what it gets.
    */
   protected override async improveFrames(event: Event): Promise<void> {
+    await this.applyRuntimeFrames(event);
+    if (this.options.beforeSend) copyKeptFrames(event);
+  }
+
+  private async applyRuntimeFrames(event: Event): Promise<void> {
     const sourceFrames = getCarrier().runtime?.sourceFrames;
     if (!sourceFrames || !event.exception?.values?.some((v) => v?.stacktrace?.frames?.length))
       return;
@@ -147,6 +163,23 @@ export class ServerClient extends Client {
       debugWarn('could not improve stack frames; sent as parsed', err);
     }
   }
+}
+
+/** Replaces every kept frames array of `event` by a copy (new objects; nothing kept changes). */
+function copyKeptFrames(event: Event): void {
+  const values = event.exception?.values;
+  if (!values?.some((value) => isKeptFrames(value?.stacktrace?.frames))) return;
+  event.exception = {
+    ...event.exception,
+    values: values.map((value) => {
+      const frames = value?.stacktrace?.frames;
+      if (!frames || !isKeptFrames(frames)) return value;
+      return {
+        ...value,
+        stacktrace: { ...value.stacktrace, frames: frames.map((f) => ({ ...f })) },
+      };
+    }),
+  };
 }
 
 /** A getter's value now; `undefined` when it throws (reported later, when the event is built). */

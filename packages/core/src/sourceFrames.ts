@@ -26,6 +26,7 @@ import { rootDir } from './framePath';
 import { framesKey } from './framesKey';
 import { improveFrames } from './improveFrames';
 import { clearPackageNameCache } from './inApp';
+import { isKeptFrames } from './keptStacks';
 import { clearSourceMapCache } from './loadSourceMap';
 import { Lru } from './lru';
 import { outsideUnits } from './outsideUnits';
@@ -64,6 +65,12 @@ interface Improved {
 }
 /** Improved frames by what they were made from ({@link framesKey}). */
 const improvedFrames = new Lru<string, Improved>(MAX_CACHED_FRAME_SETS);
+/**
+ * The same, by the kept frames array of an event with one exception value (keptStacks.ts: the
+ * same array for every event of a failure), per root and context lines: found without a key.
+ * Entries live as long as the kept arrays.
+ */
+const improvedByKept = new Map<string, WeakMap<StackFrame[], Improved>>();
 
 /** Forgets every cached map, source and improved stack (tests; a long-lived process never needs it). */
 export function clearSourceFrameCaches(): void {
@@ -71,6 +78,7 @@ export function clearSourceFrameCaches(): void {
   clearSourceLineCache();
   clearPackageNameCache();
   improvedFrames.clear();
+  improvedByKept.clear();
 }
 
 /**
@@ -89,38 +97,59 @@ export function applySourceFrames(
   const lines = Number.isFinite(wanted) ? Math.max(0, Math.min(50, Math.floor(wanted))) : 0;
   // The same failure repeats: its frames are improved once (the result depends only on the
   // parsed frames, the root and the number of lines), and every later event gets copies.
+  const keptArray = values.length === 1 ? values[0]?.stacktrace?.frames : undefined;
+  const byKept = keptArray && isKeptFrames(keptArray) ? keptMap(root, lines) : undefined;
+  let improved = keptArray && byKept?.get(keptArray);
+  if (!improved) {
+    improved = cachedOrNew(values, root, lines);
+    if (keptArray && byKept) byKept.set(keptArray, improved);
+  }
+  if (improved.frames) {
+    // Already known: applied now, no waiting (and no timer) in the client.
+    if (options.deadline === undefined || Date.now() <= options.deadline)
+      replaceFrames(event, values, improved.frames, options.share);
+    return undefined;
+  }
+  return improved.pending.then((frames) => {
+    if (options.deadline !== undefined && Date.now() > options.deadline) return;
+    replaceFrames(event, values, frames, options.share);
+  });
+}
+
+/** The improved frames of `values` by {@link framesKey}, or new ones (cached when keyed). */
+function cachedOrNew(values: ExceptionValue[], root: string, lines: number): Improved {
   let key: string | undefined;
   try {
     key = framesKey(values, root, lines);
   } catch {
     key = undefined; // a throwing getter (captureEvent's own frames): not cached
   }
-  let improved = key === undefined ? undefined : improvedFrames.get(key);
-  if (improved?.frames) {
-    // Already known: applied now, no waiting (and no timer) in the client.
-    if (options.deadline === undefined || Date.now() <= options.deadline)
-      replaceFrames(event, values, improved.frames, options.share);
-    return undefined;
-  }
-  if (!improved) {
-    // Kept in a cache, so made outside the capturing unit (see outsideUnits).
-    const entry: Improved = outsideUnits(() => {
-      const made: Improved = { pending: improveFrames(values, root, lines) };
-      made.pending.then(
-        (frames) => {
-          made.frames = frames;
-        },
-        () => undefined, // the caller sees the rejection; nothing to record
-      );
-      return made;
-    });
-    improved = entry;
-    if (key !== undefined) improvedFrames.set(key, entry);
-  }
-  return improved.pending.then((frames) => {
-    if (options.deadline !== undefined && Date.now() > options.deadline) return;
-    replaceFrames(event, values, frames, options.share);
+  const cached = key === undefined ? undefined : improvedFrames.get(key);
+  if (cached) return cached;
+  // Kept in a cache, so made outside the capturing unit (see outsideUnits).
+  const entry: Improved = outsideUnits(() => {
+    const made: Improved = { pending: improveFrames(values, root, lines) };
+    made.pending.then(
+      (frames) => {
+        made.frames = frames;
+      },
+      () => undefined, // the caller sees the rejection; nothing to record
+    );
+    return made;
   });
+  if (key !== undefined) improvedFrames.set(key, entry);
+  return entry;
+}
+
+/** The improved frames by kept array for this root and number of context lines. */
+function keptMap(root: string, lines: number): WeakMap<StackFrame[], Improved> {
+  const id = `${lines};${root}`;
+  let map = improvedByKept.get(id);
+  if (!map) {
+    map = new WeakMap();
+    improvedByKept.set(id, map);
+  }
+  return map;
 }
 
 function replaceFrames(

@@ -1,8 +1,6 @@
 import type { StackFrame } from './event';
 
 const MAX_FRAMES = 50;
-const MAX_CACHED_STACKS = 64;
-const MAX_CACHED_STACK_CHARS = 16_384;
 // V8 (Node, Chromium, Edge): `at [async ][new ]fn (location)` or `at [async ]location`.
 const V8_FRAME = /^at (?:async )?(?:(.*?) \()?(.*?)\)?$/;
 // `eval at f (eval at g (url:1:2)), <anonymous>:3:4`: the innermost origin, the real file.
@@ -22,30 +20,13 @@ const NOT_APP =
  * In a browser (`globalThis.location` exists) filenames stay URLs and only
  * frames of the page's own origin are `in_app`; on Node, `file://` URLs
  * become paths and frames outside node_modules and Node's internals are.
+ *
+ * Every call parses and returns fresh frames; a server keeps the frames of repeated stacks
+ * (see keptStacks.ts).
  */
 export function parseStackFrames(stack: string | undefined): StackFrame[] {
   if (typeof stack !== 'string') return [];
   const origin = pageOrigin();
-  if (stack.length > MAX_CACHED_STACK_CHARS) return parse(stack, origin);
-  if (origin !== cachedOrigin) {
-    parsed.clear();
-    cachedOrigin = origin;
-  }
-  // The same failure repeats: parse each stack once, hand out copies (callers may edit them).
-  let frames = parsed.get(stack);
-  if (!frames) {
-    frames = parse(stack, origin);
-    if (parsed.size >= MAX_CACHED_STACKS) parsed.clear();
-    parsed.set(stack, frames);
-  }
-  return frames.map((frame) => ({ ...frame }));
-}
-
-/** Parsed frames by stack text, for the page origin they were parsed with. */
-const parsed = new Map<string, StackFrame[]>();
-let cachedOrigin: string | undefined;
-
-function parse(stack: string, origin: string | undefined): StackFrame[] {
   // V8 stacks start with the message (any text); the others hold frames only.
   const v8 = /^[ \t]*at /m.test(stack);
   const frames: StackFrame[] = [];
@@ -114,7 +95,7 @@ function cleanFunction(fn: string | undefined): string {
 }
 
 /** `location.origin` in a browser or worker; `undefined` on Node (and Deno, where it throws). */
-function pageOrigin(): string | undefined {
+export function pageOrigin(): string | undefined {
   try {
     const origin = (globalThis as { location?: { origin?: unknown } }).location?.origin;
     return typeof origin === 'string' && origin !== 'null' ? origin : undefined;

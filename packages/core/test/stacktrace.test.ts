@@ -84,7 +84,7 @@ describe('parseStackFrames', () => {
     ]);
   });
 
-  it('parses a repeated stack once but hands out copies; another stack gets its own frames', () => {
+  it('hands out fresh frames on every call: editing them changes no later answer', () => {
     const stack = 'Error: boom\n    at fail (/srv/app/a.js:3:9)\n    at main (/srv/app/b.js:7:1)';
     const first = parseStackFrames(stack);
     (first[0] as StackFrame).function = 'edited';

@@ -79,6 +79,7 @@ export function clearSourceFrameCaches(): void {
   clearPackageNameCache();
   improvedFrames.clear();
   improvedByKept.clear();
+  lastKept = undefined;
 }
 
 /**
@@ -143,14 +144,18 @@ function cachedOrNew(values: ExceptionValue[], root: string, lines: number): Imp
 
 /** The improved frames by kept array for this root and number of context lines. */
 function keptMap(root: string, lines: number): WeakMap<StackFrame[], Improved> {
+  // One client asks with the same root and lines every time: no key to build then.
+  if (lastKept?.root === root && lastKept.lines === lines) return lastKept.map;
   const id = `${lines};${root}`;
   let map = improvedByKept.get(id);
   if (!map) {
     map = new WeakMap();
     improvedByKept.set(id, map);
   }
+  lastKept = { root, lines, map };
   return map;
 }
+let lastKept: { root: string; lines: number; map: WeakMap<StackFrame[], Improved> } | undefined;
 
 function replaceFrames(
   event: Event,

@@ -68,6 +68,25 @@ describe('keptStackFrames', () => {
   });
 });
 
+describe('improved frames of kept arrays', () => {
+  it('are kept apart per root and number of context lines', async () => {
+    clearSourceFrameCaches();
+    const eventOf = (): Event => ({
+      exception: { values: [{ type: 'Error', stacktrace: { frames: keptStackFrames(STACK) } }] },
+    });
+    const framesOf = (e: Event) => e.exception?.values?.[0]?.stacktrace?.frames;
+    const [a, b, c, again] = [eventOf(), eventOf(), eventOf(), eventOf()];
+    await applySourceFrames(a, { root: '/srv', share: true });
+    await applySourceFrames(b, { root: '/srv/app', share: true });
+    await applySourceFrames(c, { root: '/srv', share: true, contextLines: 0 });
+    await applySourceFrames(again, { root: '/srv', share: true });
+    expect(framesOf(a)?.[1]?.filename).toBe('app/a.js');
+    expect(framesOf(b)?.[1]?.filename).toBe('a.js');
+    expect(framesOf(c)).not.toBe(framesOf(a));
+    expect(framesOf(again)).toBe(framesOf(a));
+  });
+});
+
 describe('the server client and kept frames', () => {
   const runtime = getCarrier().runtime;
   const sourceFrames = runtime?.sourceFrames;

@@ -32,6 +32,16 @@ describe('keptStackFrames', () => {
     expect(isKeptFrames(parseStackFrames(STACK))).toBe(false);
   });
 
+  it('gives no frames, and keeps nothing, for a stack that is not text', () => {
+    for (const stack of [undefined, 42, { stack: STACK }] as unknown as (string | undefined)[]) {
+      const frames = keptStackFrames(stack);
+      expect(frames).toEqual([]);
+      expect(isKeptFrames(frames)).toBe(false);
+    }
+    expect(isKeptFrames(undefined)).toBe(false);
+    expect(isKeptFrames(null)).toBe(false);
+  });
+
   it('does not keep very long stacks', () => {
     const long = `Error: ${'x'.repeat(20_000)}\n    at fail (/srv/app/a.js:3:9)`;
     const frames = keptStackFrames(long);

@@ -262,11 +262,16 @@ export class Client {
     return true;
   }
 
+  /** The envelope's `sent_at`: now, as ISO text (the server client keeps each second's text). */
+  protected sentAt(): string {
+    return new Date().toISOString();
+  }
+
   private envelopeHeader(eventId?: string) {
     // One object: JSON leaves out the fields that are undefined.
     return {
       event_id: eventId,
-      sent_at: new Date().toISOString(),
+      sent_at: this.sentAt(),
       sdk: this.prepare.sdk,
       dsn: this.dsnString || undefined,
     };
@@ -281,7 +286,7 @@ export class Client {
 /** A new event id: 32 lower-case hex characters. */
 export function newEventId(): string {
   const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto;
-  if (crypto?.randomUUID) return crypto.randomUUID().replace(/-/g, '');
+  if (crypto?.randomUUID) return crypto.randomUUID().replaceAll('-', '');
   let id = '';
   for (let i = 0; i < 32; i++) id += Math.floor(Math.random() * 16).toString(16);
   return id;

@@ -1,4 +1,10 @@
-import { FILTERED, filterCookies, filterQueryString, verdictOn } from './dataCollectionFilter';
+import {
+  FILTERED,
+  filterCookies,
+  filterQueryString,
+  type Verdict,
+  verdictOn,
+} from './dataCollectionFilter';
 import {
   type NamedData,
   type ResolvedDataCollection,
@@ -81,10 +87,13 @@ function headerEntries(raw: RequestData['headers']): HeaderEntry[] {
   if (!raw || typeof raw !== 'object') return [];
   // Web `Headers` (Next, Edge) are kept as they are until an event needs them.
   const entries: HeaderEntry[] = isWebHeaders(raw) ? [...raw.entries()] : Object.entries(raw);
-  return entries
-    .filter(([, value]) => value !== undefined)
-    .slice(0, MAX_HEADERS)
-    .map(([name, value]) => [name.toLowerCase(), value]);
+  const out: HeaderEntry[] = [];
+  for (const [name, value] of entries) {
+    if (value === undefined) continue;
+    out.push([name.toLowerCase(), value]);
+    if (out.length === MAX_HEADERS) break;
+  }
+  return out;
 }
 
 const headerText = (value: HeaderEntry[1]) =>
@@ -122,7 +131,29 @@ function filterHeaders(
  * `cookies`, and sent as it came only when both categories send everything as it came
  * (`sendDefaultPii`): otherwise its cookies go, filtered, in `request.cookies`.
  */
-function headerVerdict(key: string, collection: ResolvedDataCollection) {
+function headerVerdict(key: string, collection: ResolvedDataCollection): Verdict {
+  let known = verdicts.get(collection);
+  if (!known) {
+    known = new Map();
+    verdicts.set(collection, known);
+  }
+  let verdict = known.get(key);
+  if (verdict === undefined) {
+    verdict = newHeaderVerdict(key, collection);
+    if (known.size >= MAX_KNOWN_VERDICTS) known.clear();
+    known.set(key, verdict);
+  }
+  return verdict;
+}
+
+/**
+ * Each `dataCollection`'s verdicts on the header names it has seen: a server sees the same few
+ * names on every request, and each verdict matches the name against every sensitive snippet.
+ */
+const verdicts = new WeakMap<ResolvedDataCollection, Map<string, Verdict>>();
+const MAX_KNOWN_VERDICTS = 256;
+
+function newHeaderVerdict(key: string, collection: ResolvedDataCollection): Verdict {
   const headers: NamedData = collection.httpHeaders.request;
   if (key !== 'cookie') return verdictOn(key, headers);
   if (collection.cookies.behavior === false) return 'omit';

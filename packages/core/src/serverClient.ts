@@ -5,6 +5,7 @@ import { debugWarn } from './debug';
 import { authHeader, type Dsn, envelopeEndpoint } from './dsn';
 import type { Event, ExceptionValue, Mechanism } from './event';
 import { exceptionFromError } from './exception';
+import { isoNow } from './isoNow';
 import { isKeptFrames, keptStackFrames } from './keptStacks';
 import type { ClientOptions } from './options';
 import { buildEventUserNow } from './prepareEvent';
@@ -122,6 +123,10 @@ export class ServerClient extends Client {
         },
       };
     });
+  }
+
+  protected override sentAt(): string {
+    return isoNow();
   }
 
   /**

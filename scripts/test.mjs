@@ -28,6 +28,8 @@ const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', PATH: pathWithPnpm(
 const steps = [];
 let passed = 0;
 let failed = 0;
+/** One line per failed test or file, printed again just above the summary line. */
+const failures = [];
 
 function run(name, command, args, { counts = true, extraEnv = {} } = {}) {
   console.log(`\n▶ ${name}: ${[command, ...args].join(' ')}`);
@@ -45,6 +47,11 @@ function finish() {
   for (const step of steps) {
     if (step.ok) passed += 1;
     else failed += 1;
+  }
+  if (failures.length > 0) {
+    console.log('\nFailed:');
+    for (const line of failures.slice(0, 30)) console.log(`  ${line}`);
+    if (failures.length > 30) console.log(`  … and ${failures.length - 30} more`);
   }
   console.log('\nSteps:', steps.map((s) => `${s.name}: ${s.ok ? 'ok' : 'FAILED'}`).join(', '));
   console.log(`${passed} passed, ${failed} failed`);
@@ -97,6 +104,32 @@ const ONCE_ONLY = [
   '**/e2e.sentryMode.test.ts',
 ];
 
+/**
+ * Names each failed test (file › test: the first line of its error) and each file that failed to
+ * load, from vitest's JSON report.
+ */
+function failedTests(report, label) {
+  const lines = [];
+  for (const file of report.testResults) {
+    const path = file.name.startsWith(root) ? file.name.slice(root.length + 1) : file.name;
+    if (file.status === 'failed' && file.assertionResults.length === 0) {
+      lines.push(`Node ${label}: ${path}: ${firstLine(file.message)}`);
+    }
+    for (const test of file.assertionResults) {
+      if (test.status !== 'failed') continue;
+      lines.push(
+        `Node ${label}: ${path} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`,
+      );
+    }
+  }
+  return lines;
+}
+
+const firstLine = (text) =>
+  String(text ?? '')
+    .split('\n', 1)[0]
+    .slice(0, 200);
+
 /** Runs vitest on one Node binary and adds its counts; a file that failed to load counts as failed. */
 function vitestOn(major) {
   let node = process.execPath;
@@ -137,6 +170,7 @@ function vitestOn(major) {
       (f) => f.status === 'failed' && f.assertionResults.length === 0,
     ).length;
     passed += report.numPassedTests;
+    failures.push(...failedTests(report, label));
     failed += report.numFailedTests + fileFailures;
     if (!ok && report.numFailedTests + fileFailures === 0) failed += 1;
     console.log(

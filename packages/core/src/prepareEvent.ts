@@ -103,11 +103,19 @@ export async function prepareEvent(
 const DATA_LIMITS: JsonLimits = { maxDepth: 6, maxEntries: 200, maxString: 16_384 };
 
 function applyScopeData(event: Event, scopes: readonly ScopeData[]): void {
-  // Global < isolation < current < the event's own.
-  const merged = (key: 'tags' | 'contexts' | 'extra') =>
-    Object.assign({}, ...scopes.map((s) => s[key]), event[key]);
+  // Global < isolation < current < the event's own, as one `Object.assign({}, ...records)`, but
+  // only of records with keys: most events have no tags, contexts or extra anywhere, and then
+  // nothing is merged or sanitized.
+  const merged = (key: 'tags' | 'contexts' | 'extra') => {
+    // Only records with a key of their own (a string's characters count, as Object.assign takes
+    // them): nothing else reaches an event, whose data is JSON and whose tags are read by key.
+    const records = [...scopes.map((s) => s[key]), event[key] as object].filter(
+      (record) => record && Object.keys(record).length > 0,
+    );
+    return records.length > 0 ? Object.assign({}, ...records) : undefined;
+  };
   const tags: Record<string, string> = {};
-  for (const [key, value] of Object.entries(merged('tags'))) {
+  for (const [key, value] of Object.entries(merged('tags') ?? {})) {
     if (value !== undefined && value !== null) tags[key] = String(value).slice(0, 200);
   }
   const contexts = sanitize(merged('contexts'));
@@ -133,7 +141,8 @@ function applyScopeData(event: Event, scopes: readonly ScopeData[]): void {
 }
 
 /** App data as plain JSON (cycles, functions, BigInt… removed); `undefined` when empty. */
-function sanitize(value: Record<string, unknown>): Record<string, unknown> | undefined {
+function sanitize(value: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!value) return undefined;
   const errors: JsonDropError[] = [];
   const out = toJsonValue(value, 'event', DATA_LIMITS, errors) as Record<string, unknown>;
   if (errors.length > 0) debugWarn('event data: dropped non-JSON values', errors);

@@ -7,7 +7,14 @@ import { markCaptured } from './capturedErrors';
 import { getCarrier } from './carrier';
 import { getCurrentScope, withIsolationScope } from './currentScopes';
 import { debugWarn } from './debug';
-import type { ClientIpGetter, RequestData, Scope, UserResolver } from './scope';
+import {
+  type ClientIpGetter,
+  type RequestData,
+  type Scope,
+  type ScopeData,
+  setScopeFields,
+  type UserResolver,
+} from './scope';
 import { captureException, currentClient } from './sdk';
 import { annotateServerSpan } from './spanUser';
 import { activeSpan, incomingTraceContext, recordingServerSpan } from './traceContext';
@@ -103,17 +110,19 @@ export function runRequest<T>(
  * the client-IP getter, the route), its transaction name and the lazy user resolver.
  */
 export function describeUnit(isolationScope: Scope, request: RequestDescription): void {
+  // One change to the scope's data, not one per field (each change copies the data).
+  const changes: Partial<ScopeData> = { userResolver: request.getUser };
   if (request.method !== undefined || request.url !== undefined) {
-    isolationScope.setRequest({
+    changes.request = {
       method: request.method,
       url: request.url,
       headers: request.headers,
       clientIp: request.clientIp,
       route: request.route,
-    });
+    };
   }
-  if (request.transaction) isolationScope.setTransactionName(request.transaction);
-  isolationScope.setUserResolver(request.getUser);
+  if (request.transaction) changes.transactionName = request.transaction;
+  setScopeFields(isolationScope, changes);
 }
 
 /** The description of a request given as one or as a function that describes it. */

@@ -20,16 +20,23 @@ export type UserLayer = { user: NormalizedUser; keys: readonly string[] } | null
  * Merges the scopes' users as @sentry/core merges scope data (global < isolation < current):
  * key by key, later scopes win — a key a scope named overwrites the value below even when it
  * has no value (undefined, null or dropped as invalid) —, `geo` and custom values are taken
- * whole; a cleared scope (`null`) blanks id, username, email and ip_address below it.
+ * whole; a cleared scope (`null`) blanks id, username, email and ip_address below it. The
+ * answer may be a layer's own user object: read it, never change it.
  */
 export function mergeScopeUsers(layers: readonly UserLayer[]): NormalizedUser | null {
-  const merged: NormalizedUser = {};
-  for (const layer of layers) {
-    if (layer === null) {
-      for (const field of CLEARED_USER_FIELDS) delete merged[field];
-    } else if (layer) {
-      for (const key of layer.keys) if (!Object.hasOwn(layer.user, key)) delete merged[key];
-      Object.assign(merged, layer.user);
+  // One scope has a user and no other scope has one or was cleared (a request's default user,
+  // usually): that user as it is, not merged into a copy.
+  const [only, next] = layers.filter((layer) => layer !== undefined);
+  let merged: NormalizedUser = {};
+  if (only && next === undefined) merged = only.user;
+  else {
+    for (const layer of layers) {
+      if (layer === null) {
+        for (const field of CLEARED_USER_FIELDS) delete merged[field];
+      } else if (layer) {
+        for (const key of layer.keys) if (!Object.hasOwn(layer.user, key)) delete merged[key];
+        Object.assign(merged, layer.user);
+      }
     }
   }
   return Object.keys(merged).length > 0 ? merged : null;

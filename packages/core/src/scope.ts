@@ -210,6 +210,22 @@ export class Scope {
   }
 }
 
+/**
+ * The scope's data as it is now, not copied: nothing changes a scope's data in place (every
+ * change replaces it), so what this returns stays as it is while the reader only reads it. For
+ * @x's own readers, on every capture and traced request; `getScopeData()` hands out a copy.
+ */
+export function readScopeData(scope: Scope): Readonly<ScopeData> {
+  // biome-ignore lint/complexity/useLiteralKeys: the field is private; TypeScript lets only this form reach it
+  return scope['_data'];
+}
+
+/** Sets several fields of a scope's data in one change (what one request's description sets). */
+export function setScopeFields(scope: Scope, changes: Partial<ScopeData>): void {
+  // biome-ignore lint/complexity/useLiteralKeys: the method is private; TypeScript lets only this form reach it
+  scope['_set'](changes);
+}
+
 // Shared by every new or cleared scope (a request forks two): nothing ever writes into a
 // scope's data in place, and freezing makes sure of it.
 const EMPTY_SCOPE_DATA: ScopeData = deepFreeze({

@@ -6,7 +6,7 @@ import { debugWarn, setDebug } from './debug';
 import { type Dsn, parseDsn } from './dsn';
 import type { Breadcrumb, Event, EventHint } from './event';
 import { type ClientOptions, detectPlatform, readEnv } from './options';
-import type { SeverityLevel } from './scope';
+import { readScopeData, type SeverityLevel } from './scope';
 import { ServerClient } from './serverClient';
 import type { NormalizedUser } from './user';
 import { SDK_VERSION } from './version';
@@ -71,7 +71,7 @@ function startClient(
 }
 
 const NO_DSN =
-  'no DSN given (option dsn, env X_DSN or SENTRY_DSN): events will not be sent. Set one, e.g. X_DSN=http://xinboxdevkey@127.0.0.1:8969/1 for the local inbox.';
+  'no DSN given (option dsn, env X_DSN or SENTRY_DSN): nothing is sent. The local inbox: X_DSN=http://xinboxdevkey@127.0.0.1:8969/1';
 
 /**
  * Without a DSN nothing is sent. That is how production turns the SDK off, so
@@ -105,7 +105,7 @@ export function currentClient(): Client | undefined {
 }
 
 function scopesNow() {
-  return getScopeChain().map((scope) => scope.getScopeData());
+  return getScopeChain().map(readScopeData);
 }
 
 function remember(id: string): string {

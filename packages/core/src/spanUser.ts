@@ -6,7 +6,7 @@ import { getGlobalScope } from './currentScopes';
 import { collectsUserInfo } from './dataCollection';
 import { debugWarn } from './debug';
 import { createPseudonymizer } from './pseudonymizeUsers';
-import type { ScopeData } from './scope';
+import { readScopeData, type ScopeData } from './scope';
 import { ServerClient } from './serverClient';
 import type { OtelSpanLike } from './traceContext';
 import type { NormalizedUser } from './user';
@@ -30,9 +30,7 @@ export function annotateServerSpan(
 ): Promise<void> | undefined {
   try {
     if (!client || !span.isRecording()) return undefined;
-    const chain = [getGlobalScope(), scopes.isolationScope, scopes.scope].map((scope) =>
-      scope.getScopeData(),
-    );
+    const chain = [getGlobalScope(), scopes.isolationScope, scopes.scope].map(readScopeData);
     const user =
       client instanceof ServerClient ? client.resolveEventUser(chain) : client.getEventUser(chain);
     if (user instanceof Promise || (user && client.options.pseudonymizeUsers))

@@ -12,7 +12,7 @@ import { Lru } from './lru';
 import { normalizeUser } from './normalizeUser';
 import type { ClientOptions } from './options';
 import type { Pseudonymizer } from './pseudonymizeUsers';
-import type { ScopeData, UserResolver } from './scope';
+import { readScopeData, type ScopeData, type UserResolver } from './scope';
 import type { NormalizedUser } from './user';
 
 /** The version every token starts with (`x1.<payload>.<mac>`). */
@@ -46,7 +46,7 @@ export async function sealUser(): Promise<UserToken | undefined> {
     const client = getCarrier().client as SealingClient | undefined;
     const key = keyStateOf(client);
     if (!key || typeof client?.getSendableUser !== 'function') return undefined;
-    const user = await client.getSendableUser(getScopeChain().map((s) => s.getScopeData()));
+    const user = await client.getSendableUser(getScopeChain().map(readScopeData));
     if (!user) return undefined;
     const json = JSON.stringify(user);
     const cached = key.tokens.get(json);

@@ -14,6 +14,7 @@ import { CHROMIUM_HINT, ensureChromium } from '../packages/test-kit/src/chromium
 import { ensureRedis, REDIS_HINT } from '../packages/test-kit/src/redis.mjs';
 import { EXTRA_NODE_MAJORS, ensureNode } from './lib/nodeBinaries.mjs';
 import { pathWithPnpm, pnpmCommand, root } from './lib/pnpm.mjs';
+import { failedTests, failedToLoad } from './lib/vitestReport.mjs';
 
 const argv = process.argv.slice(2);
 const dashes = argv.indexOf('--');
@@ -104,32 +105,6 @@ const ONCE_ONLY = [
   '**/e2e.sentryMode.test.ts',
 ];
 
-/**
- * Names each failed test (file › test: the first line of its error) and each file that failed to
- * load, from vitest's JSON report.
- */
-function failedTests(report, label) {
-  const lines = [];
-  for (const file of report.testResults) {
-    const path = file.name.startsWith(root) ? file.name.slice(root.length + 1) : file.name;
-    if (file.status === 'failed' && file.assertionResults.length === 0) {
-      lines.push(`Node ${label}: ${path}: ${firstLine(file.message)}`);
-    }
-    for (const test of file.assertionResults) {
-      if (test.status !== 'failed') continue;
-      lines.push(
-        `Node ${label}: ${path} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`,
-      );
-    }
-  }
-  return lines;
-}
-
-const firstLine = (text) =>
-  String(text ?? '')
-    .split('\n', 1)[0]
-    .slice(0, 200);
-
 /** Runs vitest on one Node binary and adds its counts; a file that failed to load counts as failed. */
 function vitestOn(major) {
   let node = process.execPath;
@@ -166,18 +141,20 @@ function vitestOn(major) {
   );
   try {
     const report = JSON.parse(readFileSync(resultsFile, 'utf8'));
-    const fileFailures = report.testResults.filter(
-      (f) => f.status === 'failed' && f.assertionResults.length === 0,
-    ).length;
+    const fileFailures = report.testResults.filter(failedToLoad).length;
     passed += report.numPassedTests;
-    failures.push(...failedTests(report, label));
+    failures.push(...failedTests(report, label, root));
     failed += report.numFailedTests + fileFailures;
-    if (!ok && report.numFailedTests + fileFailures === 0) failed += 1;
+    if (!ok && report.numFailedTests + fileFailures === 0) {
+      failed += 1;
+      failures.push(`Node ${label}: vitest failed with no failed test (see its output)`);
+    }
     console.log(
       `Node ${label}: ${report.numPassedTests} passed, ${report.numFailedTests + fileFailures} failed`,
     );
   } catch {
     failed += 1;
+    failures.push(`Node ${label}: no test report (vitest did not finish)`);
   }
 }
 

@@ -103,12 +103,10 @@ export async function prepareEvent(
 const DATA_LIMITS: JsonLimits = { maxDepth: 6, maxEntries: 200, maxString: 16_384 };
 
 function applyScopeData(event: Event, scopes: readonly ScopeData[]): void {
-  // Global < isolation < current < the event's own, as one `Object.assign({}, ...records)`, but
-  // only of records with keys: most events have no tags, contexts or extra anywhere, and then
-  // nothing is merged or sanitized.
+  // Global < isolation < current < the event's own, as one `Object.assign({}, ...records)` of
+  // the records with a key of their own (a string's characters count, as Object.assign takes
+  // them): most events have none anywhere, and then nothing is merged or sanitized.
   const merged = (key: 'tags' | 'contexts' | 'extra') => {
-    // Only records with a key of their own (a string's characters count, as Object.assign takes
-    // them): nothing else reaches an event, whose data is JSON and whose tags are read by key.
     const records = [...scopes.map((s) => s[key]), event[key] as object].filter(
       (record) => record && Object.keys(record).length > 0,
     );
